@@ -1,0 +1,27 @@
+# The README's two commands: `make demo` (the main job) and `make test` (lint + tests).
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint unit bench e2e clean
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	@$(BIN)/python scripts/demo.py
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python -m bench
+
+e2e: setup
+	$(BIN)/pytest -q -m e2e tests/e2e
+
+clean:
+	rm -rf $(VENV) .charmsmith-model build
