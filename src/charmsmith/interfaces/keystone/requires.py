@@ -1,0 +1,339 @@
+"""Requires side of the ``keystone`` interface (relation usually named ``identity-service``).
+
+An API charm asks keystone to put its endpoints in the service catalog and receives the service
+credentials and the keystone address it needs for ``[keystone_authtoken]``.
+
+Wire protocol (what the real keystone charm reads and writes, as plain strings):
+
+* we set ``service``, ``region``, ``public_url``, ``internal_url``, ``admin_url`` and, when asked,
+  ``requested_roles`` / ``add_role_to_admin`` (comma-joined);
+* keystone answers in its unit databags (and, for keystone-k8s, in its application databag under
+  dashed names such as ``service-user-name``).
+
+Flags (``<ep>`` is the relation name from metadata): ``<ep>.connected`` while a keystone unit is
+joined; ``<ep>.available`` and ``<ep>.available.auth`` while the ten base values are all present;
+``<ep>.available.ssl`` while, in addition, every per-endpoint certificate and key and the CA are
+present.
+
+Flags are recomputed from relation data in :meth:`KeystoneRequires.manage_flags`, which
+charms.reactive calls at hook start-up in every hook of this relation (and while the relation is
+absent), so no handler has to be registered at import time: importing this module reads no
+metadata and touches no hook tool.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from charms.reactive import Endpoint, clear_flag, is_flag_set, set_flag
+
+# The ten values without which a service cannot authenticate tokens: `.available` means all set.
+BASE_KEYS: tuple[str, ...] = (
+    "service_host",
+    "service_protocol",
+    "service_port",
+    "auth_host",
+    "auth_protocol",
+    "auth_port",
+    "service_tenant",
+    "service_username",
+    "service_password",
+    "service_tenant_id",
+)
+
+# Everything keystone may send that a consumer can ask for through get() / an accessor.
+KNOWN_KEYS: tuple[str, ...] = BASE_KEYS + (
+    "service_domain",
+    "service_domain_id",
+    "api_version",
+    "admin_token",
+    "ca_cert",
+    "ssl_cert",
+    "ssl_key",
+    "https_keystone",
+    "admin_domain_id",
+    "admin_user_id",
+    "admin_project_id",
+    "service_type",
+    "ssl_cert_admin",
+    "ssl_cert_internal",
+    "ssl_cert_public",
+    "ssl_key_admin",
+    "ssl_key_internal",
+    "ssl_key_public",
+    "public-auth-url",
+    "internal-auth-url",
+    "admin-auth-url",
+)
+
+# `.available.ssl` means keystone issued a certificate/key pair for every endpoint and its CA.
+SSL_KEYS: tuple[str, ...] = (
+    "ssl_cert_admin",
+    "ssl_cert_internal",
+    "ssl_cert_public",
+    "ssl_key_admin",
+    "ssl_key_internal",
+    "ssl_key_public",
+    "ca_cert",
+)
+
+# keystone-k8s publishes in the application databag under these names; every other key there is
+# the unit-databag key with "_" replaced by "-".
+APP_KEY_NAMES: dict[str, str] = {
+    "service_username": "service-user-name",
+    "service_tenant": "service-project-name",
+    "service_tenant_id": "service-project-id",
+    "service_domain": "service-domain-name",
+}
+
+# keystone uses this placeholder for "no certificate"; it must never count as a value.
+NULL_MARKER = "__null__"
+
+FLAG_SUFFIXES: tuple[str, ...] = ("connected", "available", "available.auth", "available.ssl")
+
+
+def _text(value: Any) -> str | None:
+    """Return a remote value as plain text, or None when it carries nothing.
+
+    Real keystone sends raw strings; an Endpoint-style peer would send JSON-encoded ones
+    (``'"abc"'``).  Only a JSON *string* literal is unwrapped: decoding everything as JSON, like
+    ``Endpoint.received`` does, would turn a password such as ``1234`` into an int.
+    """
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, str):
+            text = decoded
+    if not text.strip():
+        return None
+    return text
+
+
+def _port(value: str | None) -> int | None:
+    """Parse a TCP port; anything that is not one (``'abc'``, ``'0'``, ``'99999'``) is None."""
+    if value is None:
+        return None
+    try:
+        port = int(value.strip())
+    except ValueError:
+        return None
+    return port if 0 < port < 65536 else None
+
+
+def _app_key(key: str) -> str:
+    """Name under which keystone-k8s publishes ``key`` in its application databag."""
+    return APP_KEY_NAMES.get(key, key.replace("_", "-"))
+
+
+_UNIT_KEY_NAMES: dict[str, str] = {_app_key(key): key for key in KNOWN_KEYS}
+
+
+class KeystoneRequires(Endpoint):
+    """Consumer side of the keystone interface; one instance per relation name in metadata."""
+
+    # -- flags ---------------------------------------------------------------------------------
+
+    def manage_flags(self) -> None:
+        """Recompute the public flags from the relation data as it is now.
+
+        charms.reactive calls this at start-up of every hook of this relation (joined, changed,
+        departed, broken) and while the relation is absent, so a departed keystone or a partial
+        update drops ``.available`` before any charm handler runs.
+        """
+        self._update_flags()
+        for suffix in ("changed", "departed"):
+            self._set(self.expand_name(suffix), False)
+
+    def _flag(self, suffix: str) -> str:
+        return self.expand_name("{endpoint_name}." + suffix)
+
+    @staticmethod
+    def _set(flag: str, value: bool) -> None:
+        """Set or clear a flag only when it changes: clear_flag() always forces handler re-tests."""
+        if value and not is_flag_set(flag):
+            set_flag(flag)
+        elif not value and is_flag_set(flag):
+            clear_flag(flag)
+
+    def _update_flags(self) -> None:
+        joined = self.is_joined
+        available = joined and self.base_data_complete()
+        self._set(self._flag("connected"), joined)
+        self._set(self._flag("available"), available)
+        self._set(self._flag("available.auth"), available)
+        self._set(self._flag("available.ssl"), available and self._ssl_complete())
+
+    def _ssl_complete(self) -> bool:
+        return all(self.get(key) not in (None, NULL_MARKER) for key in SSL_KEYS)
+
+    # -- what we send --------------------------------------------------------------------------
+
+    def register_endpoints(
+        self,
+        service: str,
+        region: str,
+        public_url: str,
+        internal_url: str,
+        admin_url: str,
+        requested_roles: Iterable[str] | str | None = None,
+        add_role_to_admin: Iterable[str] | str | None = None,
+    ) -> None:
+        """Ask keystone to register our endpoints, on every relation of this endpoint.
+
+        Values go out as raw strings because the keystone charm reads them raw; a key whose value
+        is unchanged is not touched, so a steady-state hook causes no ``relation-set``.
+        """
+        settings = {
+            "service": service,
+            "region": region,
+            "public_url": public_url,
+            "internal_url": internal_url,
+            "admin_url": admin_url,
+        }
+        if requested_roles is not None:
+            settings["requested_roles"] = _comma_join(requested_roles)
+        if add_role_to_admin is not None:
+            settings["add_role_to_admin"] = _comma_join(add_role_to_admin)
+        for relation in self.relations:
+            local = relation.to_publish_raw
+            for key, value in settings.items():
+                if local.get(key) != value:
+                    local[key] = value
+
+    # -- what we read --------------------------------------------------------------------------
+
+    def _app_databags(self) -> Iterator[Any]:
+        """Remote application databags, lowest relation id first.
+
+        Relations with no joined unit are skipped: charms.reactive would then resolve the
+        application name to *our own* application and hand back our own data.
+        """
+        for relation in self.relations:
+            if relation.joined_units:
+                yield relation.received_app_raw
+
+    def get(self, key: str) -> str | None:
+        """Value keystone sent for ``key``: application databag first, then the unit databags.
+
+        Returns None when nobody sent it (or sent an empty value); never raises on odd data.
+        """
+        app_key = _app_key(key)
+        for databag in self._app_databags():
+            value = _text(databag.get(app_key))
+            if value is not None:
+                return value
+        for unit in self.all_joined_units:
+            value = _text(unit.received_raw.get(key))
+            if value is not None:
+                return value
+        return None
+
+    def all_data(self) -> dict[str, str]:
+        """Every value keystone sent, merged (application databag wins), under unit-databag names."""
+        keys: set[str] = set()
+        for databag in self._app_databags():
+            keys.update(_UNIT_KEY_NAMES.get(name, name) for name in (databag.data or {}))
+        for unit in self.all_joined_units:
+            keys.update(unit.received_raw.data or {})
+        merged = {}
+        for key in sorted(keys):
+            value = self.get(key)
+            if value is not None:
+                merged[key] = value
+        return merged
+
+    def base_data_complete(self) -> bool:
+        """True when the ten values needed to authenticate are present (ports must be numeric)."""
+        if any(self.get(key) is None for key in BASE_KEYS):
+            return False
+        return self.service_port() is not None and self.auth_port() is not None
+
+    def service_host(self) -> str | None:
+        """Host of keystone's public/internal API."""
+        return self.get("service_host")
+
+    def service_protocol(self) -> str | None:
+        """``http`` or ``https`` for the service endpoint."""
+        return self.get("service_protocol")
+
+    def service_port(self) -> int | None:
+        """Port of keystone's service API; None unless numeric."""
+        return _port(self.get("service_port"))
+
+    def auth_host(self) -> str | None:
+        """Host of keystone's admin (auth) API."""
+        return self.get("auth_host")
+
+    def auth_protocol(self) -> str | None:
+        """``http`` or ``https`` for the auth endpoint."""
+        return self.get("auth_protocol")
+
+    def auth_port(self) -> int | None:
+        """Port of keystone's auth API; None unless numeric."""
+        return _port(self.get("auth_port"))
+
+    def service_tenant(self) -> str | None:
+        """Project the service user lives in (``services``)."""
+        return self.get("service_tenant")
+
+    def service_username(self) -> str | None:
+        """The service user keystone created for us."""
+        return self.get("service_username")
+
+    def service_password(self) -> str | None:
+        """Password of the service user."""
+        return self.get("service_password")
+
+    def service_tenant_id(self) -> str | None:
+        """ID of the service project."""
+        return self.get("service_tenant_id")
+
+    def service_domain(self) -> str | None:
+        """Domain of the service user (keystone v3)."""
+        return self.get("service_domain")
+
+    def api_version(self) -> str | None:
+        """Identity API version keystone runs (``"3"``)."""
+        return self.get("api_version")
+
+    def admin_token(self) -> str | None:
+        """Legacy admin token, if keystone still hands one out."""
+        return self.get("admin_token")
+
+    def ca_cert(self) -> str | None:
+        """Base64 CA certificate keystone's endpoints are signed with."""
+        return self.get("ca_cert")
+
+    def https_keystone(self) -> str | None:
+        """Whether keystone itself serves https (``"True"``/``"False"``), as sent."""
+        return self.get("https_keystone")
+
+    def admin_domain_id(self) -> str | None:
+        """ID of the admin domain."""
+        return self.get("admin_domain_id")
+
+    def admin_user_id(self) -> str | None:
+        """ID of the cloud admin user."""
+        return self.get("admin_user_id")
+
+    def admin_project_id(self) -> str | None:
+        """ID of the admin project."""
+        return self.get("admin_project_id")
+
+    def service_type(self) -> str | None:
+        """Service type keystone recorded for us."""
+        return self.get("service_type")
+
+
+def _comma_join(values: Iterable[str] | str) -> str:
+    """Keystone splits role lists on commas; a single string is sent as it is."""
+    if isinstance(values, str):
+        return values
+    return ",".join(str(value) for value in values)
