@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from subprocess import CalledProcessError
 from typing import Any
 
 from charms.reactive import Endpoint, clear_flag, is_flag_set, set_flag
@@ -98,8 +99,8 @@ def _text(value: Any) -> str | None:
     """Return a remote value as plain text, or None when it carries nothing.
 
     Real keystone sends raw strings; an Endpoint-style peer would send JSON-encoded ones
-    (``'"abc"'``).  Only a JSON *string* literal is unwrapped: decoding everything as JSON, like
-    ``Endpoint.received`` does, would turn a password such as ``1234`` into an int.
+    (``'"abc"'``, ``null``).  Only a JSON *string* literal is unwrapped: decoding everything as
+    JSON, like ``Endpoint.received`` does, would turn a password such as ``1234`` into an int.
     """
     if value is None:
         return None
@@ -111,7 +112,8 @@ def _text(value: Any) -> str | None:
             decoded = None
         if isinstance(decoded, str):
             text = decoded
-    if not text.strip():
+    if not text.strip() or text == "null":
+        # JSON null is what an Endpoint-style peer publishes for "no value".
         return None
     return text
 
@@ -216,8 +218,14 @@ class KeystoneRequires(Endpoint):
         application name to *our own* application and hand back our own data.
         """
         for relation in self.relations:
-            if relation.joined_units:
-                yield relation.received_app_raw
+            if not relation.joined_units:
+                continue
+            try:
+                databag = relation.received_app_raw
+            except (CalledProcessError, OSError):
+                # An agent without application data (Juju < 2.7): the unit data still counts.
+                continue
+            yield databag
 
     def get(self, key: str) -> str | None:
         """Value keystone sent for ``key``: application databag first, then the unit databags.
@@ -236,7 +244,7 @@ class KeystoneRequires(Endpoint):
         return None
 
     def all_data(self) -> dict[str, str]:
-        """Every value keystone sent, merged (application databag wins), under unit-databag names."""
+        """Every value keystone sent, merged (app databag wins), under unit-databag key names."""
         keys: set[str] = set()
         for databag in self._app_databags():
             keys.update(_UNIT_KEY_NAMES.get(name, name) for name in (databag.data or {}))
