@@ -1,0 +1,223 @@
+"""mysql-shared interface: flags raised and keys sent, driven through real hooks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .harness import FakeJuju, only
+
+EP = "shared-db"
+ME = "congress/0"
+
+
+@pytest.fixture
+def juju(make_juju) -> FakeJuju:
+    return make_juju(unit=ME, requires={EP: "mysql-shared"}, bindings={EP: "10.5.1.10"})
+
+
+def flags(juju: FakeJuju) -> set[str]:
+    return only(juju.flags, EP)
+
+
+def joined(juju: FakeJuju, data: dict | None = None, *, request: bool = True) -> str:
+    """Relate, join one server unit, and (as the charm's handler would) ask for a database."""
+    rid = juju.relate(EP, "mysql")
+    juju.join(rid, "mysql/0", {"private-address": "10.5.0.30"})
+    if request:
+        juju.run(
+            f"{EP}-relation-changed",
+            rid,
+            "mysql/0",
+            lambda h: h.endpoint(EP).configure("congress", "congress"),
+        )
+    if data:
+        juju.change(rid, "mysql/0", data)
+    return rid
+
+
+GRANTED = {"db_host": "10.5.0.30", "password": "pw", "allowed_units": f"{ME} other/1"}
+
+
+def test_no_relation_no_flags(juju: FakeJuju) -> None:
+    juju.run("install")
+    assert flags(juju) == set()
+
+
+def test_joined_sets_connected(juju: FakeJuju) -> None:
+    joined(juju, request=False)
+    assert flags(juju) == {f"{EP}.connected"}
+
+
+def test_configure_sends_raw_keys_with_binding_address(juju: FakeJuju) -> None:
+    rid = joined(juju)
+    local = juju.local_data(rid)
+    assert local["database"] == "congress"
+    assert local["username"] == "congress"
+    assert local["hostname"] == "10.5.1.10"
+    assert len(juju.sent(rid)) == 1
+
+
+def test_configure_falls_back_to_private_address(make_juju) -> None:
+    juju = make_juju(unit=ME, requires={EP: "mysql-shared"}, private_address="10.5.0.99")
+    rid = joined(juju)
+    assert juju.local_data(rid)["hostname"] == "10.5.0.99"
+
+
+def test_configure_again_unchanged_sends_nothing(juju: FakeJuju) -> None:
+    rid = joined(juju)
+    juju.run("config-changed", body=lambda h: h.endpoint(EP).configure("congress", "congress"))
+    assert len(juju.sent(rid)) == 1
+
+
+def test_granted_is_available(juju: FakeJuju) -> None:
+    joined(juju, GRANTED)
+    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+    with juju.hook("update-status") as hook:
+        ep = hook.endpoint(EP)
+        assert ep.db_host() == "10.5.0.30"
+        assert ep.password() == "pw"
+        assert ep.allowed_units() == [ME, "other/1"]
+        assert ep.database() == "congress"
+        assert ep.username() == "congress"
+        assert ep.hostname() == "10.5.1.10"
+        assert ep.db_port() is None
+        assert ep.base_data_complete()
+
+
+@pytest.mark.parametrize("missing", ["db_host", "password", "allowed_units"])
+def test_any_part_missing_is_not_available(juju: FakeJuju, missing: str) -> None:
+    joined(juju, {k: v for k, v in GRANTED.items() if k != missing})
+    assert flags(juju) == {f"{EP}.connected"}
+
+
+@pytest.mark.parametrize(
+    "allowed",
+    ["other/1", "congress/01", "congress/0x", "", "   ", "congress", "[1, 2", "null"],
+)
+def test_not_listed_is_not_available(juju: FakeJuju, allowed: str) -> None:
+    joined(juju, dict(GRANTED, allowed_units=allowed))
+    assert f"{EP}.available" not in flags(juju)
+
+
+@pytest.mark.parametrize(
+    "allowed",
+    [
+        f"  other/1\t{ME}\n",
+        f"{ME}",
+        json.dumps(f"other/1 {ME}"),
+        json.dumps(["other/1", ME]),
+    ],
+)
+def test_odd_but_valid_allowed_units(juju: FakeJuju, allowed: str) -> None:
+    joined(juju, dict(GRANTED, allowed_units=allowed))
+    assert f"{EP}.available" in flags(juju)
+
+
+def test_allowed_units_from_leader_only(juju: FakeJuju) -> None:
+    rid = joined(juju, {"db_host": "10.5.0.30"})
+    juju.join(rid, "mysql/1", {"private-address": "10.5.0.31", **GRANTED})
+    assert f"{EP}.available" in flags(juju)
+    juju.depart(rid, "mysql/1")
+    assert flags(juju) == {f"{EP}.connected"}
+
+
+def test_prefixed_requests_need_every_database(juju: FakeJuju) -> None:
+    rid = juju.relate(EP, "mysql")
+    juju.join(rid, "mysql/0", {"private-address": "10.5.0.30"})
+
+    def ask(h) -> None:
+        ep = h.endpoint(EP)
+        ep.configure("nova", "nova", prefix="nova")
+        ep.configure("nova_api", "nova", prefix="novaapi")
+
+    juju.run(f"{EP}-relation-changed", rid, "mysql/0", ask)
+    local = juju.local_data(rid)
+    assert local["nova_database"] == "nova"
+    assert local["novaapi_database"] == "nova_api"
+    assert local["novaapi_username"] == "nova"
+    assert local["novaapi_hostname"] == "10.5.1.10"
+    assert "database" not in local
+    juju.change(
+        rid,
+        "mysql/0",
+        {"db_host": "10.5.0.30", "nova_password": "a", "nova_allowed_units": ME},
+    )
+    assert f"{EP}.available" not in flags(juju)
+    juju.change(rid, "mysql/0", {"novaapi_password": "b", "novaapi_allowed_units": "x/0"})
+    assert f"{EP}.available" not in flags(juju)
+    juju.change(rid, "mysql/0", {"novaapi_allowed_units": f"x/0 {ME}"})
+    assert f"{EP}.available" in flags(juju)
+    with juju.hook("update-status") as hook:
+        ep = hook.endpoint(EP)
+        assert ep.prefixes() == ["nova", "novaapi"]
+        assert ep.password("novaapi") == "b"
+        assert ep.database("novaapi") == "nova_api"
+        assert ep.password() is None
+
+
+def test_ssl_flag_needs_ssl_ca(juju: FakeJuju) -> None:
+    rid = joined(juju, dict(GRANTED, ssl_ca="Q0E="))
+    assert f"{EP}.available.ssl" in flags(juju)
+    juju.change(rid, "mysql/0", {"ssl_ca": None})
+    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+
+
+def test_ssl_ca_alone_is_not_available(juju: FakeJuju) -> None:
+    joined(juju, {"ssl_ca": "Q0E=", "db_host": "h"})
+    assert flags(juju) == {f"{EP}.connected"}
+
+
+def test_series_upgrade_clears_availability(juju: FakeJuju) -> None:
+    rid = joined(juju, dict(GRANTED, ssl_ca="Q0E="))
+    juju.change(rid, "mysql/0", {"cluster-series-upgrading": "True"})
+    assert flags(juju) == {f"{EP}.connected"}
+    juju.change(rid, "mysql/0", {"cluster-series-upgrading": None})
+    assert f"{EP}.available.ssl" in flags(juju)
+
+
+def test_db_port_parsing(juju: FakeJuju) -> None:
+    rid = joined(juju, dict(GRANTED, db_port="3306"))
+    with juju.hook("update-status") as hook:
+        assert hook.endpoint(EP).db_port() == 3306
+    juju.change(rid, "mysql/0", {"db_port": "three"})
+    assert f"{EP}.available" in flags(juju)
+    with juju.hook("update-status") as hook:
+        assert hook.endpoint(EP).db_port() is None
+
+
+def test_json_encoded_values_are_accepted(juju: FakeJuju) -> None:
+    joined(juju, {key: json.dumps(value) for key, value in GRANTED.items()})
+    assert f"{EP}.available" in flags(juju)
+
+
+def test_departed_and_broken_clear_flags(juju: FakeJuju) -> None:
+    rid = joined(juju, dict(GRANTED, ssl_ca="Q0E="))
+    juju.break_(rid)
+    assert flags(juju) == set()
+
+
+def test_empty_relation_accessors(juju: FakeJuju) -> None:
+    joined(juju, request=False)
+    with juju.hook("update-status") as hook:
+        ep = hook.endpoint(EP)
+        assert ep.db_host() is None
+        assert ep.password() is None
+        assert ep.allowed_units() == []
+        assert ep.database() is None
+        assert ep.prefixes() == []
+        assert ep.ssl_ca() is None and ep.ssl_cert() is None and ep.ssl_key() is None
+        assert ep.base_data_complete() is False
+
+
+def test_grant_arriving_before_request_is_rechecked(juju: FakeJuju) -> None:
+    """The server may answer an earlier request; configure() itself recomputes the flags."""
+    rid = joined(juju, GRANTED, request=False)
+    assert f"{EP}.available" in flags(juju)
+    juju.run(
+        "config-changed",
+        body=lambda h: h.endpoint(EP).configure("other", "other", prefix="other"),
+    )
+    assert f"{EP}.available" not in flags(juju)
+    assert juju.local_data(rid)["other_database"] == "other"
