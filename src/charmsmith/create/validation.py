@@ -1,0 +1,292 @@
+"""The one set of answer rules shared by every front door of the generator.
+
+`charmsmith create`, `charm create -t openstack-api` and plain `cookiecutter` all call these
+functions, so an answer that one front door accepts can never break another. Each check either
+returns the normalised value or raises :class:`~charmsmith.errors.CharmsmithError` whose message is
+one line naming the field and the rule broken (the CLI prints it as is; prompts re-ask with it).
+Soft problems (a privileged port, a port another OpenStack service already owns) are returned as
+warnings rather than errors, because they are legal and sometimes intended.
+"""
+
+from __future__ import annotations
+
+import keyword
+import posixpath
+import re
+import shlex
+
+from charmsmith.errors import CharmsmithError
+
+# Juju application/charm names: lowercase letters, digits and single hyphens, starting with a
+# letter; a segment between hyphens may not be all digits (Juju reads "-<digits>" as a unit
+# number suffix).
+_CHARM_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Debian policy 5.6.1: at least two characters, lowercase alphanumerics and + - . only,
+# starting with an alphanumeric.
+_DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
+# systemd unit / init script names as the charm passes them to service start/stop/restart.
+_SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]*$")
+# keystone catalogue names and service types: lowercase words joined by - or _.
+_CATALOGUE = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$")
+_VERSION_PREFIX = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+_MAINTAINER = re.compile(r"^[^<>\n]+ <[^<>@\s]+@[^<>@\s]+>$")
+# Characters a shell would interpret; db-sync commands run as argv lists, never through a shell,
+# so any of these means the author expected shell behaviour they will not get.
+SHELL_METACHARACTERS = frozenset(";|&<>`$()*?\\\n")
+
+#: Ports registered by well-known OpenStack API services, used to warn about clashes.
+WELL_KNOWN_PORTS: dict[int, str] = {
+    1789: "congress",
+    5000: "keystone",
+    6385: "ironic",
+    8000: "heat-cfn",
+    8004: "heat",
+    8041: "gnocchi",
+    8042: "aodh",
+    8080: "swift",
+    8082: "murano",
+    8386: "sahara",
+    8774: "nova",
+    8775: "nova-metadata",
+    8776: "cinder",
+    8777: "ceilometer",
+    8778: "placement",
+    8779: "trove",
+    8786: "manila",
+    8888: "zaqar",
+    8989: "mistral",
+    9001: "designate",
+    9292: "glance",
+    9311: "barbican",
+    9322: "watcher",
+    9511: "magnum",
+    9696: "neutron",
+    9876: "octavia",
+    9890: "freezer",
+    15868: "masakari",
+    35357: "keystone-admin",
+}
+
+#: The distribution series generated charms declare; origins are computed against these.
+SUPPORTED_SERIES: tuple[str, ...] = ("jammy", "noble")
+
+
+def fail(field: str, rule: str) -> CharmsmithError:
+    """Build the single-line error every rule raises: ``<field>: <rule>``."""
+    return CharmsmithError(f"{field}: {rule}")
+
+
+def known_releases() -> tuple[str, ...]:
+    """OpenStack codenames, oldest first, straight from the runtime the charm will ship with.
+
+    Importing the runtime's table (instead of keeping a copy here) means a charm can never be
+    generated for a release its own runtime would reject as unknown.
+    """
+    from reactive_openstack.releases import CODENAMES
+
+    return CODENAMES
+
+
+def charm_name(value: object, field: str = "charm_name") -> str:
+    name = _text(value, field)
+    if not _CHARM_NAME.match(name):
+        raise fail(
+            field,
+            f"{name!r} is not a valid Juju charm name (lowercase letters, digits and single "
+            "hyphens; starts with a letter; no trailing hyphen)",
+        )
+    for segment in name.split("-"):
+        if segment.isdigit():
+            raise fail(field, f"{name!r} has the all-digit segment {segment!r}, Juju forbids it")
+    ident = charm_ident(name)
+    if keyword.iskeyword(ident) or ident in {"charm", "reactive", "test", "tests"}:
+        raise fail(field, f"{name!r} would make the Python module name {ident!r}, which clashes")
+    return name
+
+
+def charm_ident(name: str) -> str:
+    """Python identifier for module and file names: hyphens become underscores."""
+    return name.replace("-", "_")
+
+
+def port(value: object, field: str = "port") -> int:
+    if isinstance(value, bool):
+        raise fail(field, "must be a whole number 21-65535")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise fail(field, f"{value!r} is not a whole number (must be 21-65535)")
+    if not 21 <= value <= 65535:
+        raise fail(
+            field,
+            f"{value} is outside 21-65535 (haproxy takes the port, the service port-10 and, "
+            "behind TLS, port-20)",
+        )
+    return value
+
+
+def port_warnings(value: int, service_name: str, field: str = "port") -> list[str]:
+    """Legal-but-suspicious port choices, one line each."""
+    warnings = []
+    if value < 1024:
+        warnings.append(f"{field}: {value} is privileged (below 1024); the service needs root")
+    owner = WELL_KNOWN_PORTS.get(value)
+    if owner and owner != service_name:
+        warnings.append(f"{field}: {value} is the well-known port of OpenStack {owner}")
+    for shifted in (value - 10, value - 20):
+        other = WELL_KNOWN_PORTS.get(shifted)
+        if other and other != service_name:
+            warnings.append(
+                f"{field}: the service itself listens on {shifted}, the well-known port of "
+                f"OpenStack {other}"
+            )
+    return warnings
+
+
+def release(value: object, field: str = "release") -> str:
+    name = _text(value, field).lower()
+    releases = known_releases()
+    if name not in releases:
+        raise fail(
+            field,
+            f"{name!r} is not a known OpenStack release ({releases[0]}..{releases[-1]})",
+        )
+    return name
+
+
+def package(value: object, field: str = "packages") -> str:
+    name = _text(value, field)
+    if not _DEBIAN_PACKAGE.match(name):
+        raise fail(
+            field,
+            f"{name!r} is not a Debian package name (lowercase letters, digits, + - .; at "
+            "least two characters, starting with a letter or digit)",
+        )
+    return name
+
+
+def service(value: object, field: str) -> str:
+    name = _text(value, field)
+    if not _SERVICE.match(name) or len(name) > 255:
+        raise fail(
+            field,
+            f"{name!r} is not a service name (letters, digits, _ . @ : -; starts with a letter "
+            "or digit)",
+        )
+    return name
+
+
+def catalogue_name(value: object, field: str) -> str:
+    """Keystone catalogue name or service type (`congress`, `key-manager`)."""
+    name = _text(value, field)
+    if not _CATALOGUE.match(name):
+        raise fail(
+            field,
+            f"{name!r} must be lowercase letters and digits joined by single - or _, starting "
+            "with a letter",
+        )
+    return name
+
+
+def config_path(value: object, field: str = "config_files") -> str:
+    path = _text(value, field)
+    if not path.startswith("/"):
+        raise fail(field, f"{path!r} must be an absolute path")
+    if posixpath.normpath(path) != path or path.startswith("//"):
+        raise fail(field, f"{path!r} must be normalised (no ., .., // or trailing /)")
+    if path == "/" or any(ch.isspace() for ch in path) or "{" in path or "%" in path:
+        raise fail(field, f"{path!r} must name a file, without spaces, braces or %")
+    return path
+
+
+def config_paths(paths: list[str], field: str = "config_files") -> list[str]:
+    """Each path valid, and basenames unique: they become templates/<release>/<basename>."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        config_path(path, field)
+        base = posixpath.basename(path)
+        if base in seen and seen[base] != path:
+            raise fail(field, f"{seen[base]!r} and {path!r} share the basename {base!r}")
+        seen[base] = path
+    return paths
+
+
+def command(value: object, field: str = "db_sync_commands") -> list[str]:
+    """One db-sync command as an argv list; strings are split with shlex.
+
+    The charm runs the argv directly (no shell), so shell syntax in the answer is an error now
+    rather than a surprise on a unit.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        bad = sorted({ch for ch in text if ch in SHELL_METACHARACTERS})
+        if bad:
+            raise fail(
+                field,
+                f"{text!r} contains shell metacharacters {''.join(bad)!r}; give an argv list, "
+                "the charm runs it without a shell",
+            )
+        try:
+            argv = shlex.split(text)
+        except ValueError as err:
+            raise fail(field, f"{text!r} does not parse as a command ({err})") from None
+    elif isinstance(value, list | tuple):
+        argv = [_text(arg, field) if isinstance(arg, str) else str(arg) for arg in value]
+    else:
+        raise fail(field, f"{value!r} must be a command string or a list of arguments")
+    if not argv:
+        raise fail(field, "a db-sync command may not be empty")
+    for arg in argv:
+        bad = sorted({ch for ch in arg if ch in SHELL_METACHARACTERS})
+        if bad or not arg:
+            raise fail(
+                field,
+                f"argument {arg!r} contains shell metacharacters {''.join(bad)!r} or is empty",
+            )
+    if not re.match(r"^[A-Za-z0-9_./+-]+$", argv[0]):
+        raise fail(field, f"{argv[0]!r} is not a program name or path")
+    return argv
+
+
+def version_prefix(value: object, field: str = "package_codenames") -> str:
+    text = str(value).strip()
+    if not _VERSION_PREFIX.match(text):
+        raise fail(field, f"{text!r} is not a version prefix such as 15 or 2.1")
+    return text
+
+
+def maintainer(value: object, field: str = "maintainer") -> str:
+    text = _text(value, field)
+    if not _MAINTAINER.match(text):
+        raise fail(field, f"{text!r} must look like 'Full Name <user@example.com>'")
+    return text
+
+
+def one_line(value: object, field: str) -> str:
+    text = _text(value, field)
+    if "\n" in text:
+        raise fail(field, "must be a single line")
+    if len(text) > 200:
+        raise fail(field, "must be at most 200 characters")
+    return text
+
+
+def paragraph(value: object, field: str) -> str:
+    text = _text(value, field).strip("\n")
+    lines = [line.rstrip() for line in text.splitlines()]
+    return "\n".join(lines)
+
+
+def _text(value: object, field: str) -> str:
+    if value is None:
+        raise fail(field, "is required")
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise fail(field, f"{value!r} must be text")
+    text = str(value).strip()
+    if not text:
+        raise fail(field, "may not be empty")
+    if "{{" in text or "{%" in text or "{#" in text:
+        raise fail(field, "may not contain Jinja markup ({{, {% or {#)")
+    if any(ord(ch) < 32 and ch != "\n" for ch in text):
+        raise fail(field, "may not contain control characters")
+    return text
