@@ -1,0 +1,210 @@
+"""Render the charm's managed files and work out which services must restart.
+
+Why this shape:
+
+* Template search follows the unit's release: ``templates/<release>/``, then every *earlier*
+  release directory that exists (newest first), then ``templates/``, then the runtime's bundled
+  ``templates/`` (shared parts, haproxy.cfg, memcached.conf). A charm therefore only adds a
+  release directory when a file really changes in that release.
+* A file is found by its basename (``congress.conf``); if that is not found, by its full path
+  flattened with ``_`` (``etc_apache2_sites-available_x.conf``) for ambiguous basenames.
+* Files are written through ``charm.host.write_file`` (atomic, parents created), mode 0640
+  ``root:<charm.group>`` unless ``permission_override_map`` says otherwise. The one exception is
+  haproxy.cfg, which carries the stats password: it is ``root:root`` (haproxy reads it as root),
+  so the service's own user cannot read the secret.
+* Only files whose bytes changed are reported, and each mapped service restarts once, in a stable
+  order: a steady-state hook restarts nothing.
+
+Jinja settings every template (ours and generated charms') is written against: ``trim_blocks``
+and ``lstrip_blocks`` (block tags take no room in the output), ``keep_trailing_newline``, no
+autoescaping, undefined names and ``None`` render as empty (relations arrive in any order), and
+a ``bracket`` filter that wraps IPv6 literals for ``address:port``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import jinja2
+
+from reactive_openstack.endpoints import bracket
+from reactive_openstack.releases import CODENAMES
+
+__all__ = [
+    "BUNDLED_TEMPLATES",
+    "HAPROXY_CFG",
+    "MEMCACHED_CONF",
+    "TemplateMissing",
+    "file_group",
+    "make_environment",
+    "render_and_restart",
+    "render_configs",
+    "render_text",
+    "services_to_restart",
+    "template_search_path",
+]
+
+#: The runtime's own templates (package data): the loader's last resort.
+BUNDLED_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+HAPROXY_CFG = "/etc/haproxy/haproxy.cfg"
+MEMCACHED_CONF = "/etc/memcached.conf"
+DEFAULT_MODE = 0o640
+
+#: Files holding secrets that only root may read, whatever the charm's group.
+_ROOT_ONLY = frozenset({HAPROXY_CFG})
+
+
+class TemplateMissing(LookupError):
+    """No template for a managed file: names the candidates and where we looked."""
+
+    def __init__(self, path: str, names: list[str], search_path: list[str]) -> None:
+        self.path = path
+        super().__init__(
+            f"no template for {path}: looked for {' or '.join(names)} in {', '.join(search_path)}"
+        )
+
+
+def template_search_path(charm_dir: str, release: str | None) -> list[str]:
+    """Directories searched for templates, most specific first (only existing ones).
+
+    With an unknown release only its own directory is tried before ``templates/``; with no
+    release every release directory is tried, newest first.
+    """
+    base = os.path.join(charm_dir, "templates")
+    candidates: list[str] = []
+    if release in CODENAMES:
+        index = CODENAMES.index(release)
+        candidates.extend(os.path.join(base, name) for name in reversed(CODENAMES[: index + 1]))
+    elif release:
+        candidates.append(os.path.join(base, release))
+    else:
+        candidates.extend(os.path.join(base, name) for name in reversed(CODENAMES))
+    candidates.append(base)
+    found = [path for path in candidates if os.path.isdir(path)]
+    found.append(BUNDLED_TEMPLATES)
+    return found
+
+
+def _finalize(value: Any) -> Any:
+    """``None`` (unset config, absent relation data) renders as nothing, never as 'None'."""
+    return "" if value is None else value
+
+
+def make_environment(search_path: list[str]) -> jinja2.Environment:
+    """The Jinja environment all managed files render with (settings in the module docstring)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search_path),
+        undefined=jinja2.ChainableUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        finalize=_finalize,
+    )
+    env.filters["bracket"] = _bracket_filter
+    return env
+
+
+def _bracket_filter(value: Any) -> str:
+    """``{{ address | bracket }}``: IPv6 literals in brackets, ready for ``:port``."""
+    return bracket(str(value)) if value else ""
+
+
+def _template_names(path: str) -> list[str]:
+    flattened = path.replace(os.sep, "_").lstrip("_")
+    names = [os.path.basename(path)]
+    if flattened not in names:
+        names.append(flattened)
+    return names
+
+
+def _load(env: jinja2.Environment, path: str, search_path: list[str]) -> jinja2.Template:
+    names = _template_names(path)
+    for name in names:
+        try:
+            return env.get_template(name)
+        except jinja2.TemplateNotFound as exc:
+            if exc.name != name:
+                raise  # the template exists but includes a missing part: report that part
+    raise TemplateMissing(path, names, search_path)
+
+
+def render_text(charm: Any, adapters: Mapping[str, Any], path: str) -> str:
+    """Render the template for managed file ``path`` without writing it (previews, tests)."""
+    search_path = template_search_path(charm.host.charm_dir, getattr(charm, "release", None))
+    env = make_environment(search_path)
+    return _load(env, path, search_path).render(dict(adapters))
+
+
+def file_group(charm: Any, path: str) -> str:
+    """Group owning a managed file: the service group, except for root-only secret files."""
+    if path in _ROOT_ONLY:
+        return "root"
+    return getattr(charm, "group", None) or "root"
+
+
+def _file_mode(charm: Any, path: str) -> int:
+    overrides = getattr(charm, "permission_override_map", None) or {}
+    return int(overrides.get(path, DEFAULT_MODE))
+
+
+def render_configs(
+    charm: Any, adapters: Mapping[str, Any], paths: Iterable[str] | None = None
+) -> list[str]:
+    """Render ``paths`` (default: every file of ``charm.full_restart_map``); return changed paths.
+
+    Side files the adapters point at (database/RabbitMQ client TLS material) are written first,
+    so a config never references a file that does not exist yet. Changed paths keep the order of
+    the restart map, which is what makes restarts ordered and stable.
+    """
+    host = charm.host
+    targets = list(paths) if paths is not None else list(charm.full_restart_map)
+    search_path = template_search_path(host.charm_dir, getattr(charm, "release", None))
+    env = make_environment(search_path)
+    context = dict(adapters)
+    changed: list[str] = []
+
+    support = getattr(adapters, "support_files", None)
+    for path, content in (support() if callable(support) else {}).items():
+        if host.write_file(path, content, mode=0o640, owner="root", group=file_group(charm, path)):
+            changed.append(path)
+
+    for path in targets:
+        text = _load(env, path, search_path).render(context)
+        written = host.write_file(
+            path,
+            text.encode("utf-8"),
+            mode=_file_mode(charm, path),
+            owner="root",
+            group=file_group(charm, path),
+        )
+        if written:
+            changed.append(path)
+    return changed
+
+
+def services_to_restart(charm: Any, changed_paths: Iterable[str]) -> list[str]:
+    """Services mapped to any changed path, each once, in restart-map order of the paths."""
+    restart_map: Mapping[str, list[str]] = charm.full_restart_map
+    services: list[str] = []
+    for path in changed_paths:
+        for service in restart_map.get(path, ()):
+            if service not in services:
+                services.append(service)
+    return services
+
+
+def render_and_restart(
+    charm: Any, adapters: Mapping[str, Any], paths: Iterable[str] | None = None
+) -> list[str]:
+    """Render, then restart exactly the services whose files changed; return them.
+
+    Charms with their own restart policy (stop/start, reload, paused units) should call
+    :func:`render_configs` and :func:`services_to_restart` themselves.
+    """
+    services = services_to_restart(charm, render_configs(charm, adapters, paths))
+    for service in services:
+        charm.host.service_restart(service)
+    return services

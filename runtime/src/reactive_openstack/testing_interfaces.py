@@ -1,0 +1,352 @@
+"""In-memory stand-ins for the five interface layers' requires/peers objects.
+
+Adapters, endpoint registration and HA code only ever call the accessor methods documented in
+docs/architecture.md, so tests (ours and every generated charm's ``unit_tests/``) can hand these
+fakes to the charm instead of building charms.reactive Endpoints and relation databags. Each fake
+keeps the remote data in a plain dict and records what the charm sent, mimicking the real
+interfaces' "send only when changed" behaviour so tests can assert that unchanged data is not
+re-sent.
+
+Example::
+
+    amqp = FakeRabbitMQ(password="s3cret", hosts=["10.0.0.2", "10.0.0.3"])
+    keystone = FakeKeystone(**keystone_data())
+    adapters = build_adapters(charm, [amqp, keystone])
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = [
+    "KEYSTONE_KEYS",
+    "FakeHACluster",
+    "FakeKeystone",
+    "FakeMySQLShared",
+    "FakeOpenStackHAPeers",
+    "FakeRabbitMQ",
+    "keystone_data",
+]
+
+#: Every key the keystone interface exposes an accessor method for.
+KEYSTONE_KEYS: tuple[str, ...] = (
+    "service_host",
+    "service_protocol",
+    "service_port",
+    "auth_host",
+    "auth_protocol",
+    "auth_port",
+    "service_tenant",
+    "service_username",
+    "service_password",
+    "service_tenant_id",
+    "service_domain",
+    "service_domain_id",
+    "api_version",
+    "admin_token",
+    "ca_cert",
+    "https_keystone",
+    "admin_domain_id",
+    "admin_user_id",
+    "admin_project_id",
+    "service_type",
+)
+
+#: The ten values whose presence makes ``identity-service.available``.
+KEYSTONE_BASE_KEYS: tuple[str, ...] = KEYSTONE_KEYS[:10]
+
+
+def keystone_data(**overrides: Any) -> dict[str, Any]:
+    """A complete, realistic keystone databag (override any key) for tests."""
+    data: dict[str, Any] = {
+        "service_host": "10.0.0.50",
+        "service_protocol": "http",
+        "service_port": "5000",
+        "auth_host": "10.0.0.50",
+        "auth_protocol": "http",
+        "auth_port": "35357",
+        "service_tenant": "services",
+        "service_username": "congress",
+        "service_password": "keystone-secret",
+        "service_tenant_id": "a1b2c3",
+        "service_domain": "service_domain",
+        "api_version": "3",
+    }
+    data.update(overrides)
+    return data
+
+
+def _unit_number(unit: str) -> int:
+    """Sort peers by unit number (``congress-10`` after ``congress-9``), not as strings."""
+    try:
+        return int(unit.replace("/", "-").rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return -1
+
+
+class _FakeInterface:
+    """Common part: a remote databag and the endpoint (relation) name flags are keyed on."""
+
+    endpoint_name = ""
+
+    def __init__(self, endpoint_name: str | None = None, data: dict[str, Any] | None = None):
+        if endpoint_name:
+            self.endpoint_name = endpoint_name
+        self.data: dict[str, Any] = dict(data or {})
+        #: relation data this unit published, as the real interface would hold it
+        self.sent: dict[str, Any] = {}
+        #: one entry per call that actually changed published data (a relation-set)
+        self.sends: list[dict[str, Any]] = []
+
+    def _send(self, values: dict[str, Any]) -> None:
+        changed = {k: v for k, v in values.items() if self.sent.get(k) != v}
+        if changed:
+            self.sent.update(changed)
+            self.sends.append(changed)
+
+    def get(self, key: str) -> Any:
+        """Remote value by key (underscore or dash spelling), None when absent."""
+        value = self.data.get(key)
+        if value is None:
+            value = self.data.get(key.replace("_", "-"))
+        return value
+
+
+class FakeKeystone(_FakeInterface):
+    """Stand-in for ``KeystoneRequires`` (endpoint ``identity-service``)."""
+
+    endpoint_name = "identity-service"
+
+    def __init__(self, endpoint_name: str | None = None, **data: Any) -> None:
+        super().__init__(endpoint_name, data)
+
+    def register_endpoints(
+        self,
+        service: str,
+        region: str,
+        public_url: str,
+        internal_url: str,
+        admin_url: str,
+        requested_roles: list[str] | None = None,
+        add_role_to_admin: list[str] | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "service": service,
+            "region": region,
+            "public_url": public_url,
+            "internal_url": internal_url,
+            "admin_url": admin_url,
+        }
+        if requested_roles:
+            values["requested_roles"] = ",".join(requested_roles)
+        if add_role_to_admin:
+            values["add_role_to_admin"] = ",".join(add_role_to_admin)
+        self._send(values)
+
+    def base_data_complete(self) -> bool:
+        return all(self.get(key) for key in KEYSTONE_BASE_KEYS)
+
+    def all_data(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+def _keystone_accessor(key: str) -> Any:
+    def accessor(self: FakeKeystone) -> Any:
+        return self.get(key)
+
+    accessor.__name__ = key
+    accessor.__doc__ = f"Remote ``{key}`` (None when not sent yet)."
+    return accessor
+
+
+for _key in KEYSTONE_KEYS:
+    setattr(FakeKeystone, _key, _keystone_accessor(_key))
+
+
+class FakeMySQLShared(_FakeInterface):
+    """Stand-in for ``MySQLSharedRequires`` (endpoint ``shared-db``).
+
+    ``database``/``username`` seed what the charm would have requested with :meth:`configure`;
+    remote keys (``db_host``, ``password``, ``<prefix>_password``, ``allowed_units``, ``ssl_ca``
+    ...) go in ``data``.
+    """
+
+    endpoint_name = "shared-db"
+
+    def __init__(
+        self,
+        endpoint_name: str | None = None,
+        database: str | None = None,
+        username: str | None = None,
+        **data: Any,
+    ) -> None:
+        super().__init__(endpoint_name, data)
+        self.requests: dict[str | None, dict[str, str | None]] = {}
+        if database:
+            self.requests[None] = {"database": database, "username": username, "hostname": None}
+
+    def configure(
+        self, database: str, username: str, hostname: str | None = None, prefix: str | None = None
+    ) -> None:
+        self.requests[prefix] = {"database": database, "username": username, "hostname": hostname}
+        key = f"{prefix}_" if prefix else ""
+        self._send(
+            {f"{key}database": database, f"{key}username": username, f"{key}hostname": hostname}
+        )
+
+    def _remote(self, name: str, prefix: str | None) -> Any:
+        return self.get(f"{prefix}_{name}" if prefix else name)
+
+    def _local(self, name: str, prefix: str | None) -> str | None:
+        return (self.requests.get(prefix) or {}).get(name)
+
+    def db_host(self) -> str | None:
+        return self.get("db_host")
+
+    def db_port(self) -> str | None:
+        return self.get("db_port")
+
+    def password(self, prefix: str | None = None) -> str | None:
+        return self._remote("password", prefix)
+
+    def allowed_units(self, prefix: str | None = None) -> list[str]:
+        return str(self._remote("allowed_units", prefix) or "").split()
+
+    def database(self, prefix: str | None = None) -> str | None:
+        return self._local("database", prefix)
+
+    def username(self, prefix: str | None = None) -> str | None:
+        return self._local("username", prefix)
+
+    def hostname(self, prefix: str | None = None) -> str | None:
+        return self._local("hostname", prefix)
+
+    def ssl_ca(self) -> str | None:
+        return self.get("ssl_ca")
+
+    def ssl_cert(self) -> str | None:
+        return self.get("ssl_cert")
+
+    def ssl_key(self) -> str | None:
+        return self.get("ssl_key")
+
+    def prefixes(self) -> list[str]:
+        return sorted(p for p in self.requests if p)
+
+    def base_data_complete(self) -> bool:
+        return bool(self.db_host() and self.password())
+
+
+class FakeRabbitMQ(_FakeInterface):
+    """Stand-in for ``RabbitMQRequires`` (endpoint ``amqp``).
+
+    ``hosts`` are the ready hosts (remote units that sent a password); the other remote keys
+    (``password``, ``ssl_port``, ``ssl_ca``, ``ha_queues``, ``clustered``, ``vip``) go in data.
+    """
+
+    endpoint_name = "amqp"
+
+    def __init__(
+        self,
+        endpoint_name: str | None = None,
+        username: str | None = "congress",
+        vhost: str | None = "openstack",
+        hosts: list[str] | None = None,
+        **data: Any,
+    ) -> None:
+        super().__init__(endpoint_name, data)
+        self._username = username
+        self._vhost = vhost
+        self.hosts = list(hosts or [])
+
+    def request_access(self, username: str, vhost: str, hostname: str | None = None) -> None:
+        self._username, self._vhost = username, vhost
+        self._send({"username": username, "vhost": vhost, "private-address": hostname})
+
+    def username(self) -> str | None:
+        return self._username
+
+    def vhost(self) -> str | None:
+        return self._vhost
+
+    def password(self) -> str | None:
+        return self.get("password")
+
+    def ssl_port(self) -> str | None:
+        return self.get("ssl_port")
+
+    def ssl_ca(self) -> str | None:
+        return self.get("ssl_ca")
+
+    def ha_queues(self) -> Any:
+        return self.get("ha_queues")
+
+    def clustered(self) -> Any:
+        return self.get("clustered")
+
+    def vip(self) -> str | None:
+        return self.get("vip")
+
+    def rabbitmq_ready_hosts(self) -> list[str]:
+        return sorted(self.hosts) if self.password() else []
+
+
+class FakeHACluster(_FakeInterface):
+    """Stand-in for ``HAClusterRequires`` (endpoint ``ha``); ``sent`` holds the json_* keys."""
+
+    endpoint_name = "ha"
+
+    def __init__(self, endpoint_name: str | None = None, clustered: Any = None) -> None:
+        super().__init__(endpoint_name, {"clustered": clustered} if clustered is not None else {})
+
+    def bind_on(self, iface: str | None = None, mcastport: int = 4440) -> None:
+        values: dict[str, Any] = {"corosync_mcastport": str(mcastport)}
+        if iface:
+            values["corosync_bindiface"] = iface
+        self._send(values)
+
+    def publish_resources(self, crm: dict[str, Any]) -> None:
+        self._send({f"json_{k}": json.dumps(v, sort_keys=True) for k, v in crm.items()})
+
+    def resources(self) -> dict[str, Any]:
+        """The CRM sections as last published, decoded (a convenience for assertions)."""
+        return {
+            key[len("json_") :]: json.loads(value)
+            for key, value in self.sent.items()
+            if key.startswith("json_")
+        }
+
+    def is_clustered(self) -> bool:
+        value = self.get("clustered")
+        return value is True or str(value).lower() in ("true", "yes")
+
+
+class FakeOpenStackHAPeers(_FakeInterface):
+    """Stand-in for ``OpenStackHAPeers`` (peer endpoint ``cluster``).
+
+    ``peers`` maps peer unit names (``congress/1``) to their databags, e.g.
+    ``{"congress/1": {"private-address": "10.0.0.11", "public-address": "192.0.2.11"}}``.
+    """
+
+    endpoint_name = "cluster"
+
+    def __init__(
+        self, endpoint_name: str | None = None, peers: dict[str, dict[str, str]] | None = None
+    ) -> None:
+        super().__init__(endpoint_name)
+        self.peers: dict[str, dict[str, str]] = {k: dict(v) for k, v in (peers or {}).items()}
+
+    def set_address(self, address_type: str, address: str) -> None:
+        self._send({f"{address_type}-address": address})
+
+    def ip_map(self, address_key: str = "private-address") -> list[tuple[str, str]]:
+        found = [
+            (unit.replace("/", "-"), data[address_key])
+            for unit, data in self.peers.items()
+            if data.get(address_key)
+        ]
+        return sorted(found, key=lambda item: _unit_number(item[0]))
+
+    def peer_addresses(self, address_key: str = "private-address") -> list[str]:
+        return [address for _, address in self.ip_map(address_key)]
