@@ -109,6 +109,10 @@ class UnknownRelease(ValueError):
         )
 
 
+class InvalidOrigin(ValueError):
+    """``openstack-origin`` (or the machine's series) does not name a release we can use."""
+
+
 class UnsupportedRelease(Exception):
     """The unit's release is older than every class the charm registered.
 
@@ -185,7 +189,7 @@ def series_default(series: str) -> str:
     try:
         return SERIES_DEFAULTS[series]
     except KeyError:
-        raise ValueError(f"no default OpenStack release known for series {series!r}") from None
+        raise InvalidOrigin(f"no default OpenStack release known for series {series!r}") from None
 
 
 def parse_origin(origin: str, series: str | None = None) -> str:
@@ -198,7 +202,7 @@ def parse_origin(origin: str, series: str | None = None) -> str:
     value = origin.strip()
     if value in ("", "distro", "distro-proposed"):
         if not series:
-            raise ValueError("openstack-origin 'distro' needs the machine's series to resolve")
+            raise InvalidOrigin("openstack-origin 'distro' needs the machine's series to resolve")
         return series_default(series)
     if value.startswith("cloud:"):
         spec = value[len("cloud:") :]
@@ -210,14 +214,14 @@ def parse_origin(origin: str, series: str | None = None) -> str:
             candidate = after_series
         candidate = candidate.split("/")[0]
         if not candidate:
-            raise ValueError(f"malformed openstack-origin {origin!r}")
+            raise InvalidOrigin(f"malformed openstack-origin {origin!r}")
         release_index(candidate)
         return candidate
     if value in _INDEX:
         return value
     if value in CODENAME_BY_VERSION:
         return CODENAME_BY_VERSION[value]
-    raise ValueError(
+    raise InvalidOrigin(
         f"cannot tell the OpenStack release from openstack-origin {origin!r}; use 'distro', "
         "'cloud:<series>-<release>' or a release codename"
     )
@@ -437,3 +441,8 @@ def discover_registry(charm_dir: str) -> ReleaseRegistry:
         names = ", ".join(sorted(n for names in where.values() for n in names[:1]))
         raise LookupError(f"several ReleaseRegistry objects found ({names}); a charm needs one")
     return next(iter(found.values()))
+
+
+#: What can go wrong while choosing the unit's release; the instance provider turns these into a
+#: blocked status instead of a hook error.
+RELEASE_ERRORS: tuple[type[Exception], ...] = (UnsupportedRelease, UnknownRelease, InvalidOrigin)

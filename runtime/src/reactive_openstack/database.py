@@ -1,0 +1,108 @@
+"""Database migrations: leader only, once per model, retried, and followed by peer restarts.
+
+The leader records the release it migrated to in the leader setting ``db-sync-done``; that
+marker makes the sync happen once per model (not once per unit or per hook), and its changes
+are what non-leaders watch to restart their services against the migrated schema exactly once.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from reactive_openstack.host import CommandFailed
+
+DB_SYNC_MARKER = "db-sync-done"
+#: kv: the marker value this unit has already restarted for (non-leaders).
+SEEN_KV_KEY = "reactive_openstack.db-sync-seen"
+#: kv: the command that failed on the last attempt (drives the blocked status).
+FAILED_KV_KEY = "reactive_openstack.db-sync-failed"
+#: Seconds slept between attempts; len + 1 attempts in all.
+BACKOFF: tuple[float, ...] = (5.0, 15.0, 45.0)
+
+
+def _run_with_retry(charm: Any, argv: list[str]) -> bool:
+    host = charm.host
+    for attempt, delay in enumerate((*BACKOFF, None), start=1):
+        try:
+            host.run(list(argv))
+            return True
+        except CommandFailed as exc:
+            host.log(
+                f"database sync command failed (attempt {attempt}): {shlex.join(argv)}: "
+                f"exit {exc.returncode}",
+                "WARNING",
+            )
+            if delay is None:
+                return False
+            host.sleep(delay)
+    return False
+
+
+def run_sync_commands(charm: Any) -> bool:
+    """Run every sync command; on final failure record it and block. True on success."""
+    host = charm.host
+    for argv in charm.sync_commands:
+        if not _run_with_retry(charm, argv):
+            command = shlex.join(argv)
+            host.kv_set(FAILED_KV_KEY, command)
+            host.status_set(*failure_status(charm))  # type: ignore[misc]
+            return False
+    host.kv_unset(FAILED_KV_KEY)
+    return True
+
+
+def failure_status(charm: Any) -> tuple[str, str] | None:
+    command = charm.host.kv_get(FAILED_KV_KEY)
+    if command:
+        return "blocked", f"Database sync failed: {command}"
+    return None
+
+
+def db_sync(charm: Any) -> bool:
+    """Leader: migrate once per model. Non-leader: restart once per new leader marker.
+
+    Returns True if this call migrated the database or restarted services.
+    """
+    host = charm.host
+    if not charm.sync_commands:
+        return False
+    marker = host.leader_get(DB_SYNC_MARKER)
+    if host.is_leader():
+        if marker:
+            return False
+        if not run_sync_commands(charm):
+            return False
+        host.leader_set({DB_SYNC_MARKER: charm.release})
+        host.kv_set(SEEN_KV_KEY, charm.release)
+        charm.restart_all()
+        return True
+    return restart_after_leader_sync(charm)
+
+
+def restart_after_leader_sync(charm: Any) -> bool:
+    """Non-leader: restart services once for each new marker the leader publishes."""
+    host = charm.host
+    marker = host.leader_get(DB_SYNC_MARKER)
+    if not marker or host.kv_get(SEEN_KV_KEY) == marker:
+        return False
+    host.kv_set(SEEN_KV_KEY, marker)
+    if not charm.paused:
+        charm.restart_all()
+    return True
+
+
+def migrate_after_upgrade(charm: Any) -> bool:
+    """After an OpenStack upgrade the leader migrates again and re-publishes the marker."""
+    host = charm.host
+    if not charm.sync_commands:
+        return False
+    if not host.is_leader():
+        host.log("Deferring database migration to the leader", "INFO")
+        return False
+    if not run_sync_commands(charm):
+        return False
+    host.leader_set({DB_SYNC_MARKER: charm.release})
+    host.kv_set(SEEN_KV_KEY, charm.release)
+    charm.restart_all()
+    return True

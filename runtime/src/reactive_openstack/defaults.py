@@ -1,0 +1,172 @@
+"""``use_defaults(registry, *names)``: the standard reactive handlers, opted into by name.
+
+Calling it registers charms.reactive handlers (closures over the charm's registry) at once, so
+a name a charm asks for is really wired - there is no opt-in flag that a layer may or may not
+read. Every handler except the update-status one is guarded by ``is-update-status-hook`` so an
+update-status hook that does go through the reactive loop still does nothing but status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reactive_openstack.instance import UnsupportedCharm, get_charm_instance
+from reactive_openstack.releases import ReleaseRegistry
+
+UPDATE_STATUS_FLAG = "is-update-status-hook"
+#: Raised by the upgrade-charm hook handler, consumed by the guarded flag handler.
+UPGRADE_CHARM_FLAG = "reactive_openstack.upgrade-charm"
+INSTALLED_FLAG = "charm.installed"
+
+
+def _endpoint(flag: str, args: tuple[Any, ...]) -> Any:
+    """The endpoint object charms.reactive passed, or the one behind ``flag``."""
+    if args:
+        return args[0]
+    from charms.reactive import endpoint_from_flag
+
+    return endpoint_from_flag(flag)
+
+
+def _on_installed(charm: Any, args: tuple[Any, ...]) -> None:
+    charm.install()
+    charm.host.set_flag(INSTALLED_FLAG)
+    charm.assess_status()
+
+
+def _on_config_changed(charm: Any, args: tuple[Any, ...]) -> None:
+    charm.config_changed()
+
+
+def _on_upgrade_charm(charm: Any, args: tuple[Any, ...]) -> None:
+    charm.host.clear_flag(UPGRADE_CHARM_FLAG)
+    charm.upgrade_charm()
+    charm.assess_status()
+
+
+def _on_amqp(charm: Any, args: tuple[Any, ...]) -> None:
+    charm.request_amqp_access(_endpoint("amqp.connected", args))
+    charm.assess_status()
+
+
+def _on_shared_db(charm: Any, args: tuple[Any, ...]) -> None:
+    charm.configure_database(_endpoint("shared-db.connected", args))
+    charm.assess_status()
+
+
+def _on_identity(charm: Any, args: tuple[Any, ...]) -> None:
+    charm.register_endpoints(_endpoint("identity-service.connected", args))
+    charm.assess_status()
+
+
+def _on_cluster(charm: Any, args: tuple[Any, ...]) -> None:
+    charm.update_peers(_endpoint("cluster.available", args))
+
+
+def _on_ha(charm: Any, args: tuple[Any, ...]) -> None:
+    charm.configure_ha_resources(_endpoint("ha.connected", args))
+    charm.assess_status()
+
+
+def _on_config_rendered(charm: Any, args: tuple[Any, ...]) -> None:
+    charm.enable_services()
+    charm.assess_status()
+
+
+#: name -> (flags that must be set, flags that must not be set, action)
+_GUARDED: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[[Any, tuple[Any, ...]], None]]]
+_GUARDED = {
+    "charm.installed": ((), (INSTALLED_FLAG,), _on_installed),
+    "config.changed": (("config.changed",), (), _on_config_changed),
+    "upgrade-charm": ((UPGRADE_CHARM_FLAG,), (), _on_upgrade_charm),
+    "amqp.connected": (("amqp.connected",), (), _on_amqp),
+    "shared-db.connected": (("shared-db.connected",), (), _on_shared_db),
+    "identity-service.connected": (("identity-service.connected",), (), _on_identity),
+    "cluster.available": (("cluster.available",), (), _on_cluster),
+    "ha.connected": (("ha.connected",), (), _on_ha),
+    "config.rendered": (("config.rendered",), (), _on_config_rendered),
+}
+
+DEFAULT_NAMES: tuple[str, ...] = tuple(sorted([*_GUARDED, "update-status"]))
+
+
+def _identify(func: Callable[..., Any], name: str, registry: ReleaseRegistry) -> None:
+    """Give each closure its own charms.reactive handler id (they share one code object)."""
+    func._action_id = f"reactive_openstack.defaults:{name}:{id(registry)}"  # type: ignore[attr-defined]
+    func._short_action_id = f"reactive_openstack.defaults:{name}"  # type: ignore[attr-defined]
+
+
+def _make_handler(
+    registry: ReleaseRegistry, action: Callable[[Any, tuple[Any, ...]], None]
+) -> Callable[..., None]:
+    def handler(*args: Any) -> None:
+        charm = get_charm_instance(registry)
+        if isinstance(charm, UnsupportedCharm):
+            return
+        action(charm, args)
+
+    return handler
+
+
+def _register_guarded(registry: ReleaseRegistry, name: str) -> Callable[..., None]:
+    import charms.reactive as reactive
+
+    when, when_not, action = _GUARDED[name]
+    handler = _make_handler(registry, action)
+    _identify(handler, name, registry)
+    decorated = reactive.when_not(UPDATE_STATUS_FLAG, *when_not)(handler)
+    if when:
+        decorated = reactive.when(*when)(decorated)
+    if name == "upgrade-charm":
+        _register_upgrade_hook(registry)
+    return decorated
+
+
+def _register_upgrade_hook(registry: ReleaseRegistry) -> None:
+    """A hook-phase handler that only raises the flag the guarded handler reacts to."""
+    import charms.reactive as reactive
+
+    def mark_upgrade() -> None:
+        reactive.set_flag(UPGRADE_CHARM_FLAG)
+
+    _identify(mark_upgrade, "upgrade-charm.hook", registry)
+    reactive.hook("upgrade-charm")(mark_upgrade)
+
+
+def _register_update_status(registry: ReleaseRegistry) -> Callable[..., None]:
+    import charms.reactive as reactive
+
+    def on_update_status() -> None:
+        charm = get_charm_instance(registry)
+        host = registry.host
+        host.set_flag(UPDATE_STATUS_FLAG)
+        host.atexit(lambda: host.clear_flag(UPDATE_STATUS_FLAG))
+        if not isinstance(charm, UnsupportedCharm):
+            charm.assess_status()
+
+    _identify(on_update_status, "update-status", registry)
+    return reactive.hook("update-status")(on_update_status)
+
+
+def use_defaults(registry: ReleaseRegistry, *names: str) -> dict[str, Callable[..., None]]:
+    """Register the default handlers ``names`` for the charm of ``registry``.
+
+    Returns name -> registered handler (handy in tests). An unknown name raises ValueError that
+    lists the valid ones, so a typo fails at import instead of silently doing nothing.
+    """
+    if not isinstance(registry, ReleaseRegistry):
+        raise TypeError("use_defaults(registry, *names): the first argument is the registry")
+    unknown = [n for n in names if n not in DEFAULT_NAMES]
+    if unknown:
+        raise ValueError(
+            f"unknown default handler(s) {', '.join(unknown)}; valid names: "
+            + ", ".join(DEFAULT_NAMES)
+        )
+    registered: dict[str, Callable[..., None]] = {}
+    for name in dict.fromkeys(names):
+        if name == "update-status":
+            registered[name] = _register_update_status(registry)
+        else:
+            registered[name] = _register_guarded(registry, name)
+    return registered

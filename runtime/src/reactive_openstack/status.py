@@ -1,0 +1,116 @@
+"""Workload status: deferred to hook exit, evaluated once, first failing check wins.
+
+Handlers call ``charm.assess_status()`` freely; only the first call in a hook registers an exit
+callback, so the status Juju sees reflects the state after *all* handlers ran and costs one
+evaluation (and at most one status-set, which the host skips when nothing changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+PAUSED_MESSAGE = "Paused. Use 'resume' action to resume normal service."
+READY_MESSAGE = "Unit is ready"
+
+#: Worst first; when several relations are unhappy the most severe state is reported.
+SEVERITY = {"blocked": 4, "waiting": 3, "maintenance": 2, "active": 1}
+
+Status = tuple[str, str]
+
+
+def assess_status(charm: Any) -> None:
+    """Register the one evaluation for this hook (idempotent per charm instance)."""
+    if getattr(charm, "_status_deferred", False):
+        return
+    charm._status_deferred = True
+    charm.host.atexit(lambda: evaluate(charm))
+
+
+def check_paused(charm: Any) -> Status | None:
+    if charm.paused:
+        return "maintenance", PAUSED_MESSAGE
+    return None
+
+
+def check_db_sync(charm: Any) -> Status | None:
+    from reactive_openstack import database
+
+    return database.failure_status(charm)
+
+
+def check_custom(charm: Any) -> Status | None:
+    return charm.custom_assess_status_check()
+
+
+def check_relations(charm: Any) -> Status | None:
+    """``'<rel>' missing`` (blocked) / ``'<rel>' incomplete`` (waiting), most severe wins."""
+    host = charm.host
+    problems: list[Status] = []
+    for relation in charm.required_relations:
+        if not host.is_flag_set(f"{relation}.connected"):
+            problems.append(("blocked", f"'{relation}' missing"))
+        elif not host.is_flag_set(f"{relation}.available"):
+            problems.append(("waiting", f"'{relation}' incomplete"))
+    if not problems:
+        return None
+    state = max((p[0] for p in problems), key=lambda s: SEVERITY.get(s, 0))
+    return state, ", ".join(message for _, message in problems)
+
+
+def check_mandatory_config(charm: Any) -> Status | None:
+    config = charm.config
+    unset = [key for key in charm.mandatory_config if config.get(key) in (None, "")]
+    if unset:
+        return "blocked", "The following mandatory config is unset: " + ", ".join(unset)
+    return None
+
+
+def check_services(charm: Any) -> Status | None:
+    host = charm.host
+    stopped = [s for s in charm.services_to_check() if not host.service_running(s)]
+    ports = charm.ports_to_check()
+    closed: list[int] = []
+    if ports:
+        listening = host.listening_ports()
+        closed = [p for p in ports if p not in listening]
+    messages = []
+    if stopped:
+        messages.append("Services not running that should be: " + ", ".join(stopped))
+    if closed:
+        messages.append(
+            "Ports which should be open, but are not: " + ", ".join(str(p) for p in closed)
+        )
+    if messages:
+        return "blocked", "; ".join(messages)
+    return None
+
+
+#: The checks in order; the first that returns a status wins.
+CHECKS: tuple[Callable[[Any], Status | None], ...] = (
+    check_paused,
+    check_db_sync,
+    check_custom,
+    check_relations,
+    check_mandatory_config,
+    check_services,
+)
+
+
+def compute(charm: Any) -> Status:
+    """The status the unit should show, without setting it."""
+    for check in CHECKS:
+        result = check(charm)
+        if result is not None:
+            return result
+    return "active", READY_MESSAGE
+
+
+def evaluate(charm: Any) -> Status:
+    """Compute and set the status (and the application version) now."""
+    version = charm.application_version
+    if version:
+        charm.host.application_version_set(version)
+    state, message = compute(charm)
+    charm.host.status_set(state, message)
+    return state, message
