@@ -408,8 +408,19 @@ class ConfigAdapter(_Namespace):
 
     @property
     def haproxy_stat_password(self) -> str:
-        """Generated once per unit and kept in the unit kv; only ever written to haproxy.cfg."""
-        return self._cached("haproxy_stat_password", lambda: stat_password(self.charm.host))
+        """Generated once per unit and kept on the unit; only ever written to haproxy.cfg.
+
+        The charm class's own ``haproxy_stat_password`` wins when it has one, so the charm and
+        the templates can never disagree about the secret.
+        """
+
+        def compute() -> str:
+            from_charm = getattr(self.charm, "haproxy_stat_password", None)
+            if isinstance(from_charm, str) and from_charm:
+                return from_charm
+            return stat_password(self.charm.host)
+
+        return self._cached("haproxy_stat_password", compute)
 
     @property
     def haproxy_queue_timeout(self) -> int:
