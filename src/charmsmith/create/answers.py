@@ -344,7 +344,7 @@ def parse_one(key: str, value: Any, got: Mapping[str, Any]) -> Any:
     if key in ("service_name", "service_type"):
         return v.catalogue_name(value, key)
     if key == "api_service":
-        return v.service(value, key)
+        return v.api_service(value, key)
     if key == "release":
         return v.release(value)
     if key == "db_sync_commands":
@@ -493,7 +493,7 @@ def dump(answers: Answers, template_version: str) -> str:
         "# Answers charmsmith used to generate this charm. Keep this file: it makes",
         "# `charmsmith create --answers .charmsmith-answers.yaml` reproduce the charm",
         "# and `charmsmith update` three-way merge newer templates into it.",
-        f"_template_version: {_scalar(template_version)}",
+        f"_template_version: {yaml_scalar(template_version)}",
     ]
     for key, value in answers.as_dict().items():
         if key == "description" and "\n" in value:
@@ -501,22 +501,22 @@ def dump(answers: Answers, template_version: str) -> str:
             lines.extend(f"  {line}" if line else "" for line in value.split("\n"))
         elif key == "db_sync_commands":
             lines.append(f"{key}:")
-            lines.extend(f"- [{', '.join(_scalar(arg) for arg in cmd)}]" for cmd in value)
+            lines.extend(f"- [{', '.join(yaml_scalar(arg) for arg in cmd)}]" for cmd in value)
         elif isinstance(value, list):
             lines.append(f"{key}:")
-            lines.extend(f"- {_scalar(item)}" for item in value)
+            lines.extend(f"- {yaml_scalar(item)}" for item in value)
         elif isinstance(value, dict):
             lines.append(f"{key}:")
-            lines.extend(f"  {_scalar(k)}: {_scalar(c)}" for k, c in value.items())
+            lines.extend(f"  {yaml_scalar(k)}: {yaml_scalar(c)}" for k, c in value.items())
         else:
-            lines.append(f"{key}: {_scalar(value)}")
+            lines.append(f"{key}: {yaml_scalar(value)}")
     return "\n".join(lines) + "\n"
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_/.+-][A-Za-z0-9_/.+ @<>()-]*$")
 
 
-def _scalar(value: Any) -> str:
+def yaml_scalar(value: Any) -> str:
     """A YAML scalar: plain when it reads back as the same string, else double-quoted."""
     if isinstance(value, int):
         return str(value)
@@ -528,19 +528,35 @@ def _scalar(value: Any) -> str:
 
 def to_text(answers: Answers) -> dict[str, str]:
     """Answers as the text forms a prompt or cookiecutter accepts (parse back identically)."""
-    out: dict[str, str] = {}
-    for key, value in answers.as_dict().items():
-        if key == "db_sync_commands":
-            out[key] = json.dumps(value)
-        elif key == "package_codenames":
-            out[key] = " ".join(f"{k}:{c}" for k, c in value.items())
-        elif isinstance(value, list):
-            out[key] = " ".join(value)
-        else:
-            out[key] = str(value)
-    return out
+    return {key: _text_form(key, value) for key, value in answers.as_dict().items()}
 
 
 def command_text(argv: list[str] | tuple[str, ...]) -> str:
     """A command for display in prompts and docs (quoted so it splits back the same)."""
     return shlex.join(argv)
+
+
+def default_text(key: str, raw: Mapping[str, Any]) -> str:
+    """The default of ``key`` as prompt text, given the raw answers before it in RESOLVE_ORDER.
+
+    Prompts (ours, charm-tools', cookiecutter's) show this; a blank reply takes it.
+    """
+    got: dict[str, Any] = {}
+    for name in RESOLVE_ORDER:
+        value = raw.get(name)
+        default = default_for(name, got) if name != "charm_name" else None
+        if name == key:
+            return _text_form(name, default)
+        got[name] = parse_one(name, default if _blank(value) else value, got)
+    raise unknown_key(key)
+
+
+def _text_form(key: str, value: Any) -> str:
+    if key == "db_sync_commands":
+        cmds = [list(cmd) for cmd in value]
+        return shlex.join(cmds[0]) if len(cmds) == 1 else json.dumps(cmds)
+    if key == "package_codenames":
+        return " ".join(f"{k}:{c}" for k, c in dict(value).items())
+    if isinstance(value, list | tuple):
+        return " ".join(value)
+    return str(value)

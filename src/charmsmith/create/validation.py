@@ -176,6 +176,18 @@ def service(value: object, field: str) -> str:
     return name
 
 
+def api_service(value: object, field: str = "api_service") -> str:
+    """The API daemon: also a template key (``service_listen_info.<name with _>``)."""
+    name = service(value, field)
+    if not re.match(r"^[A-Za-z][A-Za-z0-9_-]*$", name):
+        raise fail(
+            field,
+            f"{name!r} must be letters, digits, _ and - starting with a letter (templates use "
+            "it as a key)",
+        )
+    return name
+
+
 def catalogue_name(value: object, field: str) -> str:
     """Keystone catalogue name or service type (`congress`, `key-manager`)."""
     name = _text(value, field)
