@@ -1,0 +1,135 @@
+"""The fast update-status hook: status only, a handful of hook-tool calls, no side effects."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from reactive_openstack import actions, update_status
+
+from .sample import READY_FLAGS, ready_host
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "sample-api"
+
+CHARM_MODULE = """
+import reactive_openstack as ro
+
+registry = ro.ReleaseRegistry()
+
+
+@registry.register
+class CongressCharm(ro.HAOpenStackCharm):
+    release = "yoga"
+    name = "congress"
+    packages = ["congress-server", "congress-common"]
+    services = ["congress-server"]
+    api_ports = {"congress-server": {"public": 1789, "admin": 1789, "internal": 1789}}
+    default_service = "congress-server"
+    required_relations = ["shared-db", "amqp", "identity-service"]
+    restart_map = {"/etc/congress/congress.conf": ["congress-server"]}
+    sync_commands = [["congress-db-manage", "upgrade"]]
+    release_package = "congress-common"
+    package_codenames = {"15": "yoga"}
+    ha_resources = ["vips", "haproxy"]
+    group = "congress"
+"""
+
+
+@pytest.fixture
+def charm_dir(tmp_path, monkeypatch):
+    """A charm tree with the class module; charm.* modules are isolated per test."""
+    pkg = tmp_path / "lib" / "charm" / "openstack"
+    pkg.mkdir(parents=True)
+    (pkg / "congress.py").write_text(CHARM_MODULE)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    for name in [m for m in sys.modules if m == "charm" or m.startswith("charm.")]:
+        monkeypatch.delitem(sys.modules, name)
+    yield str(tmp_path)
+    for name in [m for m in sys.modules if m == "charm" or m.startswith("charm.")]:
+        del sys.modules[name]
+
+
+def _peer_flags(count):
+    return (
+        READY_FLAGS
+        + ["cluster.connected", "cluster.available"]
+        + [f"peer.{i}" for i in range(count)]
+    )
+
+
+@pytest.mark.parametrize("peers", [0, 9])
+def test_update_status_only_sets_status(charm_dir, peers):
+    host = ready_host(charm_dir=charm_dir, flags=_peer_flags(peers), hook_name="update-status")
+    assert update_status.main(host=host) == ("active", "Unit is ready")
+    assert host.status == ("active", "Unit is ready")
+    assert host.writes == [] and host.installs == [] and host.sources == []
+    assert host.service_calls == [] and host.commands == [] and host.port_calls == []
+    assert host.atexit_callbacks == []
+    assert len(host.tool_calls) <= 5
+    # steady state: the next update-status sends nothing at all
+    host.new_hook("update-status")
+    update_status.main(host=host)
+    assert "status-set" not in host.tool_calls
+    assert len(host.tool_calls) <= 3
+
+
+def test_update_status_reports_missing_relation(charm_dir):
+    host = ready_host(charm_dir=charm_dir, flags=["amqp.connected", "amqp.available"])
+    assert update_status.main(host=host) == (
+        "blocked",
+        "'shared-db' missing, 'identity-service' missing",
+    )
+
+
+def test_update_status_unsupported_release(charm_dir):
+    host = ready_host(charm_dir=charm_dir, config={"openstack-origin": "cloud:focal-xena"})
+    assert update_status.main(host=host) is None
+    assert host.status[0] == "blocked" and "xena" in host.status[1]
+
+
+def test_update_status_with_the_sample_fixture(tmp_path, monkeypatch):
+    if not (FIXTURE / "lib" / "charm" / "openstack").is_dir():
+        pytest.skip("sample-api fixture not present")
+    target = tmp_path / "sample-api"
+    shutil.copytree(FIXTURE / "lib", target / "lib")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    for name in [m for m in sys.modules if m == "charm" or m.startswith("charm.")]:
+        monkeypatch.delitem(sys.modules, name)
+    host = ready_host(charm_dir=str(target), flags=[])
+    state, message = update_status.main(host=host)
+    assert state == "blocked" and "'shared-db' missing" in message
+    for name in [m for m in sys.modules if m == "charm" or m.startswith("charm.")]:
+        del sys.modules[name]
+
+
+def test_pause_and_resume_actions(charm_dir):
+    host = ready_host(charm_dir=charm_dir)
+    assert actions.main("pause", host=host) is True
+    assert host.is_flag_set("charm.paused")
+    assert host.status == ("maintenance", "Paused. Use 'resume' action to resume normal service.")
+    assert ("stop", "congress-server") in host.service_calls
+    assert actions.main("resume", host=host) is True
+    assert not host.is_flag_set("charm.paused")
+    assert host.status == ("active", "Unit is ready")
+
+
+def test_restart_services_action(charm_dir):
+    host = ready_host(charm_dir=charm_dir)
+    assert actions.main("restart-services", host=host) is True
+    assert host.service_calls[0] == ("stop", "congress-server")
+    assert host.service_calls[-1] == ("start", "haproxy")
+
+
+def test_failing_action_calls_action_fail(charm_dir, monkeypatch):
+    host = ready_host(charm_dir=charm_dir)
+
+    def boom(service):
+        raise RuntimeError("service refused to stop")
+
+    host.service_stop = boom
+    assert actions.main("pause", host=host) is False
+    assert host.commands == [["action-fail", "pause failed: service refused to stop"]]
+    assert actions.main("dance", host=host) is False
+    assert host.commands[-1][0] == "action-fail" and "dance" in host.commands[-1][1]
