@@ -21,7 +21,8 @@ bench: setup
 	$(BIN)/python -m bench
 
 e2e: setup
-	$(BIN)/pytest -q -m e2e tests/e2e
+	@scripts/setup-e2e.sh
+	CHARMSMITH_E2E=1 $(BIN)/pytest -q -m e2e tests/e2e
 
 clean:
 	rm -rf $(VENV) .charmsmith-model build
