@@ -16,6 +16,7 @@ _EXPORTS = {
     "OpenStackCharm": "charm",
     "OpenStackAPICharm": "charm",
     "HAOpenStackCharm": "charm",
+    "get_charm_instance": "instance",
     "ReleaseRegistry": "releases",
     "UnsupportedRelease": "releases",
     "discover_registry": "releases",
@@ -25,10 +26,33 @@ _EXPORTS = {
     "config_property": "adapters",
 }
 
+#: submodules reachable as attributes (``ro.host.Host``, ``ro.testing.FakeHost``) on first use
+_SUBMODULES = frozenset(
+    {
+        "actions",
+        "adapters",
+        "charm",
+        "database",
+        "defaults",
+        "endpoints",
+        "ha",
+        "host",
+        "instance",
+        "releases",
+        "rendering",
+        "status",
+        "testing",
+        "testing_interfaces",
+        "update_status",
+    }
+)
+
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'reactive_openstack' has no attribute {name!r}")
@@ -38,4 +62,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | _SUBMODULES)

@@ -223,3 +223,15 @@ def test_fake_host_records_effects_and_runs_atexit_last_first():
     assert host.commands == [["sync"], ["sync"]]
     with pytest.raises(TypeError):
         host.write_file("/etc/y", "text")  # type: ignore[arg-type]
+
+
+def test_public_api_is_reexported_lazily():
+    import reactive_openstack as ro
+
+    assert ro.__version__ == "0.1.0"
+    for name in ro.__all__:
+        assert getattr(ro, name) is not None
+    assert ro.host.Host is Host
+    assert ro.testing.FakeHost is FakeHost
+    with pytest.raises(AttributeError):
+        ro.no_such_name  # noqa: B018
