@@ -133,3 +133,70 @@ def test_failing_action_calls_action_fail(charm_dir, monkeypatch):
     assert host.commands == [["action-fail", "pause failed: service refused to stop"]]
     assert actions.main("dance", host=host) is False
     assert host.commands[-1][0] == "action-fail" and "dance" in host.commands[-1][1]
+
+
+def test_real_update_status_with_juju_host_and_fake_tools(charm_dir, tmp_path):
+    """The real path in a fresh interpreter: few hook-tool calls, no heavy imports."""
+    import json
+    import os
+    import subprocess
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    log = tmp_path / "calls.log"
+    answers = {
+        "config-get": json.dumps({"openstack-origin": "cloud:jammy-yoga"}),
+        "unit-get": "10.0.0.10",
+    }
+    failing = {"dpkg-query", "service", "apt-get", "network-get", "relation-get", "relation-set"}
+    for name in [
+        "config-get",
+        "unit-get",
+        "status-set",
+        "application-version-set",
+        "juju-log",
+        "network-get",
+        "is-leader",
+        "leader-get",
+        "relation-get",
+        "relation-set",
+        "dpkg-query",
+        "service",
+        "apt-get",
+    ]:
+        script = bindir / name
+        script.write_text(
+            f'#!/bin/sh\necho "{name} $*" >> {log}\n'
+            + (f"cat <<'EOF'\n{answers[name]}\nEOF\n" if name in answers else "")
+            + ("exit 1\n" if name in failing else "")
+        )
+        script.chmod(0o755)
+    code = (
+        "import sys\n"
+        "from reactive_openstack import update_status\n"
+        "print(update_status.main())\n"
+        "heavy = [m for m in ('distutils', 'setuptools', 'charms.reactive', "
+        "'charmhelpers.core.host', 'charmhelpers.core.hookenv', 'jinja2') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    env = dict(
+        os.environ,
+        PATH=f"{bindir}:{os.environ['PATH']}",
+        CHARM_DIR=charm_dir,
+        JUJU_UNIT_NAME="congress/0",
+        JUJU_HOOK_NAME="update-status",
+        UNIT_STATE_DB=str(tmp_path / "state.db"),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    assert (
+        out[0] == "('blocked', \"'shared-db' missing, 'amqp' missing, 'identity-service' missing\")"
+    )
+    assert out[1] == "[]"
+    calls = [line.split()[0] for line in log.read_text().splitlines()]
+    hook_tools = [c for c in calls if c not in ("dpkg-query", "service")]
+    assert hook_tools == ["config-get", "status-set"]
+    assert "apt-get" not in calls and "relation-set" not in calls
