@@ -1,0 +1,126 @@
+{% set c = cookiecutter | charmsmith %}
+"""Behaviour of the {{ c.name }} charm on a fake unit: status, config files, database sync."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from reactive_openstack.database import DB_SYNC_MARKER
+
+from .conftest import (
+    CHARM,
+    DB_HOST,
+    RABBIT_HOST,
+    RELATIONS,
+    charm_module,
+    handlers_module,
+    make_relations,
+    relation_flags,
+)
+
+CONFIG_FILES = {{ c.config_files | map(attribute="path") | list | py(0, 15) }}
+SYNC_COMMANDS = {{ c.sync_commands | py(0, 16) }}
+TRANSPORT_URL = f"transport_url = rabbit://{CHARM}:rabbit-secret@{RABBIT_HOST}:5672/openstack"
+SERVICES = {{ c.services | py(0, 11) }}
+
+
+def status_after_hook(host, registry):
+    """assess_status is deferred to hook exit: run the exit callbacks and read the result."""
+    registry.instance().assess_status()
+    host.run_atexit()
+    return host.status
+
+
+def render(host, relations, order=RELATIONS):
+    """What the render_config handler does when charms.reactive calls it."""
+    host.flags.update(dict.fromkeys(relation_flags(*RELATIONS)))
+    handlers_module().render_config(*(relations[name] for name in order))
+    host.run_atexit()
+
+
+def test_charm_class_serves_the_earliest_release(registry):
+    assert registry.earliest == "{{ c.release }}"
+    assert registry.select("{{ c.release }}") is charm_module().{{ c.class_name }}
+
+
+@pytest.mark.parametrize("missing", RELATIONS)
+def test_each_missing_relation_blocks_and_is_named(host, registry, missing):
+    host.flags.update(dict.fromkeys(relation_flags(*[r for r in RELATIONS if r != missing])))
+    assert status_after_hook(host, registry) == ("blocked", f"'{missing}' missing")
+
+
+@pytest.mark.parametrize("incomplete", RELATIONS)
+def test_each_incomplete_relation_waits_and_is_named(host, registry, incomplete):
+    host.flags.update(dict.fromkeys(relation_flags(*[r for r in RELATIONS if r != incomplete])))
+    host.flags[f"{incomplete}.connected"] = None
+    assert status_after_hook(host, registry) == ("waiting", f"'{incomplete}' incomplete")
+
+
+def test_rendered_config_has_database_keystone_and_messaging(host):
+    render(host, make_relations())
+    for path in CONFIG_FILES:
+        text = host.file_text(path)
+        assert "[database]" in text
+        assert f"@{DB_HOST}/{CHARM}" in text
+        assert "db-secret" in text
+        assert "[keystone_authtoken]" in text
+        assert "password = keystone-secret" in text
+        assert f"username = {CHARM}" in text
+        assert TRANSPORT_URL in text
+        assert "bind_port = {{ c.port - 10 }}" in text
+
+
+def test_config_files_are_not_rewritten_when_nothing_changed(host):
+    relations = make_relations()
+    render(host, relations)
+    host.new_hook("config-changed")
+    render(host, relations)
+    assert host.writes == []
+    assert host.restarted() == []
+
+
+def test_leader_runs_every_db_sync_command_once(host):
+    relations = make_relations()
+    render(host, relations)
+    assert host.commands == SYNC_COMMANDS
+    assert host.leader_settings.get(DB_SYNC_MARKER)
+    host.new_hook("config-changed")
+    render(host, relations)
+    assert host.commands == []
+
+
+def test_non_leader_waits_for_the_leader_then_restarts_once(make_host):
+    host = make_host(leader=False)
+    relations = make_relations()
+    render(host, relations)
+    assert host.commands == []
+    host.new_hook("config-changed")
+    render(host, relations)
+    assert host.restarted() == []
+    host.new_hook("leader-settings-changed")
+    host.leader_settings[DB_SYNC_MARKER] = "{{ c.release }}"
+    render(host, relations)
+    assert host.commands == []
+    assert set(SERVICES) <= set(host.restarted())
+    host.new_hook("leader-settings-changed")
+    render(host, relations)
+    assert host.restarted() == []
+
+
+def test_relation_arrival_order_does_not_change_the_outcome(make_host):
+    outcomes = []
+    for order in itertools.permutations(RELATIONS):
+        host = make_host()
+        relations = make_relations()
+        for arrived in range(1, len(order) + 1):
+            host.new_hook(f"{order[arrived - 1]}-relation-changed")
+            host.flags.update(dict.fromkeys(relation_flags(*order[:arrived])))
+            if arrived == len(order):
+                render(host, relations, order)
+            else:
+                charm_module().registry.instance().assess_status()
+                host.run_atexit()
+        files = {path: host.files[path].content for path in CONFIG_FILES}
+        outcomes.append((files, host.status, host.leader_settings.get(DB_SYNC_MARKER)))
+    assert all(outcome == outcomes[0] for outcome in outcomes)
