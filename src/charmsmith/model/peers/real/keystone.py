@@ -75,7 +75,11 @@ class Keystone:
         port: int = 5000,
         region: str = "RegionOne",
         progress: Progress | None = stderr_progress,
+        admin_port: int | None = None,
     ) -> None:
+        """`admin_port` adds a second listener (e.g. 35357) serving the same API, for consumers
+        told the legacy admin port by the keystone charm's relation data."""
+        self.admin_port = admin_port
         self.state_dir = Path(state_dir).absolute()
         self.mariadb = mariadb
         self.address = address
@@ -189,7 +193,8 @@ class Keystone:
             "[uwsgi]\n"
             "plugins = python3\n"
             f"http-socket = {self.address}:{self.port}\n"
-            "wsgi-file = /usr/bin/keystone-wsgi-public\n"
+            + (f"http-socket = {self.address}:{self.admin_port}\n" if self.admin_port else "")
+            + "wsgi-file = /usr/bin/keystone-wsgi-public\n"
             f"env = OS_KEYSTONE_CONFIG_DIR={self.state_dir}\n"
             "master = true\n"
             "processes = 2\n"

@@ -10,6 +10,7 @@ own unix socket (unix_socket auth: no root password exists to leak).
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -48,10 +49,14 @@ class MariaDB:
         address: str = "127.0.0.1",
         port: int = 3306,
         progress: Progress | None = stderr_progress,
+        networking: bool = True,
     ) -> None:
+        """`networking=False` gives a socket-only server (a private database for Keystone that
+        needs no TCP port and so cannot clash with the model's mysql peer on 3306)."""
         self.state_dir = Path(state_dir).absolute()
         self.address = address
         self.port = port
+        self.networking = networking
         self.progress = progress
         self.datadir = self.state_dir / "data"
         self.run_dir = self.state_dir / "run"
@@ -69,6 +74,10 @@ class MariaDB:
 
     def _write_config(self) -> None:
         """The option file: everything the server and our client calls need, nothing from /etc."""
+        if self.networking:
+            listen = f"bind-address = {self.address}\nport = {self.port}\n"
+        else:
+            listen = "skip-networking\n"
         self.config.write_text(
             "[mariadbd]\n"
             f"user = {self.user}\n"
@@ -76,8 +85,7 @@ class MariaDB:
             f"socket = {self.socket}\n"
             f"pid-file = {self.run_dir / 'mariadbd.server.pid'}\n"
             f"log-error = {self.log_dir / 'error.log'}\n"
-            f"bind-address = {self.address}\n"
-            f"port = {self.port}\n"
+            f"{listen}"
             # The model's units are trusted test clients; skip name resolution (no DNS here).
             "skip-name-resolve\n"
             "innodb_buffer_pool_size = 64M\n"
@@ -91,15 +99,16 @@ class MariaDB:
 
     def _prepare(self) -> None:
         """Create the directory tree (mysql-owned where the server writes) and the datadir."""
-        import shutil
-
         ensure_traversable(self.state_dir.parent, self.user)
         for path in (self.state_dir, self.run_dir, self.log_dir):
             path.mkdir(parents=True, exist_ok=True)
         self.state_dir.chmod(0o711)
         for path in (self.run_dir, self.log_dir):
             shutil.chown(path, self.user, self.user)
-            path.chmod(0o750)
+        # The socket's directory is traversable so that other daemons' users (keystone) can
+        # connect; the log directory stays private.
+        self.run_dir.chmod(0o755)
+        self.log_dir.chmod(0o750)
         self._write_config()
         if (self.datadir / "mysql").is_dir():
             return
@@ -143,6 +152,8 @@ class MariaDB:
         )
         if result.returncode != 0:
             return False
+        if not self.networking:
+            return True
         with socket.create_connection((self.address, self.port), timeout=2):
             return True
 
@@ -201,7 +212,10 @@ class MariaDB:
         """SQLAlchemy URL an OpenStack service puts in [database] connection."""
         from urllib.parse import quote
 
-        return (
-            f"mysql+pymysql://{quote(username, safe='')}:{quote(password, safe='')}"
-            f"@{self.address}:{self.port}/{database}?charset=utf8mb4"
-        )
+        userinfo = f"{quote(username, safe='')}:{quote(password, safe='')}"
+        if not self.networking:
+            return (
+                f"mysql+pymysql://{userinfo}@localhost/{database}"
+                f"?unix_socket={self.socket}&charset=utf8mb4"
+            )
+        return f"mysql+pymysql://{userinfo}@{self.address}:{self.port}/{database}?charset=utf8mb4"

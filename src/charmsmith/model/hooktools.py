@@ -1,0 +1,167 @@
+"""Hook-tool transport: compile the C client once per model, link it under every tool name, and
+serve its requests from a thread of the `charmsmith model` process that runs the hooks.
+
+Why a server thread: the tools act on the model state this process holds in memory (under the
+model lock), so a call is one socket round trip and a dict lookup, not a state reload.
+Requests are served one at a time: hooks are sequential, and this keeps tool semantics simple.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import socket
+import struct
+import subprocess
+import threading
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from charmsmith.errors import CharmsmithError
+
+HOOK_TOOLS = [
+    "config-get",
+    "relation-ids",
+    "relation-list",
+    "relation-get",
+    "relation-set",
+    "leader-get",
+    "leader-set",
+    "is-leader",
+    "status-get",
+    "status-set",
+    "application-version-set",
+    "open-port",
+    "close-port",
+    "opened-ports",
+    "unit-get",
+    "network-get",
+    "juju-log",
+    "action-get",
+    "action-set",
+    "action-fail",
+    "action-log",
+    "goal-state",
+    "juju-reboot",
+    "storage-list",
+    "storage-get",
+    "storage-add",
+    "add-metric",
+    "credential-get",
+    "pod-spec-set",
+]
+SHIM_TOOLS = ["apt-get", "apt-cache", "dpkg-query", "service", "systemctl", "add-apt-repository"]
+ENTER = "charmsmith-enter"
+
+# (context id, cwd, stdin, argv) -> (exit code, stdout, stderr)
+Handler = Callable[[str, str, bytes, list[str]], tuple[int, bytes, bytes]]
+
+
+def client_source() -> bytes:
+    return resources.files("charmsmith.model").joinpath("native/hooktool.c").read_bytes()
+
+
+def ensure_client(run_dir: Path, real_mode: bool = False) -> Path:
+    """Compile the client into <model>/run/bin (rebuilt when the source changes) and link names.
+
+    Shim names (apt-get, service, ...) are only linked in emulated mode; in real mode the unit
+    runs the real commands.
+    """
+    bin_dir = run_dir / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    source = client_source()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    binary = bin_dir / f"hooktool-{digest}"
+    if not binary.exists():
+        src = run_dir / "hooktool.c"
+        src.write_bytes(source)
+        tmp = binary.with_suffix(".tmp")
+        proc = subprocess.run(
+            ["gcc", "-O2", "-Wall", "-o", str(tmp), str(src)], capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            raise CharmsmithError(f"cannot compile the hook-tool client: {proc.stderr.strip()}")
+        os.replace(tmp, binary)
+    names = HOOK_TOOLS + [ENTER] + ([] if real_mode else SHIM_TOOLS)
+    for name in names:
+        link = bin_dir / name
+        if link.is_symlink() and os.readlink(link) == binary.name:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        link.symlink_to(binary.name)
+    if real_mode:
+        for name in SHIM_TOOLS:
+            with contextlib.suppress(FileNotFoundError):
+                (bin_dir / name).unlink()
+    return bin_dir
+
+
+def _recv_exact(conn: socket.socket, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = conn.recv(min(size, 1 << 20))
+        if not chunk:
+            raise ConnectionError("client went away")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class HookToolServer:
+    """Accept loop on <model>/run/hooktools.sock; the socket is 0600-equivalent via a 0700 dir."""
+
+    def __init__(self, run_dir: Path, handler: Handler) -> None:
+        self.path = run_dir / "hooktools.sock"
+        self.handler = handler
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> HookToolServer:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        if len(str(self.path)) > 100:
+            raise CharmsmithError(f"model path too long for a unix socket: {self.path}")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(str(self.path))
+        sock.listen(64)
+        self._sock = sock
+        self._thread = threading.Thread(target=self._serve, name="hooktools", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
+            self._sock.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    def _serve(self) -> None:
+        assert self._sock is not None
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    self._handle(conn)
+                except Exception as err:  # noqa: BLE001 - one bad call must not kill the server
+                    with contextlib.suppress(OSError):
+                        msg = f"ERROR charmsmith model: {err}\n".encode()
+                        conn.sendall(struct.pack("=iI", 1, 0) + struct.pack("=I", len(msg)) + msg)
+
+    def _handle(self, conn: socket.socket) -> None:
+        (count,) = struct.unpack("=I", _recv_exact(conn, 4))
+        items = []
+        for _ in range(count):
+            (size,) = struct.unpack("=I", _recv_exact(conn, 4))
+            items.append(_recv_exact(conn, size))
+        context_id, cwd, stdin = items[0].decode(), items[1].decode(), items[2]
+        argv = [item.decode(errors="surrogateescape") for item in items[3:]]
+        rc, out, err = self.handler(context_id, cwd, stdin, argv)
+        conn.sendall(struct.pack("=iI", rc, len(out)) + out + struct.pack("=I", len(err)) + err)

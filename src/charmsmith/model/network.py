@@ -1,0 +1,144 @@
+"""The model's private network: one bridge, one network namespace + veth per unit.
+
+Why the documentation ranges: TEST-NET-2/3 and TEST-NET-1 (RFC 5737) are never routed on the
+internet, the bridge is the only place the chosen one exists, and unit namespaces get no default
+route, so nothing a unit (or a test) sends can leave the machine. A range that already appears in
+the host's routes is never used (this very VM sits on 192.0.2.0/24 with its gateway at
+192.0.2.1: taking that range would shadow the host's gateway), so the first free one is picked.
+Two units each have their own namespace, so both can listen on the same port. Host object names
+carry the model's short id so models never collide.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from charmsmith.errors import CharmsmithError
+
+NETNS_DIR = Path("/run/netns")
+
+
+def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(["ip", *args], capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise CharmsmithError(f"ip {' '.join(args)} failed: {proc.stderr.strip()}")
+    return proc
+
+
+CANDIDATE_SUBNETS = ["198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/24"]
+
+
+def host_networks() -> list[ipaddress.IPv4Network]:
+    """Every IPv4 prefix the host routes or owns (routes of all tables + interface addresses)."""
+    nets = []
+    for args in (["-4", "route", "show", "table", "all"], ["-4", "-o", "addr", "show"]):
+        for line in _ip(*args, check=False).stdout.splitlines():
+            for word in line.split():
+                if "." in word and word[0].isdigit():
+                    try:
+                        nets.append(ipaddress.ip_network(word, strict=False))
+                    except ValueError:
+                        pass
+    return nets
+
+
+def overlaps_host(subnet: str, own_bridge: str | None = None) -> bool:
+    net = ipaddress.ip_network(subnet)
+    if own_bridge and _ip("link", "show", own_bridge, check=False).returncode == 0:
+        return False  # already ours
+    return any(net.overlaps(other) for other in host_networks())
+
+
+def pick_subnet() -> str:
+    """CHARMSMITH_SUBNET if set (checked later), else the first documentation range not in use."""
+    explicit = os.environ.get("CHARMSMITH_SUBNET")
+    if explicit:
+        return explicit
+    for candidate in CANDIDATE_SUBNETS:
+        if not overlaps_host(candidate):
+            return candidate
+    raise CharmsmithError(
+        "every documentation range (" + ", ".join(CANDIDATE_SUBNETS) + ") is already used on this"
+        " host; destroy another model or set CHARMSMITH_SUBNET"
+    )
+
+
+def gateway(state: dict[str, Any]) -> str:
+    return str(next(ipaddress.ip_network(state["subnet"]).hosts()))
+
+
+def prefixlen(state: dict[str, Any]) -> int:
+    return ipaddress.ip_network(state["subnet"]).prefixlen
+
+
+def allocate_address(state: dict[str, Any]) -> str:
+    """Next free host address of the model subnet (.1 is the bridge)."""
+    net = ipaddress.ip_network(state["subnet"])
+    index = state["next_host"]
+    if index >= net.num_addresses - 1:
+        raise CharmsmithError(f"model subnet {net} is full")
+    state["next_host"] = index + 1
+    return str(net.network_address + index)
+
+
+def ensure_bridge(state: dict[str, Any]) -> None:
+    """Create the model bridge with the gateway address (idempotent)."""
+    bridge = state["bridge"]
+    if _ip("link", "show", bridge, check=False).returncode != 0:
+        if overlaps_host(state["subnet"]):
+            raise CharmsmithError(
+                f"model subnet {state['subnet']} overlaps a network of this host; the model"
+                " would shadow it. Destroy this model and retry (another range is picked)"
+            )
+        _ip("link", "add", bridge, "type", "bridge")
+        _ip("addr", "add", f"{gateway(state)}/{prefixlen(state)}", "dev", bridge)
+    _ip("link", "set", bridge, "up")
+
+
+def netns_name(state: dict[str, Any], unit: dict[str, Any]) -> str:
+    return f"cs{state['id']}-{unit['index']}"
+
+
+def netns_path(state: dict[str, Any], unit: dict[str, Any]) -> str:
+    return str(NETNS_DIR / netns_name(state, unit))
+
+
+def create_unit_network(state: dict[str, Any], unit: dict[str, Any]) -> None:
+    """Namespace + veth pair (host end on the bridge, `eth0` inside with the unit address)."""
+    ensure_bridge(state)
+    ns = netns_name(state, unit)
+    host_end = f"csv{state['id']}{unit['index']}"
+    if not (NETNS_DIR / ns).exists():
+        _ip("netns", "add", ns)
+    if _ip("link", "show", host_end, check=False).returncode != 0:
+        _ip("link", "add", host_end, "type", "veth", "peer", "name", "eth0", "netns", ns)
+    _ip("link", "set", host_end, "master", state["bridge"], "up")
+    _ip("-n", ns, "link", "set", "lo", "up")
+    addr = f"{unit['address']}/{prefixlen(state)}"
+    if addr.split("/")[0] not in _ip("-n", ns, "addr", "show", "eth0").stdout:
+        _ip("-n", ns, "addr", "add", addr, "dev", "eth0")
+    _ip("-n", ns, "link", "set", "eth0", "up")
+
+
+def add_bridge_address(state: dict[str, Any], address: str) -> None:
+    """Peers played in-process answer on the bridge itself, so their addresses are reachable."""
+    ensure_bridge(state)
+    _ip("addr", "add", f"{address}/32", "dev", state["bridge"], check=False)
+
+
+def netns_pids(state: dict[str, Any], unit: dict[str, Any]) -> list[int]:
+    proc = _ip("netns", "pids", netns_name(state, unit), check=False)
+    return [int(p) for p in proc.stdout.split()]
+
+
+def remove_unit_network(state: dict[str, Any], unit: dict[str, Any]) -> None:
+    _ip("link", "del", f"csv{state['id']}{unit['index']}", check=False)
+    _ip("netns", "del", netns_name(state, unit), check=False)
+
+
+def remove_bridge(state: dict[str, Any]) -> None:
+    _ip("link", "del", state["bridge"], check=False)

@@ -1,0 +1,21 @@
+"""Peer applications charmsmith plays itself (no hooks): keystone, mysql, rabbitmq, hacluster.
+
+`PEERS` maps the name given to `charmsmith model deploy NAME` to its class.
+"""
+
+from __future__ import annotations
+
+from charmsmith.model.peers.base import PeerApp
+from charmsmith.model.peers.hacluster import HACluster
+from charmsmith.model.peers.keystone import Keystone
+from charmsmith.model.peers.mysql import MySQL
+from charmsmith.model.peers.rabbitmq import RabbitMQ
+
+PEERS: dict[str, type[PeerApp]] = {
+    "keystone": Keystone,
+    "mysql": MySQL,
+    "rabbitmq": RabbitMQ,
+    "hacluster": HACluster,
+}
+
+__all__ = ["PEERS", "PeerApp"]

@@ -1,0 +1,92 @@
+"""Keystone's side of the `keystone` interface (identity-service), and its endpoint catalog.
+
+Wire (DESIGN.md §4, learnt from the requires side): the consumer sends service, region,
+public_url, internal_url, admin_url; keystone answers on its unit databag with service/auth
+host, protocol and port, the service credentials (tenant 'services', a generated password),
+tenant id, domain, api_version 3 and the admin ids. Credentials are only sent once the request
+arrived, as keystone does; `'None'` URLs mean a credentials-only consumer (no catalog entry).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, ClassVar
+
+from charmsmith.model.peers.base import Backend, PeerApp, PeerView
+
+SERVICE_PORT = 5000
+ADMIN_PORT = 35357
+
+
+def _id(seed: str) -> str:
+    """Deterministic 32-hex ids (keystone uses uuid4 hex) so re-runs produce the same data."""
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+class KeystoneBackend(Backend):
+    """Identity operations: service users and the catalog."""
+
+    def service_user(self, service: str) -> tuple[str, str]:
+        """(username, password) for a consumer's service name(s)."""
+        return service, self.secret(f"service:{service}")
+
+    def register(self, service: str, region: str, urls: dict[str, str]) -> None:
+        self.state.setdefault("catalog", {})[service] = {"region": region, **urls}
+
+    def catalog(self) -> dict[str, dict[str, str]]:
+        return dict(self.state.get("catalog", {}))
+
+
+class EmulatedKeystone(KeystoneBackend):
+    name = "emulated"
+
+
+class Keystone(PeerApp):
+    kind = "keystone"
+    ENDPOINTS: ClassVar[dict[str, tuple[str, str]]] = {
+        "identity-service": ("provides", "keystone"),
+    }
+    BACKENDS: ClassVar[dict[str, type[Backend]]] = {"emulated": EmulatedKeystone}
+    backend: KeystoneBackend
+
+    def respond(self, view: PeerView) -> None:
+        requests = [view.remote_data(u) for u in view.remote_units()]
+        requests = [r for r in requests if r.get("service")]
+        if not requests:
+            return
+        service_names = sorted({r["service"] for r in requests})
+        for request in requests:
+            urls = {k: request.get(k, "None") for k in ("public_url", "internal_url", "admin_url")}
+            if all(v and v != "None" for v in urls.values()):
+                self.backend.register(request["service"], request.get("region", "RegionOne"), urls)
+        username, password = self.backend.service_user("_".join(service_names))
+        for unit in view.my_units():
+            host = view.address(unit)
+            view.publish(unit, self.answer(host, username, password))
+
+    def answer(self, host: str, username: str, password: str) -> dict[str, str]:
+        return {
+            "service_host": host,
+            "service_protocol": "http",
+            "service_port": str(SERVICE_PORT),
+            "auth_host": host,
+            "auth_protocol": "http",
+            "auth_port": str(ADMIN_PORT),
+            "service_tenant": "services",
+            "service_username": username,
+            "service_password": password,
+            "service_tenant_id": _id("project:services"),
+            "service_domain": "service_domain",
+            "service_domain_id": _id("domain:service_domain"),
+            "admin_domain_id": _id("domain:admin_domain"),
+            "admin_user_id": _id("user:admin"),
+            "admin_project_id": _id("project:admin"),
+            "api_version": "3",
+            "region": "RegionOne",
+            "internal-auth-url": f"http://{host}:{SERVICE_PORT}/v3",
+            "public-auth-url": f"http://{host}:{SERVICE_PORT}/v3",
+            "admin-auth-url": f"http://{host}:{ADMIN_PORT}/v3",
+        }
+
+    def catalog(self) -> dict[str, Any]:
+        return self.backend.catalog()

@@ -1,0 +1,192 @@
+"""The `real` backends for the model's peers: the peer interface, served by real daemons.
+
+Why adapters: the peers (charmsmith.model.peers.{mysql,rabbitmq,keystone}) speak the wire
+protocol and call a small backend API (`grant`, `service_user`, `register`, `catalog`); the
+`emulated` backends keep results in model state. These subclasses implement the same API with
+MariaDB, RabbitMQ and Keystone from Debian packages, so a peer switches backend without knowing.
+
+What the model must do to use them (see docs/real-services.md):
+1. at deploy with the real backend, call `<Backend>.configure(peer_state, state_dir, address)`
+   — state_dir under the model directory, address = the peer unit's address on the model bridge
+   (or 127.0.0.1), so the daemons listen where units can reach them and nowhere else;
+2. call `backend.start()` (idempotent; seconds taken) before the first relation answer, and
+   `backend.stop()` on `destroy` / remove. Any process can do either: state is in files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from charmsmith.model.peers.keystone import KeystoneBackend
+from charmsmith.model.peers.mysql import MySQLBackend
+from charmsmith.model.peers.rabbitmq import RabbitMQBackend
+from charmsmith.model.peers.real.keystone import Keystone
+from charmsmith.model.peers.real.mariadb import MariaDB
+from charmsmith.model.peers.real.rabbitmq import RabbitMQ
+from charmsmith.model.peers.real.supervisor import ServiceError
+
+# The keystone charm maps a consumer's `service` to a catalog type; these are the services
+# Debian 12 ships (DESIGN.md §4) plus common ones. Unknown names register with type = name.
+SERVICE_TYPES = {
+    "aodh": "alarming",
+    "barbican": "key-manager",
+    "cinder": "volumev3",
+    "cinderv3": "volumev3",
+    "congress": "policy",
+    "designate": "dns",
+    "glance": "image",
+    "gnocchi": "metric",
+    "heat": "orchestration",
+    "ironic": "baremetal",
+    "magnum": "container-infra",
+    "manila": "share",
+    "neutron": "network",
+    "nova": "compute",
+    "octavia": "load-balancer",
+    "placement": "placement",
+    "swift": "object-store",
+}
+# The emulated keystone answers the legacy admin port; the real one serves the API there too.
+ADMIN_PORT = 35357
+
+
+def _settings(peer_state: dict[str, Any]) -> tuple[Path, str]:
+    real = peer_state.get("real")
+    if not real or "state_dir" not in real:
+        raise ServiceError(
+            "real backend not configured: the model must call configure(peer_state, state_dir, "
+            "address) when deploying with the real backend"
+        )
+    return Path(real["state_dir"]), real.get("address", "127.0.0.1")
+
+
+def _configure(peer_state: dict[str, Any], state_dir: str | Path, address: str) -> None:
+    peer_state["real"] = {"state_dir": str(Path(state_dir).absolute()), "address": address}
+
+
+class RealMySQL(MySQLBackend):
+    """mysql peer on a private MariaDB listening on the peer's address, port 3306."""
+
+    name = "real"
+
+    def __init__(self, peer_state: dict[str, Any]) -> None:
+        super().__init__(peer_state)
+        state_dir, address = _settings(peer_state)
+        self.server = MariaDB(state_dir, address=address, port=3306)
+
+    configure = staticmethod(_configure)
+
+    def start(self) -> float:
+        return self.server.start()
+
+    def stop(self) -> bool:
+        return self.server.stop()
+
+    def running(self) -> bool:
+        return self.server.running()
+
+    def grant(self, database: str, username: str, hostnames: list[str]) -> str:
+        """Database + user for each asking host (the units' addresses), one stable password."""
+        password = super().grant(database, username, hostnames)
+        hosts = sorted({h for h in hostnames if h}) or ["%"]
+        self.server.ensure_database(database, username, password, hosts)
+        return password
+
+
+class RealRabbitMQ(RabbitMQBackend):
+    """rabbitmq peer on a private RabbitMQ node, AMQP on the peer's address, port 5672."""
+
+    name = "real"
+
+    def __init__(self, peer_state: dict[str, Any]) -> None:
+        super().__init__(peer_state)
+        state_dir, address = _settings(peer_state)
+        self.server = RabbitMQ(state_dir, address=address, port=5672)
+
+    configure = staticmethod(_configure)
+
+    def start(self) -> float:
+        return self.server.start()
+
+    def stop(self) -> bool:
+        return self.server.stop()
+
+    def running(self) -> bool:
+        return self.server.running()
+
+    def grant(self, username: str, vhost: str) -> str:
+        password = super().grant(username, vhost)
+        self.server.ensure_user(username, password, vhost)
+        return password
+
+
+class RealKeystone(KeystoneBackend):
+    """keystone peer on a real Keystone (uwsgi, ports 5000 and 35357 on the peer's address).
+
+    Keystone's own database is a socket-only MariaDB in its state directory, so it never
+    competes with the mysql peer for port 3306. Service users live in domain `service_domain`,
+    project `services`, role admin — what the peer's answer tells consumers.
+    """
+
+    name = "real"
+    service_domain = "service_domain"
+
+    def __init__(self, peer_state: dict[str, Any]) -> None:
+        super().__init__(peer_state)
+        state_dir, address = _settings(peer_state)
+        self.database = MariaDB(state_dir / "mysql", networking=False)
+        self.server = Keystone(
+            state_dir / "keystone", self.database, address=address, admin_port=ADMIN_PORT
+        )
+
+    configure = staticmethod(_configure)
+
+    def start(self) -> float:
+        return self.database.start() + self.server.start()
+
+    def stop(self) -> bool:
+        stopped = self.server.stop()
+        return self.database.stop() or stopped
+
+    def running(self) -> bool:
+        return self.server.running()
+
+    def service_user(self, service: str) -> tuple[str, str]:
+        creds = self.server.ensure_service_user(service, domain=self.service_domain)
+        return creds.username, creds.password
+
+    def identity_data(self, service: str) -> dict[str, str]:
+        """Real ids/ports for the identity-service answer (the emulated answer has made-up ids);
+        a peer that knows this method merges it over its own answer."""
+        creds = self.server.ensure_service_user(service, domain=self.service_domain)
+        data = self.server.identity_service_data(creds)
+        data["auth_port"] = str(ADMIN_PORT)
+        return data
+
+    def register(self, service: str, region: str, urls: dict[str, str]) -> None:
+        super().register(service, region, urls)
+        self.server.register_endpoints(
+            service,
+            SERVICE_TYPES.get(service, service),
+            region,
+            urls["public_url"],
+            urls["internal_url"],
+            urls["admin_url"],
+        )
+
+    def catalog(self) -> dict[str, dict[str, str]]:
+        """service -> {region, public_url, internal_url, admin_url}, read from real Keystone."""
+        result: dict[str, dict[str, str]] = {}
+        for entry in self.server.catalog():
+            if entry.get("type") == "identity":
+                continue
+            row: dict[str, str] = {}
+            for endpoint in entry.get("endpoints", []):
+                row["region"] = endpoint.get("region_id") or endpoint.get("region", "")
+                row[f"{endpoint['interface']}_url"] = endpoint["url"]
+            result[entry["name"]] = row
+        return result
+
+
+BACKENDS = {"mysql": RealMySQL, "rabbitmq": RealRabbitMQ, "keystone": RealKeystone}

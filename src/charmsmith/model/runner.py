@@ -1,0 +1,186 @@
+"""Run one hook of one unit the way Juju's unit agent does.
+
+The hook runs inside the unit (its network namespace + a private mount namespace with the
+overlays) via the C launcher, with an explicit environment (the equivalent of `env -i` plus
+Juju 3.x's hook variables), cwd = the charm dir, and its output captured. Every hook is
+recorded in the history with wall time, exit code, output and its hook-tool calls.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from typing import TYPE_CHECKING, Any
+
+from charmsmith.model import network
+from charmsmith.model import units as unitfs
+from charmsmith.model.tools import HookContext
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
+
+JUJU_VERSION = "3.4.0"
+HOOK_TIMEOUT = float(os.environ.get("CHARMSMITH_HOOK_TIMEOUT", "900"))
+OUTPUT_LIMIT = 200_000
+
+
+def new_context(model: Model, unit: str, hook: str, **extra: Any) -> HookContext:
+    number = model.state["next_context"]
+    model.state["next_context"] = number + 1
+    ctx = HookContext(id=f"{unit}-{hook}-{number}", unit=unit, hook=hook, **extra)
+    model.contexts[ctx.id] = ctx
+    return ctx
+
+
+def hook_env(model: Model, ctx: HookContext, event: dict[str, Any]) -> dict[str, str]:
+    """Juju 3.x's hook environment; nothing inherited from the caller (env -i)."""
+    state = model.state
+    unit = model.unit(ctx.unit)
+    charm = unitfs.charm_dir_in_unit(ctx.unit)
+    env = {
+        "PATH": unitfs.HOOK_PATH,
+        "HOME": "/root",
+        "USER": "root",
+        "LANG": "C.UTF-8",
+        "TERM": "dumb",
+        "PIP_CONFIG_FILE": "/dev/null",
+        "CHARMSMITH_SOCKET": f"{unitfs.TOOLS_MOUNT}/hooktools.sock",
+        "JUJU_UNIT_NAME": ctx.unit,
+        "JUJU_CHARM_DIR": charm,
+        "CHARM_DIR": charm,
+        "JUJU_HOOK_NAME": ctx.hook,
+        "JUJU_DISPATCH_PATH": f"hooks/{ctx.hook}",
+        "JUJU_MODEL_NAME": state["name"],
+        "JUJU_MODEL_UUID": state["uuid"],
+        "JUJU_MACHINE_ID": unit.get("machine", "0"),
+        "JUJU_PRINCIPAL_UNIT": unit.get("principal", ""),
+        "JUJU_AVAILABILITY_ZONE": "zone1",
+        "JUJU_CONTEXT_ID": ctx.id,
+        "JUJU_VERSION": JUJU_VERSION,
+        "JUJU_AGENT_SOCKET_ADDRESS": f"@{unitfs.charm_dir_in_unit(ctx.unit)[:-6]}/agent.socket",
+        "JUJU_AGENT_SOCKET_NETWORK": "unix",
+        "JUJU_API_ADDRESSES": f"{network.gateway(state)}:17070",
+        "JUJU_SLA": "unsupported",
+        "JUJU_METER_STATUS": "AMBER",
+        "JUJU_METER_INFO": "not set",
+        "JUJU_CHARM_HTTP_PROXY": "",
+        "JUJU_CHARM_HTTPS_PROXY": "",
+        "JUJU_CHARM_FTP_PROXY": "",
+        "JUJU_CHARM_NO_PROXY": "127.0.0.1,localhost,::1",
+    }
+    if ctx.relation_id is not None:
+        rel = model.relation(ctx.relation_id)
+        app = unit["app"]
+        env["JUJU_RELATION"] = model.endpoint_of(rel, app)
+        env["JUJU_RELATION_ID"] = model.relation_key(rel, app)
+        env["JUJU_REMOTE_APP"] = ctx.remote_app or model.remote_app(rel, app)
+        env["JUJU_REMOTE_UNIT"] = ctx.remote_unit or ""
+        if ctx.departing_unit:
+            env["JUJU_DEPARTING_UNIT"] = ctx.departing_unit
+    if ctx.action is not None:
+        env["JUJU_ACTION_NAME"] = ctx.action["name"]
+        env["JUJU_ACTION_UUID"] = ctx.action["uuid"]
+        env["JUJU_ACTION_TAG"] = f"action-{ctx.action['uuid']}"
+    return env
+
+
+def unit_command(model: Model, unit_name: str, argv: list[str], cwd: str = "/") -> list[str]:
+    """argv wrapped by the launcher: enter the unit's netns and filesystem view."""
+    unit = model.unit(unit_name)
+    spec = unitfs.mount_spec(model.store.path, model.state, unit)
+    enter = model.store.path / "run" / "bin" / "charmsmith-enter"
+    return [str(enter), unit.get("netns") or "-", str(spec), cwd, "--", *argv]
+
+
+def execute(
+    model: Model, ctx: HookContext, path_in_unit: str, event: dict[str, Any]
+) -> dict[str, Any]:
+    """Run `path_in_unit` in the unit for this context; returns the history record."""
+    unit = model.unit(ctx.unit)
+    charm = unitfs.charm_dir_in_unit(ctx.unit)
+    argv = unit_command(model, ctx.unit, [path_in_unit], cwd=charm)
+    unit["agent"] = "executing"
+    start = time.perf_counter()
+    model.current = ctx
+    try:
+        proc = subprocess.run(
+            argv,
+            env=hook_env(model, ctx, event),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=HOOK_TIMEOUT,
+        )
+        rc, output = proc.returncode, proc.stdout.decode(errors="replace")
+    except subprocess.TimeoutExpired as err:
+        rc = 124
+        output = (err.stdout or b"").decode(
+            errors="replace"
+        ) + f"\n(hook timed out after {HOOK_TIMEOUT:.0f}s)"
+    finally:
+        model.current = None
+        model.contexts.pop(ctx.id, None)
+    wall = time.perf_counter() - start
+    return {
+        "unit": ctx.unit,
+        "hook": ctx.hook,
+        "relation_id": ctx.relation_id,
+        "remote_unit": ctx.remote_unit,
+        "started": time.time() - wall,
+        "wall": round(wall, 4),
+        "rc": rc,
+        "output": output[-OUTPUT_LIMIT:],
+        "calls": ctx.calls,
+    }
+
+
+def run_event(model: Model, event: dict[str, Any]) -> bool:
+    """Run one queued hook; commit its writes on success; mark the unit in error on failure."""
+    name, hook = event["unit"], event["hook"]
+    unit = model.unit(name)
+    ctx = new_context(
+        model,
+        name,
+        hook,
+        relation_id=event.get("relation_id"),
+        remote_unit=event.get("remote_unit"),
+        remote_app=event.get("remote_app"),
+        departing_unit=event.get("departing_unit"),
+    )
+    charm_host = (
+        unitfs.upper(model.store.path, name, "/var/lib")
+        / (unitfs.charm_dir_in_unit(name)[len("/var/lib/") :])
+    )
+    if not (charm_host / "hooks" / hook).exists():
+        model.contexts.pop(ctx.id, None)
+        _after_success(model, ctx, unit)
+        return True  # Juju skips hooks the charm does not implement
+    label = hook if not event.get("remote_unit") else f"{hook} ({event['remote_unit']})"
+    record = execute(model, ctx, f"{unitfs.charm_dir_in_unit(name)}/hooks/{hook}", event)
+    model.store.append_history(record)
+    tools = sum(1 for c in record["calls"] if not c["shim"])
+    if record["rc"] == 0:
+        model.echo(f"{name}: {label} ok ({record['wall']:.2f}s, {tools} tool calls)")
+        _after_success(model, ctx, unit)
+        return True
+    unit["agent"] = "error"
+    unit["agent_message"] = f'hook failed: "{hook}"'
+    last = next((ln for ln in reversed(record["output"].splitlines()) if ln.strip()), "")
+    message = (
+        f'hook "{hook}" failed on {name} (exit {record["rc"]}): {last.strip()[:200]}'
+        f" — see `charmsmith model hooks {name}`; retry with "
+        f"`charmsmith model run-hook {name}`"
+    )
+    model.echo(f"{name}: {label} FAILED ({record['wall']:.2f}s)")
+    model.failures.append(message)
+    model.store.log(name, "ERROR", f'hook "{hook}" failed (exit {record["rc"]})')
+    return False
+
+
+def _after_success(model: Model, ctx: HookContext, unit: dict[str, Any]) -> None:
+    unit["agent"] = "idle"
+    unit.pop("agent_message", None)
+    model.commit(ctx)
+    if ctx.hook == "remove" and unit.get("dying"):
+        model.finish_removal(ctx.unit)

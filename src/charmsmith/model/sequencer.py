@@ -1,0 +1,817 @@
+"""The model engine: applications, units, relations, leadership — and Juju's hook sequencing.
+
+Why a queue: Juju is event driven; one user action (relate, config, remove-unit) fans out into
+hooks on both sides, and a relation-set in one hook queues -changed hooks for the other side.
+We persist the queue in the model state and drain it until quiescent, so a killed command
+simply leaves the remaining hooks pending for the next command. A failed hook stays at the head
+of its unit's queue (the unit is in error) until `run-hook` retries it, as `juju resolve` does.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from charmsmith.errors import CharmsmithError
+from charmsmith.model import network, shims
+from charmsmith.model import units as unitfs
+from charmsmith.model.peers import PEERS, PeerApp
+from charmsmith.model.peers.base import PeerView
+from charmsmith.model.store import ModelStore
+from charmsmith.model.tools import TOOLS, HookContext, ToolError
+
+MAX_HOOKS_PER_COMMAND = 2000
+JUJU_KEYS = ("private-address", "ingress-address", "egress-subnets")
+
+
+class Model:
+    """In-memory view of the model state with Juju's rules; the CLI holds it under the lock."""
+
+    def __init__(self, store: ModelStore, echo: Callable[[str], None] = print) -> None:
+        self.store = store
+        self.echo = echo
+        self.contexts: dict[str, HookContext] = {}
+        self.current: HookContext | None = None
+        self.failures: list[str] = []
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return self.store.state
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    def app(self, name: str) -> dict[str, Any]:
+        try:
+            return self.state["applications"][name]
+        except KeyError:
+            raise CharmsmithError(f'application "{name}" not found in the model') from None
+
+    def unit(self, name: str) -> dict[str, Any]:
+        try:
+            return self.state["units"][name]
+        except KeyError:
+            raise CharmsmithError(f'unit "{name}" not found in the model') from None
+
+    def relation(self, rid: int) -> dict[str, Any]:
+        return self.state["relations"][str(rid)]
+
+    @staticmethod
+    def unit_sort_key(name: str) -> tuple[str, int]:
+        app, _, num = name.partition("/")
+        return app, int(num) if num.isdigit() else 0
+
+    def relations_of(self, app: str) -> list[dict[str, Any]]:
+        rels = [
+            r
+            for r in self.state["relations"].values()
+            if app in (ep["app"] for ep in r["endpoints"])
+        ]
+        return sorted(rels, key=lambda r: r["id"])
+
+    def endpoint_of(self, rel: dict[str, Any], app: str) -> str:
+        return next(ep["endpoint"] for ep in rel["endpoints"] if ep["app"] == app)
+
+    def remote_app(self, rel: dict[str, Any], app: str) -> str:
+        others = [ep["app"] for ep in rel["endpoints"] if ep["app"] != app]
+        return others[0] if others else app  # peer relation: the app itself
+
+    def relation_key(self, rel: dict[str, Any], app: str) -> str:
+        return f"{self.endpoint_of(rel, app)}:{rel['id']}"
+
+    def endpoints(self, app: str) -> dict[str, dict[str, Any]]:
+        meta = self.app(app)["metadata"]
+        out: dict[str, dict[str, Any]] = {}
+        for role in ("provides", "requires", "peers"):
+            for name, spec in (meta.get(role) or {}).items():
+                spec = spec if isinstance(spec, dict) else {"interface": spec}
+                out[name] = {**spec, "role": role}
+        return out
+
+    def bindings(self, app: str) -> set[str]:
+        meta = self.app(app)["metadata"]
+        return set(self.endpoints(app)) | set(meta.get("extra-bindings") or {})
+
+    def config_values(self, app: str) -> dict[str, Any]:
+        a = self.app(app)
+        values = {
+            k: o["default"] for k, o in a.get("options", {}).items() if o.get("default") is not None
+        }
+        values.update(a.get("config", {}))
+        return values
+
+    def is_leader(self, unit: str) -> bool:
+        return self.app(self.unit(unit)["app"]).get("leader") == unit
+
+    def is_peer(self, app: str) -> bool:
+        return self.app(app)["kind"] == "peer"
+
+    def peer(self, app: str) -> PeerApp:
+        a = self.app(app)
+        return PEERS[a["peer"]](a)
+
+    def app_status(self, app: str) -> dict[str, Any]:
+        """Juju's derived application status: the most severe unit status."""
+        a = self.app(app)
+        if a.get("status"):
+            return a["status"]
+        order = ["error", "blocked", "maintenance", "waiting", "active", "unknown"]
+        statuses = [
+            self.unit(u).get("workload", {"status": "unknown", "message": ""}) for u in a["units"]
+        ]
+        for unit_name in a["units"]:
+            if self.unit(unit_name).get("agent") == "error":
+                return {"status": "error", "message": self.unit(unit_name).get("agent_message", "")}
+        if not statuses:
+            return {"status": "unknown", "message": ""}
+        return min(
+            statuses,
+            key=lambda s: (
+                order.index(s.get("status", "unknown")) if s.get("status") in order else len(order)
+            ),
+        )
+
+    def remote_units(self, rel: dict[str, Any], unit: str) -> list[str]:
+        """Units on the other side of `rel` that `unit` can see (container scope respected)."""
+        app = self.unit(unit)["app"]
+        other = self.remote_app(rel, app)
+        candidates = [u for u in self.app(other)["units"] if u != unit]
+        if rel.get("scope") == "container":
+            principal = self.unit(unit).get("principal")
+            candidates = [
+                u for u in candidates if u == principal or self.unit(u).get("principal") == unit
+            ]
+        return sorted(candidates, key=self.unit_sort_key)
+
+    def read_databag(
+        self, rel: dict[str, Any], target: str, ctx: HookContext, app_bag: bool
+    ) -> dict[str, str] | None:
+        my_app = self.unit(ctx.unit)["app"]
+        if app_bag:
+            if target not in (ep["app"] for ep in rel["endpoints"]):
+                return None
+            if (
+                target == my_app
+                and not self.is_leader(ctx.unit)
+                and self.remote_app(rel, my_app) != my_app
+            ):
+                return None  # only the leader reads its own app databag
+            pending = ctx.pending.get((rel["id"], "app")) if target == my_app else None
+            return dict(pending if pending is not None else rel["app_data"].get(target, {}))
+        if target == ctx.unit:
+            pending = ctx.pending.get((rel["id"], "unit"))
+            return dict(pending if pending is not None else rel["unit_data"].get(target, {}))
+        if target not in self.state["units"] or self.unit(target)["app"] not in (
+            ep["app"] for ep in rel["endpoints"]
+        ):
+            return None
+        return dict(rel["unit_data"].get(target, {}))
+
+    # -- hook tools -----------------------------------------------------------------------------
+
+    def handle_tool(
+        self, context_id: str, cwd: str, stdin: bytes, argv: list[str]
+    ) -> tuple[int, bytes, bytes]:
+        """Server entry: run one tool in its hook context and log the call (tool, args, time)."""
+        start = time.perf_counter()
+        ctx = self.contexts.get(context_id) or self.current
+        tool = argv[0]
+        if ctx is None:
+            return 1, b"", f"ERROR {tool}: not running in a hook context\n".encode()
+        func = TOOLS.get(tool) or shims.SHIMS.get(tool)
+        if func is None:
+            rc, out, err = 1, b"", f"ERROR unknown hook tool {tool}\n".encode()
+        else:
+            try:
+                rc, out, err = func(self, ctx, argv[1:], stdin)
+            except ToolError as exc:
+                rc, out, err = exc.code, b"", f"ERROR {exc}\n".encode()
+            except CharmsmithError as exc:
+                rc, out, err = 1, b"", f"ERROR {exc}\n".encode()
+        ctx.calls.append(
+            {
+                "tool": tool,
+                "args": argv[1:],
+                "rc": rc,
+                "ms": round((time.perf_counter() - start) * 1000, 3),
+                "shim": tool in shims.SHIMS,
+            }
+        )
+        return rc, out, err
+
+    # -- queue ----------------------------------------------------------------------------------
+
+    def enqueue(self, unit: str, hook: str, **extra: Any) -> None:
+        """Queue a hook; an identical pending event is not queued twice (Juju coalesces)."""
+        event = {"unit": unit, "hook": hook, **{k: v for k, v in extra.items() if v is not None}}
+        if hook.endswith("-relation-changed") or hook in (
+            "config-changed",
+            "leader-settings-changed",
+            "update-status",
+        ):
+            if event in self.state["queue"]:
+                return
+        self.state["queue"].append(event)
+
+    def charm_units(self, app: str) -> list[str]:
+        return [] if self.is_peer(app) else list(self.app(app)["units"])
+
+    def run_queue(self) -> None:
+        """Run pending hooks until none is runnable (quiescent) or every blocked unit errs."""
+        from charmsmith.model.runner import run_event
+
+        ran = 0
+        while True:
+            event = self._next_runnable()
+            if event is None:
+                return
+            ran += 1
+            if ran > MAX_HOOKS_PER_COMMAND:
+                raise CharmsmithError("the model did not settle: too many hooks (relation loop?)")
+            self.state["queue"].remove(event)
+            self._before(event)
+            ok = run_event(self, event)
+            if not ok:
+                self.state["queue"].insert(0, event)
+            self.store.save()
+
+    def _next_runnable(self) -> dict[str, Any] | None:
+        for event in self.state["queue"]:
+            unit = self.state["units"].get(event["unit"])
+            if unit is None:
+                self.state["queue"].remove(event)
+                return self._next_runnable()
+            if unit.get("agent") != "error":
+                return event
+        return None
+
+    def _before(self, event: dict[str, Any]) -> None:
+        """Membership changes Juju makes visible to the hook (relation-list) before it runs."""
+        rid = event.get("relation_id")
+        if rid is None or str(rid) not in self.state["relations"]:
+            return
+        rel = self.relation(rid)
+        joined = rel.setdefault("joined", {}).setdefault(event["unit"], [])
+        remote = event.get("remote_unit")
+        if event["hook"].endswith("-relation-joined") and remote and remote not in joined:
+            joined.append(remote)
+        if event["hook"].endswith("-relation-departed") and remote in joined:
+            joined.remove(remote)
+
+    # -- commit after a successful hook -------------------------------------------------------
+
+    def commit(self, ctx: HookContext) -> None:
+        """Apply the hook's relation/leader writes and queue what Juju would fire next."""
+        for (rid, bag), data in sorted(ctx.pending.items()):
+            if str(rid) not in self.state["relations"]:
+                continue
+            rel = self.relation(rid)
+            app = self.unit(ctx.unit)["app"]
+            if bag == "app":
+                if rel["app_data"].get(app, {}) != data:
+                    rel["app_data"][app] = data
+                    self._changed(rel, app, None)
+            elif rel["unit_data"].get(ctx.unit, {}) != data:
+                rel["unit_data"][ctx.unit] = data
+                self._changed(rel, app, ctx.unit)
+        if ctx.pending_leader is not None:
+            app = self.unit(ctx.unit)["app"]
+            if self.app(app).get("leader_settings", {}) != ctx.pending_leader:
+                self.app(app)["leader_settings"] = ctx.pending_leader
+                for unit in self.charm_units(app):
+                    if unit != ctx.unit:
+                        self.enqueue(unit, "leader-settings-changed")
+
+    def _changed(self, rel: dict[str, Any], app: str, unit: str | None) -> None:
+        """A databag of `unit` (or of `app` when unit is None) changed: notify the other side."""
+        other = self.remote_app(rel, app)
+        if self.is_peer(other):
+            self.peer_respond(rel, other)
+            return
+        for target in self.charm_units(other):
+            if target == unit:
+                continue
+            endpoint = self.endpoint_of(rel, other)
+            seen = rel.get("joined", {}).get(target, [])
+            if unit is None:
+                if seen:
+                    self.enqueue(
+                        target,
+                        f"{endpoint}-relation-changed",
+                        relation_id=rel["id"],
+                        remote_app=app,
+                    )
+            elif unit in seen:
+                self.enqueue(
+                    target,
+                    f"{endpoint}-relation-changed",
+                    relation_id=rel["id"],
+                    remote_unit=unit,
+                    remote_app=app,
+                )
+
+    def peer_respond(self, rel: dict[str, Any], peer_app: str) -> None:
+        view = PeerView(self, rel, peer_app, self.endpoint_of(rel, peer_app))
+        self.peer(peer_app).respond(view)
+
+    def peer_publish(
+        self,
+        rel: dict[str, Any],
+        unit: str | None,
+        settings: dict[str, str],
+        app: str | None = None,
+    ) -> None:
+        """A peer writes its databag; charm units that see it get -changed, as from a hook."""
+        owner_app = app or self.unit(unit)["app"]  # type: ignore[arg-type]
+        bag = rel["app_data"] if unit is None else rel["unit_data"]
+        key = owner_app if unit is None else unit
+        new = {**bag.get(key, {}), **settings}
+        new = {k: v for k, v in new.items() if v != ""}
+        if bag.get(key, {}) != new:
+            bag[key] = new
+            self._changed(rel, owner_app, unit)
+
+    # -- user operations ------------------------------------------------------------------------
+
+    def _new_unit(self, app: str, principal: str | None = None) -> str:
+        a = self.app(app)
+        number = a.get("next_unit", 0)
+        a["next_unit"] = number + 1
+        name = f"{app}/{number}"
+        index = self.state.setdefault("next_unit_index", 0)
+        self.state["next_unit_index"] = index + 1
+        address = (
+            self.unit(principal)["address"] if principal else network.allocate_address(self.state)
+        )
+        unit = {
+            "name": name,
+            "app": app,
+            "number": number,
+            "index": index,
+            "address": address,
+            "agent": "idle",
+            "workload": {"status": "waiting", "message": "agent initialising"},
+            "ports": [],
+            "machine": str(index),
+        }
+        if principal:
+            unit["principal"] = principal
+        self.state["units"][name] = unit
+        a["units"].append(name)
+        return name
+
+    def deploy(
+        self,
+        charm_dir: Path,
+        app_name: str | None,
+        config: dict[str, str],
+        count: int,
+        mode: str | None = None,
+        archive: dict[str, str] | None = None,
+    ) -> str:
+        charm_dir = charm_dir.resolve()
+        meta_path = charm_dir / "metadata.yaml"
+        if not charm_dir.is_dir():
+            raise CharmsmithError(f"charm directory {charm_dir} does not exist")
+        if not meta_path.exists():
+            raise CharmsmithError(f"{charm_dir} is not a charm (no metadata.yaml)")
+        if not (charm_dir / "hooks").is_dir():
+            raise CharmsmithError(
+                f"{charm_dir} is not a built charm (no hooks/): run charmsmith build"
+            )
+        metadata = yaml.safe_load(meta_path.read_text()) or {}
+        options = {}
+        if (charm_dir / "config.yaml").exists():
+            options = (yaml.safe_load((charm_dir / "config.yaml").read_text()) or {}).get(
+                "options"
+            ) or {}
+        name = app_name or metadata.get("name") or charm_dir.name
+        self._check_new_app(name)
+        app = {
+            "name": name,
+            "kind": "charm",
+            "charm": metadata.get("name", name),
+            "charm_dir": str(charm_dir),
+            "metadata": metadata,
+            "options": options,
+            "config": {},
+            "units": [],
+            "leader": None,
+            "revision": 0,
+            "mode": mode or self.state.get("mode", "emulated"),
+            "version": "",
+        }
+        self.state["applications"][name] = app
+        app["config"] = self.coerce_config(name, config)
+        if archive:
+            self.state.setdefault("archive", {}).update(archive)
+        if metadata.get("subordinate"):
+            raise CharmsmithError(
+                "deploying subordinate charms is not supported by the local model"
+            )
+        self.ensure_peer_relations(name)
+        for _ in range(max(count, 1)):
+            self.add_unit(name)
+        return name
+
+    def deploy_peer(self, kind: str, app_name: str | None, count: int, backend: str) -> str:
+        cls = PEERS[kind]
+        name = app_name or kind
+        self._check_new_app(name)
+        app = {
+            "name": name,
+            "kind": "peer",
+            "peer": kind,
+            "charm": kind,
+            "backend": backend,
+            "metadata": cls.metadata(),
+            "options": {},
+            "config": {},
+            "units": [],
+            "leader": None,
+            "version": "",
+            "subordinate": cls.SUBORDINATE,
+        }
+        self.state["applications"][name] = app
+        cls(app)  # validates the backend
+        if not cls.SUBORDINATE:
+            for _ in range(max(count, 1)):
+                unit = self._new_unit(name)
+                network.add_bridge_address(self.state, self.unit(unit)["address"])
+                self.unit(unit)["workload"] = dict(
+                    zip(("status", "message"), cls(app).status(), strict=True)
+                )
+            app["leader"] = app["units"][0]
+        return name
+
+    def _check_new_app(self, name: str) -> None:
+        if name in self.state["applications"]:
+            raise CharmsmithError(f'application "{name}" already exists')
+        if not name or not all(c.isalnum() or c == "-" for c in name) or not name[0].isalpha():
+            raise CharmsmithError(f'invalid application name "{name}"')
+
+    def coerce_config(self, app: str, pairs: dict[str, str]) -> dict[str, Any]:
+        """Type user values by config.yaml (`juju config` rejects unknown keys and bad types)."""
+        options = self.app(app).get("options", {})
+        out: dict[str, Any] = {}
+        for key, raw in pairs.items():
+            if key not in options:
+                raise CharmsmithError(f'unknown option "{key}" for application "{app}"')
+            kind = options[key].get("type", "string")
+            try:
+                if kind == "int":
+                    out[key] = int(raw)
+                elif kind == "float":
+                    out[key] = float(raw)
+                elif kind == "boolean":
+                    if raw.lower() not in ("true", "false", "yes", "no", "1", "0"):
+                        raise ValueError(raw)
+                    out[key] = raw.lower() in ("true", "yes", "1")
+                else:
+                    out[key] = raw
+            except ValueError:
+                raise CharmsmithError(f'option "{key}" expects {kind}, got "{raw}"') from None
+        return out
+
+    def add_unit(self, app: str) -> str:
+        a = self.app(app)
+        if a["kind"] == "peer":
+            raise CharmsmithError(f"{app} is played by charmsmith; add-unit applies to charms")
+        name = self._new_unit(app)
+        unit = self.unit(name)
+        unit["revision"] = a.get("revision", 0)
+        unitfs.prepare_unit(self.store.path, unit, Path(a["charm_dir"]), a.get("mode") == "real")
+        network.create_unit_network(self.state, unit)
+        unit["netns"] = network.netns_path(self.state, unit)
+        self.enqueue(name, "install")
+        first = a["leader"] is None
+        for rel in self.relations_of(app):
+            endpoint = self.endpoint_of(rel, app)
+            self._set_juju_keys(rel, name)
+            self.enqueue(
+                name,
+                f"{endpoint}-relation-created",
+                relation_id=rel["id"],
+                remote_app=self.remote_app(rel, app),
+            )
+        if first:
+            a["leader"] = name
+            self.enqueue(name, "leader-elected")
+        else:
+            self.enqueue(name, "leader-settings-changed")
+        self.enqueue(name, "config-changed")
+        self.enqueue(name, "start")
+        for rel in self.relations_of(app):
+            other = self.remote_app(rel, app)
+            if self.is_peer(other) and self.peer_class(other).SUBORDINATE:
+                self._new_unit(other, principal=name)
+            self._join_unit(rel, name)
+        return name
+
+    def peer_class(self, app: str) -> type[PeerApp]:
+        return PEERS[self.app(app)["peer"]]
+
+    def _set_juju_keys(self, rel: dict[str, Any], unit: str) -> None:
+        addr = self.unit(unit)["address"]
+        bag = rel["unit_data"].setdefault(unit, {})
+        bag.update(
+            {"private-address": addr, "ingress-address": addr, "egress-subnets": f"{addr}/32"}
+        )
+
+    def _join_unit(self, rel: dict[str, Any], unit: str) -> None:
+        """`unit` entered the relation: joined/changed on both sides for each visible pair."""
+        app = self.unit(unit)["app"]
+        other = self.remote_app(rel, app)
+        for remote in self.remote_units(rel, unit):
+            self._set_juju_keys(rel, remote)
+            if not self.is_peer(app):
+                ep = self.endpoint_of(rel, app)
+                self.enqueue(
+                    unit,
+                    f"{ep}-relation-joined",
+                    relation_id=rel["id"],
+                    remote_unit=remote,
+                    remote_app=other,
+                )
+                self.enqueue(
+                    unit,
+                    f"{ep}-relation-changed",
+                    relation_id=rel["id"],
+                    remote_unit=remote,
+                    remote_app=other,
+                )
+            if not self.is_peer(other) and other != app:
+                ep = self.endpoint_of(rel, other)
+                self.enqueue(
+                    remote,
+                    f"{ep}-relation-joined",
+                    relation_id=rel["id"],
+                    remote_unit=unit,
+                    remote_app=app,
+                )
+                self.enqueue(
+                    remote,
+                    f"{ep}-relation-changed",
+                    relation_id=rel["id"],
+                    remote_unit=unit,
+                    remote_app=app,
+                )
+            elif other == app:
+                ep = self.endpoint_of(rel, app)
+                self.enqueue(
+                    remote,
+                    f"{ep}-relation-joined",
+                    relation_id=rel["id"],
+                    remote_unit=unit,
+                    remote_app=app,
+                )
+                self.enqueue(
+                    remote,
+                    f"{ep}-relation-changed",
+                    relation_id=rel["id"],
+                    remote_unit=unit,
+                    remote_app=app,
+                )
+        if self.is_peer(other):
+            rel.setdefault("joined", {})
+            for remote in self.remote_units(rel, unit):
+                seen = rel["joined"].setdefault(remote, [])
+                if unit not in seen:
+                    seen.append(unit)
+            self.peer_respond(rel, other)
+
+    def new_relation(
+        self,
+        apps: tuple[str, str],
+        endpoints: tuple[str, str],
+        interface: str,
+        scope: str = "global",
+    ) -> dict[str, Any]:
+        rid = self.state["next_relation_id"]
+        self.state["next_relation_id"] = rid + 1
+        rel = {
+            "id": rid,
+            "interface": interface,
+            "scope": scope,
+            "endpoints": [{"app": a, "endpoint": e} for a, e in zip(apps, endpoints, strict=True)],
+            "unit_data": {},
+            "app_data": {},
+            "joined": {},
+        }
+        if apps[0] == apps[1]:
+            rel["endpoints"] = rel["endpoints"][:1]
+        self.state["relations"][str(rid)] = rel
+        return rel
+
+    def ensure_peer_relations(self, app: str) -> None:
+        """Peer relations (metadata `peers:`) exist from deploy on, as in Juju."""
+        for name, spec in (self.app(app)["metadata"].get("peers") or {}).items():
+            if not any(
+                self.endpoint_of(r, app) == name and self.remote_app(r, app) == app
+                for r in self.relations_of(app)
+            ):
+                interface = spec["interface"] if isinstance(spec, dict) else spec
+                self.new_relation((app, app), (name, name), interface)
+
+    def relate(self, left: str, right: str) -> dict[str, Any]:
+        (a, ea), (b, eb) = self._resolve_endpoints(left, right)
+        for rel in self.state["relations"].values():
+            pairs = {(ep["app"], ep["endpoint"]) for ep in rel["endpoints"]}
+            if pairs == {(a, ea), (b, eb)}:
+                raise CharmsmithError(f"relation {a}:{ea} {b}:{eb} already exists")
+        spec_a, spec_b = self.endpoints(a)[ea], self.endpoints(b)[eb]
+        container = "container" in (spec_a.get("scope"), spec_b.get("scope"))
+        rel = self.new_relation(
+            (a, b), (ea, eb), spec_a["interface"], "container" if container else "global"
+        )
+        for app, other in ((a, b), (b, a)):
+            if self.is_peer(app) and self.peer_class(app).SUBORDINATE:
+                for principal in self.app(other)["units"]:
+                    self._new_unit(app, principal=principal)
+        for app, other in ((a, b), (b, a)):
+            for unit in self.charm_units(app):
+                self._set_juju_keys(rel, unit)
+                self.enqueue(
+                    unit,
+                    f"{self.endpoint_of(rel, app)}-relation-created",
+                    relation_id=rel["id"],
+                    remote_app=other,
+                )
+        for unit in self.app(a)["units"]:
+            self._set_juju_keys(rel, unit)
+        for unit in self.app(b)["units"]:
+            self._set_juju_keys(rel, unit)
+        charm_side = a if not self.is_peer(a) else b
+        for unit in list(self.app(charm_side)["units"]):
+            self._join_unit(rel, unit)
+        return rel
+
+    def _resolve_endpoints(self, left: str, right: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        """Match `A[:ep] B[:ep]` by interface and opposite roles, like `juju integrate`."""
+
+        def split(text: str) -> tuple[str, str | None]:
+            app, _, ep = text.partition(":")
+            self.app(app)
+            if ep and ep not in self.endpoints(app):
+                raise CharmsmithError(f'application "{app}" has no endpoint "{ep}"')
+            return app, ep or None
+
+        (a, ea), (b, eb) = split(left), split(right)
+        if a == b:
+            raise CharmsmithError("cannot relate an application to itself (peers are automatic)")
+        candidates = []
+        for name_a, spec_a in self.endpoints(a).items():
+            for name_b, spec_b in self.endpoints(b).items():
+                if ea and name_a != ea or eb and name_b != eb:
+                    continue
+                roles = {spec_a["role"], spec_b["role"]}
+                if spec_a["interface"] == spec_b["interface"] and roles == {"provides", "requires"}:
+                    candidates.append(((a, name_a), (b, name_b)))
+        if not candidates:
+            want_a = f"{a}:{ea}" if ea else a
+            want_b = f"{b}:{eb}" if eb else b
+            if ea and eb:
+                ia, ib = self.endpoints(a)[ea], self.endpoints(b)[eb]
+                raise CharmsmithError(
+                    f"incompatible endpoints {want_a} ({ia['role']} {ia['interface']}) and "
+                    f"{want_b} ({ib['role']} {ib['interface']})"
+                )
+            raise CharmsmithError(f"no compatible endpoints between {want_a} and {want_b}")
+        if len(candidates) > 1:
+            names = ", ".join(f"{x[0]}:{x[1]} {y[0]}:{y[1]}" for x, y in candidates)
+            raise CharmsmithError(f"ambiguous relation, specify endpoints: {names}")
+        return candidates[0]
+
+    def set_config(self, app: str, pairs: dict[str, str]) -> None:
+        a = self.app(app)
+        if a["kind"] == "peer":
+            raise CharmsmithError(f"{app} is played by charmsmith and has no charm config")
+        new = {**a["config"], **self.coerce_config(app, pairs)}
+        before = self.config_values(app)
+        a["config"] = new
+        if self.config_values(app) != before:
+            for unit in a["units"]:
+                self.enqueue(unit, "config-changed")
+
+    def remove_unit(self, name: str) -> None:
+        unit = self.unit(name)
+        app = unit["app"]
+        if self.is_peer(app):
+            raise CharmsmithError(f"{name} is played by charmsmith; remove-unit applies to charms")
+        for rel in self.relations_of(app):
+            ep = self.endpoint_of(rel, app)
+            other = self.remote_app(rel, app)
+            for remote in self.remote_units(rel, name):
+                if not self.is_peer(self.unit(remote)["app"]) and name in rel.get("joined", {}).get(
+                    remote, []
+                ):
+                    rep = self.endpoint_of(rel, self.unit(remote)["app"])
+                    self.enqueue(
+                        remote,
+                        f"{rep}-relation-departed",
+                        relation_id=rel["id"],
+                        remote_unit=name,
+                        remote_app=app,
+                        departing_unit=name,
+                    )
+                if remote in rel.get("joined", {}).get(name, []):
+                    self.enqueue(
+                        name,
+                        f"{ep}-relation-departed",
+                        relation_id=rel["id"],
+                        remote_unit=remote,
+                        remote_app=other,
+                        departing_unit=name,
+                    )
+            self.enqueue(name, f"{ep}-relation-broken", relation_id=rel["id"], remote_app=other)
+        self.enqueue(name, "stop")
+        self.enqueue(name, "remove")
+        unit["dying"] = True
+        self.state.setdefault("removing", []).append(name)
+
+    def finish_removal(self, name: str) -> None:
+        """After the unit's last hook: drop it, its data, network, and elect a new leader."""
+        unit = self.unit(name)
+        app = unit["app"]
+        for service in unit.get("services", {}).values():
+            shims.stop_listener(service)
+        self._kill_unit_processes(unit)
+        network.remove_unit_network(self.state, unit)
+        for rel in self.state["relations"].values():
+            rel["unit_data"].pop(name, None)
+            rel.get("joined", {}).pop(name, None)
+            for seen in rel.get("joined", {}).values():
+                if name in seen:
+                    seen.remove(name)
+            for sub in [u for u, d in self.state["units"].items() if d.get("principal") == name]:
+                self._drop(sub)
+        self._drop(name)
+        shutil.rmtree(unitfs.unit_dir(self.store.path, name), ignore_errors=True)
+        a = self.app(app)
+        if a["leader"] == name:
+            a["leader"] = a["units"][0] if a["units"] else None
+            if a["leader"]:
+                self.enqueue(a["leader"], "leader-elected")
+        for rel in self.relations_of(app):
+            other = self.remote_app(rel, app)
+            if self.is_peer(other):
+                self.peer_respond(rel, other)
+
+    def _drop(self, name: str) -> None:
+        unit = self.state["units"].pop(name, None)
+        if unit:
+            self.app(unit["app"])["units"].remove(name)
+        self.state["queue"] = [e for e in self.state["queue"] if e["unit"] != name]
+
+    def _kill_unit_processes(self, unit: dict[str, Any]) -> None:
+        import os
+        import signal
+
+        for pid in network.netns_pids(self.state, unit):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def upgrade_charm(self, app: str, charm_dir: Path | None) -> None:
+        a = self.app(app)
+        if a["kind"] == "peer":
+            raise CharmsmithError(f"{app} is played by charmsmith")
+        src = (charm_dir or Path(a["charm_dir"])).resolve()
+        if not (src / "hooks").is_dir():
+            raise CharmsmithError(f"{src} is not a built charm (no hooks/)")
+        a["charm_dir"] = str(src)
+        a["revision"] = a.get("revision", 0) + 1
+        meta = yaml.safe_load((src / "metadata.yaml").read_text()) or {}
+        a["metadata"] = meta
+        if (src / "config.yaml").exists():
+            a["options"] = (yaml.safe_load((src / "config.yaml").read_text()) or {}).get(
+                "options"
+            ) or {}
+        for unit in a["units"]:
+            self.unit(unit)["revision"] = a["revision"]
+            unitfs.install_charm(self.store.path, self.unit(unit), src)
+            self.enqueue(unit, "upgrade-charm")
+            self.enqueue(unit, "config-changed")
+
+    def update_status(self, unit: str | None) -> None:
+        names = (
+            [unit] if unit else [u for a in self.state["applications"] for u in self.charm_units(a)]
+        )
+        for name in names:
+            if self.is_peer(self.unit(name)["app"]):
+                raise CharmsmithError(f"{name} is played by charmsmith and runs no hooks")
+            self.enqueue(name, "update-status")
+
+    def destroy(self) -> None:
+        for unit in list(self.state["units"].values()):
+            for service in unit.get("services", {}).values():
+                shims.stop_listener(service)
+            if unit.get("netns"):
+                self._kill_unit_processes(unit)
+                network.remove_unit_network(self.state, unit)
+        network.remove_bridge(self.state)

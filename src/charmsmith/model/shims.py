@@ -1,0 +1,412 @@
+"""Emulated package and service control inside a unit (the default, `emulated`, mode).
+
+Why: a charm's install hook runs apt-get and starts services; on this machine that would touch
+the host (and take minutes). The shims record every call in the unit's state and answer later
+queries consistently:
+
+* apt-get install marks packages (and modelled dependencies) installed with a version from a
+  small fake archive (FAKE_ARCHIVE, extendable per model with `deploy --archive pkg=version`);
+  `<name>-common` creates the service user/group `<name>` in the unit's /etc/passwd and
+  /etc/group view, plus /etc/<name>, /var/lib/<name>, /var/log/<name>. Unknown packages named
+  `<prefix>-api|server|...` depend on `<prefix>-common` (as the Debian packages do).
+* dpkg-query answers for shim-installed packages; anything else is asked of the host's real,
+  read-only dpkg database.
+* apt-cache show/policy answers for every package (all are "available").
+* service/systemctl start marks the service running and starts a stand-in TCP listener inside
+  the unit's network namespace on the ports its config binds: haproxy -> `bind *:N` lines of
+  /etc/haproxy/haproxy.cfg; apache2 -> `Listen N` in /etc/apache2/ports.conf and sites-enabled;
+  others -> `bind_port = N` in /etc/<prefix>/*.conf, prefix = service name up to the first '-'.
+  stop kills the listener. So status checks that probe listening ports behave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from charmsmith.model import units as unitfs
+from charmsmith.model.tools import HookContext, Result, ToolError
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
+
+# package -> (version, dependencies)
+FAKE_ARCHIVE: dict[str, tuple[str, list[str]]] = {
+    "glance-common": ("2:25.1.0-0ubuntu1~cloud0", ["python3-glance"]),
+    "glance-api": ("2:25.1.0-0ubuntu1~cloud0", ["glance-common"]),
+    "keystone": ("2:22.0.0-0ubuntu1~cloud0", ["keystone-common"]),
+    "keystone-common": ("2:22.0.0-0ubuntu1~cloud0", []),
+    "aodh-common": ("18.0.0-0ubuntu1~cloud0", []),
+    "haproxy": ("2.4.24-0ubuntu0.22.04.1", []),
+    "apache2": ("2.4.52-1ubuntu4.12", []),
+    "memcached": ("1.6.14-1ubuntu0.1", []),
+    "python3-memcache": ("1.59-6", []),
+    "openstack-release": ("2023.1-0ubuntu1", []),
+}
+DEFAULT_VERSION = "1.0.0-0ubuntu1"
+DAEMON_SUFFIXES = (
+    "api",
+    "server",
+    "scheduler",
+    "engine",
+    "worker",
+    "agent",
+    "listener",
+    "notifier",
+    "evaluator",
+    "expirer",
+    "conductor",
+    "manage",
+    "wsgi",
+)
+LISTENER = r"""
+import socket, sys, threading
+def serve(port):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("0.0.0.0", port))
+    except OSError:
+        return
+    s.listen(16)
+    while True:
+        c, _ = s.accept()
+        try:
+            c.settimeout(1); c.recv(4096)
+            body = b"charmsmith stand-in for " + sys.argv[1].encode() + b"\n"
+            c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        except OSError:
+            pass
+        c.close()
+threads = [threading.Thread(target=serve, args=(int(p),)) for p in sys.argv[2:]]
+[t.start() for t in threads]
+[t.join() for t in threads]
+"""
+
+
+def archive(model: Model) -> dict[str, tuple[str, list[str]]]:
+    table = dict(FAKE_ARCHIVE)
+    for pkg, version in model.state.get("archive", {}).items():
+        table[pkg] = (version, table.get(pkg, ("", []))[1])
+    return table
+
+
+def dependencies(model: Model, pkg: str) -> list[str]:
+    known = archive(model).get(pkg)
+    if known is not None:
+        return known[1]
+    prefix, _, suffix = pkg.partition("-")
+    if suffix in DAEMON_SUFFIXES or pkg == f"python3-{prefix}":
+        return [f"{prefix}-common"]
+    return []
+
+
+def version_of(model: Model, pkg: str) -> str:
+    known = archive(model).get(pkg)
+    return known[0] if known else DEFAULT_VERSION
+
+
+def _packages(args: list[str]) -> list[str]:
+    out, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in ("-o", "--option", "-t", "--target-release", "-c", "--config-file"):
+            skip = True
+        elif not arg.startswith("-"):
+            out.append(arg)
+    return out
+
+
+def apt_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    unit = model.unit(ctx.unit)
+    unit.setdefault("apt_log", []).append(["apt-get", *args])
+    words = _packages(args)
+    if not words:
+        raise ToolError("E: No operation specified", 100)
+    command, pkgs = words[0], words[1:]
+    out = []
+    installed = unit.setdefault("packages", {})
+    if command == "install":
+        todo = list(pkgs)
+        while todo:
+            pkg = todo.pop(0).split("=")[0]
+            if pkg in installed:
+                continue
+            installed[pkg] = version_of(model, pkg)
+            out.append(f"Setting up {pkg} ({installed[pkg]}) ...")
+            _package_side_effects(model, ctx.unit, pkg)
+            todo.extend(dependencies(model, pkg))
+    elif command in ("purge", "remove", "autoremove"):
+        for pkg in pkgs:
+            if installed.pop(pkg, None):
+                out.append(f"Removing {pkg} ...")
+    elif command not in ("update", "upgrade", "dist-upgrade", "clean", "autoclean", "check"):
+        raise ToolError(f"E: Invalid operation {command}", 100)
+    return 0, ("\n".join(out) + "\n" if out else "").encode(), b""
+
+
+def _package_side_effects(model: Model, unit_name: str, pkg: str) -> None:
+    """`<name>-common` brings the service user/group and its dirs, like the Debian package."""
+    if not pkg.endswith("-common") and pkg not in ("haproxy", "memcached", "keystone"):
+        return
+    user = pkg[: -len("-common")] if pkg.endswith("-common") else pkg
+    add_system_user(model.store.path, unit_name, user)
+
+
+def _view_file(model_dir: Path, unit: str, path: str) -> Path:
+    """Copy-up a lower file into the unit's upper dir (as overlayfs would on first write)."""
+    dest = unitfs._in_upper(model_dir, unit, path)
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        src = Path(path)
+        dest.write_bytes(src.read_bytes() if src.exists() else b"")
+        dest.chmod(0o644)
+    return dest
+
+
+def add_system_user(model_dir: Path, unit: str, user: str) -> None:
+    passwd = _view_file(model_dir, unit, "/etc/passwd")
+    group = _view_file(model_dir, unit, "/etc/group")
+    lines = passwd.read_text().splitlines()
+    if any(line.split(":")[0] == user for line in lines):
+        return
+    used = {int(f.split(":")[2]) for f in lines if f.count(":") >= 3}
+    used |= {int(f.split(":")[2]) for f in group.read_text().splitlines() if f.count(":") >= 2}
+    uid = next(n for n in range(120, 1000) if n not in used)
+    passwd.write_text(
+        "\n".join(lines + [f"{user}:x:{uid}:{uid}::/var/lib/{user}:/usr/sbin/nologin"]) + "\n"
+    )
+    with group.open("a") as fh:
+        fh.write(f"{user}:x:{uid}:\n")
+    for directory in (f"/etc/{user}", f"/var/lib/{user}", f"/var/log/{user}"):
+        path = unitfs._in_upper(model_dir, unit, directory)
+        path.mkdir(parents=True, exist_ok=True)
+        os.chown(path, uid, uid)
+
+
+def apt_cache(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    words = _packages(args)
+    if not words:
+        raise ToolError("E: No operation specified", 100)
+    installed = model.unit(ctx.unit).get("packages", {})
+    out = []
+    if words[0] == "show":
+        for pkg in words[1:]:
+            deps = ", ".join(dependencies(model, pkg))
+            out.append(
+                f"Package: {pkg}\nVersion: {version_of(model, pkg)}\nArchitecture: amd64\n"
+                + (f"Depends: {deps}\n" if deps else "")
+                + "Description: fake archive\n"
+            )
+    elif words[0] in ("policy", "madison"):
+        for pkg in words[1:]:
+            out.append(
+                f"{pkg}:\n  Installed: {installed.get(pkg, '(none)')}\n"
+                f"  Candidate: {version_of(model, pkg)}\n"
+            )
+    elif words[0] in ("search", "pkgnames", "depends", "rdepends"):
+        pass
+    else:
+        raise ToolError(f"E: Invalid operation {words[0]}", 100)
+    return 0, "\n".join(out).encode(), b""
+
+
+def dpkg_query(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    installed = model.unit(ctx.unit).get("packages", {})
+    fmt = "${binary:Package}\t${Version}\n"
+    mode = "show"
+    pkgs = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-f", "--showformat"):
+            i += 1
+            fmt = args[i]
+        elif arg.startswith("--showformat=") or arg.startswith("-f="):
+            fmt = arg.split("=", 1)[1]
+        elif arg.startswith("-f") and len(arg) > 2:
+            fmt = arg[2:]
+        elif arg in ("-W", "--show"):
+            mode = "show"
+        elif arg in ("-s", "--status"):
+            mode = "status"
+        elif arg in ("-l", "--list"):
+            mode = "list"
+        elif not arg.startswith("-"):
+            pkgs.append(arg)
+        i += 1
+    if not any(p in installed for p in pkgs):
+        # not ours: the host's dpkg database answers (read-only), like the base image would
+        proc = subprocess.run(["dpkg-query", *args], capture_output=True)
+        return proc.returncode, proc.stdout, proc.stderr
+    out, err, rc = [], [], 0
+    for pkg in pkgs:
+        version = installed.get(pkg)
+        if version is None:
+            err.append(f"dpkg-query: no packages found matching {pkg}")
+            rc = 1
+            continue
+        fields = {
+            "Package": pkg,
+            "binary:Package": pkg,
+            "Version": version,
+            "Status": "install ok installed",
+            "db:Status-Abbrev": "ii ",
+            "Architecture": "amd64",
+            "db:Status-Status": "installed",
+        }
+        if mode == "status":
+            out.append(f"Package: {pkg}\nStatus: install ok installed\nVersion: {version}\n")
+        elif mode == "list":
+            out.append(f"ii  {pkg}  {version}  amd64  fake archive\n")
+        else:
+            text = re.sub(r"\$\{([^}]+)\}", lambda m, f=fields: f.get(m.group(1), ""), fmt)
+            out.append(text.encode().decode("unicode_escape"))
+    return rc, "".join(out).encode(), ("\n".join(err) + "\n" if err else "").encode()
+
+
+def add_apt_repository(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    model.unit(ctx.unit).setdefault("apt_log", []).append(["add-apt-repository", *args])
+    return 0, b"", b""
+
+
+def service(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    if len(args) == 1 and args[0] in ("--status-all",):
+        return 0, b"", b""
+    if len(args) < 2:
+        raise ToolError("Usage: service < option > | --status-all | [ service_name [ command ] ]")
+    return _control(model, ctx.unit, args[1], args[0])
+
+
+def systemctl(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    words = [a for a in args if not a.startswith("-")]
+    if not words:
+        return 0, b"", b""
+    verb, names = words[0], [n.removesuffix(".service") for n in words[1:]]
+    if verb in ("daemon-reload", "list-units", "list-unit-files", "reset-failed"):
+        return 0, b"", b""
+    rc, out = 0, b""
+    for name in names:
+        result = _control(model, ctx.unit, verb, name)
+        rc = rc or result[0]
+        out += result[1]
+    return rc, out, b""
+
+
+def _control(model: Model, unit_name: str, verb: str, name: str) -> Result:
+    unit = model.unit(unit_name)
+    services = unit.setdefault("services", {})
+    entry = services.setdefault(name, {"running": False, "enabled": True, "pid": None, "ports": []})
+    unit.setdefault("service_log", []).append([verb, name])
+    if verb in ("start", "restart", "reload", "force-reload", "try-restart"):
+        if verb == "try-restart" and not entry["running"]:
+            return 0, b"", b""
+        stop_listener(entry)
+        entry["running"] = True
+        entry["ports"] = service_ports(model.store.path, unit_name, name)
+        entry["pid"] = start_listener(model, unit, name, entry["ports"])
+    elif verb == "stop":
+        stop_listener(entry)
+        entry["running"] = False
+    elif verb in ("status", "is-active"):
+        running = entry["running"]
+        text = (
+            ("active" if running else "inactive")
+            if verb == "is-active"
+            else (f"{name} is running" if running else f"{name} is not running")
+        )
+        return (0 if running else 3), (text + "\n").encode(), b""
+    elif verb in ("enable", "disable", "unmask", "mask"):
+        entry["enabled"] = verb in ("enable", "unmask")
+    elif verb == "is-enabled":
+        return (
+            (0 if entry["enabled"] else 1),
+            (b"enabled\n" if entry["enabled"] else b"disabled\n"),
+            b"",
+        )
+    else:
+        raise ToolError(f"unknown service command {verb}")
+    return 0, b"", b""
+
+
+def service_ports(model_dir: Path, unit: str, name: str) -> list[int]:
+    """Ports the service's config binds (heuristic documented in the module docstring)."""
+
+    def read(path: str) -> str:
+        found = unitfs.host_view(model_dir, unit, path)
+        return found.read_text(errors="replace") if found and found.is_file() else ""
+
+    ports: set[int] = set()
+    if name == "haproxy":
+        for match in re.finditer(r"^\s*bind\s+\S*:(\d+)", read("/etc/haproxy/haproxy.cfg"), re.M):
+            ports.add(int(match.group(1)))
+        return sorted(ports)
+    if name in ("apache2", "httpd"):
+        texts = [read("/etc/apache2/ports.conf")]
+        for base in ("/etc/apache2/sites-enabled",):
+            found = unitfs.host_view(model_dir, unit, base)
+            if found and found.is_dir():
+                texts += [
+                    p.read_text(errors="replace") for p in sorted(found.iterdir()) if p.is_file()
+                ]
+        for text in texts:
+            ports |= {int(m) for m in re.findall(r"^\s*Listen\s+(?:\S+:)?(\d+)", text, re.M)}
+        return sorted(ports)
+    prefix = name.split("-")[0]
+    conf_dir = unitfs.host_view(model_dir, unit, f"/etc/{prefix}")
+    if conf_dir and conf_dir.is_dir():
+        for path in sorted(conf_dir.glob("*.conf")):
+            text = path.read_text(errors="replace")
+            ports |= {int(m) for m in re.findall(r"^\s*bind_port\s*=\s*(\d+)", text, re.M)}
+    return sorted(ports)
+
+
+def start_listener(model: Model, unit: dict[str, Any], name: str, ports: list[int]) -> int | None:
+    if not ports or not unit.get("netns"):
+        return None
+    enter = model.store.path / "run" / "bin" / "charmsmith-enter"
+    proc = subprocess.Popen(
+        [
+            str(enter),
+            unit["netns"],
+            "-",
+            "/",
+            "--",
+            sys.executable,
+            "-c",
+            LISTENER,
+            name,
+            *map(str, ports),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={"PATH": unitfs.SYSTEM_PATH},
+    )
+    return proc.pid
+
+
+def stop_listener(entry: dict[str, Any]) -> None:
+    pid = entry.get("pid")
+    entry["pid"] = None
+    if pid:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGTERM)
+
+
+SHIMS = {
+    "apt-get": apt_get,
+    "apt-cache": apt_cache,
+    "dpkg-query": dpkg_query,
+    "add-apt-repository": add_apt_repository,
+    "service": service,
+    "systemctl": systemctl,
+}

@@ -1,0 +1,134 @@
+"""`charmsmith model status`: a `juju status`-like table, or JSON for scripts and tests."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
+
+
+def status_data(model: Model) -> dict[str, Any]:
+    state = model.state
+    apps: dict[str, Any] = {}
+    for name, app in sorted(state["applications"].items()):
+        app_status = model.app_status(name)
+        units: dict[str, Any] = {}
+        for unit_name in sorted(app["units"], key=model.unit_sort_key):
+            unit = model.unit(unit_name)
+            if unit.get("principal"):
+                continue
+            units[unit_name] = _unit(model, unit)
+        apps[name] = {
+            "charm": app.get("charm", name),
+            "kind": app["kind"],
+            "backend": app.get("backend"),
+            "version": app.get("version", ""),
+            "scale": len(app["units"]),
+            "status": app_status.get("status", "unknown"),
+            "message": app_status.get("message", ""),
+            "leader": app.get("leader"),
+            "units": units,
+            "relations": {
+                model.endpoint_of(r, name): model.remote_app(r, name)
+                for r in model.relations_of(name)
+            },
+        }
+        if app.get("peer") == "hacluster":
+            apps[name]["resources"] = app.get("peer_state", {}).get("resources", {})
+    return {
+        "model": {
+            "name": state["name"],
+            "uuid": state["uuid"],
+            "subnet": state["subnet"],
+            "mode": state.get("mode", "emulated"),
+        },
+        "applications": apps,
+        "pending-hooks": len(state["queue"]),
+    }
+
+
+def _unit(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
+    workload = unit.get("workload", {})
+    entry = {
+        "workload-status": workload.get("status", "unknown"),
+        "message": workload.get("message", ""),
+        "agent-status": unit.get("agent", "idle"),
+        "agent-message": unit.get("agent_message", ""),
+        "address": unit["address"],
+        "ports": list(unit.get("ports", [])),
+        "leader": model.is_leader(unit["name"]),
+    }
+    subs = {
+        name: _unit(model, sub)
+        for name, sub in sorted(model.state["units"].items())
+        if sub.get("principal") == unit["name"]
+    }
+    if subs:
+        entry["subordinates"] = subs
+    return entry
+
+
+def render_table(model: Model) -> str:
+    data = status_data(model)
+    lines = [
+        _row(["Model", "Subnet", "Mode", "Pending hooks"]),
+        _row(
+            [
+                data["model"]["name"],
+                data["model"]["subnet"],
+                data["model"]["mode"],
+                str(data["pending-hooks"]),
+            ]
+        ),
+        "",
+    ]
+    rows = [["App", "Version", "Status", "Scale", "Charm", "Message"]]
+    for name, app in data["applications"].items():
+        rows.append(
+            [
+                name,
+                app["version"] or "",
+                app["status"],
+                str(app["scale"]),
+                app["charm"] + (" (charmsmith)" if app["kind"] == "peer" else ""),
+                app["message"],
+            ]
+        )
+    lines += _table(rows) + [""]
+    rows = [["Unit", "Workload", "Agent", "Address", "Ports", "Message"]]
+    for app in data["applications"].values():
+        for unit_name, unit in app["units"].items():
+            rows.append(_unit_row(unit_name, unit, ""))
+            for sub_name, sub in unit.get("subordinates", {}).items():
+                rows.append(_unit_row(sub_name, sub, "  "))
+    lines += _table(rows)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _unit_row(name: str, unit: dict[str, Any], indent: str) -> list[str]:
+    agent = unit["agent-status"]
+    workload = "error" if agent == "error" else unit["workload-status"]
+    message = unit["agent-message"] if agent == "error" else unit["message"]
+    return [
+        indent + name + ("*" if unit["leader"] else ""),
+        workload,
+        agent,
+        unit["address"],
+        ",".join(unit["ports"]),
+        message,
+    ]
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [_row([c.ljust(w) for c, w in zip(r, widths, strict=True)]) for r in rows]
+
+
+def _row(cells: list[str]) -> str:
+    return "  ".join(cells).rstrip()
+
+
+def render_json(model: Model) -> str:
+    return json.dumps(status_data(model), indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,164 @@
+"""Persistent model state: one JSON document, written atomically under an exclusive lock.
+
+Why this shape: every `charmsmith model` command is a short process; the model must survive a
+command killed at any point. So the state is rewritten whole with temp file + fsync + rename
+(a reader sees the old or the new document, never half of one), commands serialise on flock,
+and the ever-growing hook history lives in an append-only JSONL file whose torn last line (if a
+command died mid-write) is simply skipped when read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from charmsmith.errors import CharmsmithError
+
+STATE_FILE = "state.json"
+HISTORY_FILE = "hooks.jsonl"
+DEBUG_LOG = "debug-log.txt"
+LOCK_FILE = "lock"
+SCHEMA = 1
+
+
+def default_model_dir() -> Path:
+    """`--model` beats CHARMSMITH_MODEL beats ./.charmsmith-model (resolved by the caller)."""
+    return Path(os.environ.get("CHARMSMITH_MODEL") or ".charmsmith-model")
+
+
+def new_state(model_dir: Path) -> dict[str, Any]:
+    """A fresh model. The short id names host objects (bridge, netns) so two models never clash."""
+    model_id = secrets.token_hex(3)
+    from charmsmith.model.network import pick_subnet
+
+    subnet = pick_subnet()
+    return {
+        "schema": SCHEMA,
+        "name": model_dir.resolve().name.lstrip(".") or "charmsmith",
+        "uuid": _uuid4(),
+        "id": model_id,
+        "subnet": subnet,
+        "bridge": f"csbr{model_id}",
+        "next_host": 2,
+        "mode": os.environ.get("CHARMSMITH_MODE", "emulated"),
+        "next_relation_id": 0,
+        "next_context": 0,
+        "applications": {},
+        "units": {},
+        "relations": {},
+        "queue": [],
+        "leader_settings": {},
+    }
+
+
+def _uuid4() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write `data` so that `path` holds either its old or its new content, even after a crash."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dfd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+class ModelStore:
+    """The model directory: state.json (0600: it holds peer passwords), lock, history, debug log."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path).absolute()
+        self.state: dict[str, Any] = {}
+        self._lock_fd: int | None = None
+
+    @property
+    def exists(self) -> bool:
+        return (self.path / STATE_FILE).exists()
+
+    @contextlib.contextmanager
+    def locked(self, create: bool = False) -> Iterator[ModelStore]:
+        """Hold the model's exclusive lock for one command; load (or create) the state."""
+        if not self.exists and not create:
+            raise CharmsmithError(
+                f"no model at {self.path} (deploy something first, or pass --model DIR)"
+            )
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(self.path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"charmsmith: waiting for the lock on {self.path}", flush=True)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            self._lock_fd = fd
+            self.state = self.load() if self.exists else new_state(self.path)
+            if not self.exists:
+                self.save()
+            yield self
+        finally:
+            self._lock_fd = None
+            os.close(fd)
+
+    def load(self) -> dict[str, Any]:
+        """Read state.json; a corrupt file is a bug we report rather than silently reset."""
+        try:
+            state = json.loads((self.path / STATE_FILE).read_text())
+        except (OSError, ValueError) as err:
+            raise CharmsmithError(
+                f"cannot read model state {self.path / STATE_FILE}: {err}"
+            ) from err
+        if state.get("schema") != SCHEMA:
+            raise CharmsmithError(f"model {self.path} has unknown schema {state.get('schema')}")
+        return state
+
+    def save(self) -> None:
+        data = json.dumps(self.state, indent=1, sort_keys=True).encode()
+        write_atomic(self.path / STATE_FILE, data)
+
+    # -- append-only logs ---------------------------------------------------------------------
+
+    def append_history(self, record: dict[str, Any]) -> None:
+        """One line per hook run; fsync so a finished hook is never lost by a later kill."""
+        self._append(HISTORY_FILE, json.dumps(record, sort_keys=True) + "\n")
+
+    def history(self) -> list[dict[str, Any]]:
+        path = self.path / HISTORY_FILE
+        if not path.exists():
+            return []
+        records = []
+        for line in path.read_text().splitlines():
+            with contextlib.suppress(ValueError):
+                records.append(json.loads(line))
+        return records
+
+    def log(self, source: str, level: str, message: str) -> None:
+        """The debug log (`charmsmith model debug-log`): juju-log lines and model events."""
+        stamp = time.strftime("%H:%M:%S", time.localtime())
+        self._append(DEBUG_LOG, f"{stamp} {level:<7} {source}: {message}\n", sync=False)
+
+    def _append(self, name: str, text: str, sync: bool = True) -> None:
+        fd = os.open(self.path / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, text.encode())
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)

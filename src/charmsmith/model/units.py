@@ -1,0 +1,201 @@
+"""A unit's private filesystem view: overlays over the host's system dirs, upper dirs in the model.
+
+Why overlays: the charm must run with the host's Python and libraries, yet nothing it writes may
+land in the host's /etc. Each overlay's upper dir lives under <model>/units/<unit>/upper/, so what
+a unit wrote is also inspectable from the host. The view is (re)built per hook by the small C
+launcher in a fresh mount namespace; it is cheap and a killed command leaves no mounts behind.
+
+What a unit sees that differs from the host (the realism traps of upstream-hook-costs.md §2):
+Ubuntu jammy os-release/lsb-release (charmhelpers refuses Debian), /etc/environment with the
+tools' PATH first (charmhelpers runs apt with that PATH), no host pip config (whited out), Juju's
+agent layout with the charm's `revision` file, and /run/systemd/system.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+from charmsmith.errors import CharmsmithError
+
+OVERLAY_DIRS = [
+    "/etc",
+    "/var/lib",
+    "/var/log",
+    "/usr/local",
+    "/opt",
+    "/srv",
+    "/root",
+    "/run",
+    "/tmp",
+]
+# /tmp always starts empty (a unit never sees the host's scratch files or the model dir itself).
+PRIVATE_LOWER = {"/tmp"}
+REAL_MODE_EXTRA = ["/usr"]  # real package installs write /usr: keep them in the unit too
+TOOLS_MOUNT = "/var/lib/juju/charmsmith"  # the model's bin/ + socket, bind-mounted into each unit
+TOOLS_BIN = f"{TOOLS_MOUNT}/bin"
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+HOOK_PATH = f"{TOOLS_BIN}:{SYSTEM_PATH}"
+SHIMMED_BINARIES = [
+    "/usr/bin/apt-get",
+    "/usr/bin/apt-cache",
+    "/usr/bin/dpkg-query",
+    "/usr/bin/systemctl",
+    "/usr/sbin/service",
+    "/usr/bin/add-apt-repository",
+]
+HIDDEN_FILES = ["/etc/pip.conf", "/root/.config/pip/pip.conf", "/etc/xdg/pip/pip.conf"]
+
+OS_RELEASE = """PRETTY_NAME="Ubuntu 22.04.4 LTS"
+NAME="Ubuntu"
+VERSION_ID="22.04"
+VERSION="22.04.4 LTS (Jammy Jellyfish)"
+VERSION_CODENAME=jammy
+ID=ubuntu
+ID_LIKE=debian
+HOME_URL="https://www.ubuntu.com/"
+UBUNTU_CODENAME=jammy
+"""
+LSB_RELEASE = """DISTRIB_ID=Ubuntu
+DISTRIB_RELEASE=22.04
+DISTRIB_CODENAME=jammy
+DISTRIB_DESCRIPTION="Ubuntu 22.04.4 LTS"
+"""
+
+
+def unit_tag(name: str) -> str:
+    """`congress/0` -> `unit-congress-0` (Juju's agent directory name)."""
+    return "unit-" + name.replace("/", "-")
+
+
+def unit_dir(model_dir: Path, name: str) -> Path:
+    return model_dir / "units" / name.replace("/", "-")
+
+
+def charm_dir_in_unit(name: str) -> str:
+    return f"/var/lib/juju/agents/{unit_tag(name)}/charm"
+
+
+def upper(model_dir: Path, name: str, target: str) -> Path:
+    return unit_dir(model_dir, name) / "upper" / target.strip("/").replace("/", "_")
+
+
+def host_view(model_dir: Path, name: str, path: str) -> Path | None:
+    """The file a unit sees at `path`, resolved from the host (upper dir first, then lower).
+
+    Used by the emulated `service` shim to read a unit's config files without entering it.
+    """
+    for target in sorted(OVERLAY_DIRS, key=len, reverse=True):
+        if path == target or path.startswith(target + "/"):
+            candidate = upper(model_dir, name, target) / path[len(target) :].lstrip("/")
+            if candidate.exists():
+                return candidate
+            if target in PRIVATE_LOWER:
+                return None
+            break
+    return Path(path) if Path(path).exists() else None
+
+
+def _whiteout(path: Path) -> None:
+    """An overlayfs whiteout (char device 0:0) hides the lower file from the unit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    os.mknod(path, stat.S_IFCHR | 0o000, os.makedev(0, 0))
+
+
+def _in_upper(model_dir: Path, name: str, path: str) -> Path:
+    for target in sorted(OVERLAY_DIRS, key=len, reverse=True):
+        if path.startswith(target + "/"):
+            return upper(model_dir, name, target) / path[len(target) + 1 :]
+    raise ValueError(path)
+
+
+def prepare_unit(model_dir: Path, unit: dict[str, Any], charm_src: Path, real: bool) -> None:
+    """Create the unit's upper dirs and seed them (os-release, environment, charm, whiteouts)."""
+    name = unit["name"]
+    base = unit_dir(model_dir, name)
+    for target in OVERLAY_DIRS + (REAL_MODE_EXTRA if real else []):
+        for kind in ("upper", "work"):
+            (base / kind / target.strip("/").replace("/", "_")).mkdir(parents=True, exist_ok=True)
+    (base / "lower-empty").mkdir(exist_ok=True)
+    resolved = model_dir.resolve()
+    for target in OVERLAY_DIRS:
+        if target not in PRIVATE_LOWER and Path(target) in [resolved, *resolved.parents]:
+            raise CharmsmithError(
+                f"the model dir {model_dir} is inside {target}, which units overlay;"
+                " choose a model dir elsewhere (e.g. under /work or /tmp)"
+            )
+
+    def put(path: str, text: str, mode: int = 0o644) -> None:
+        dest = _in_upper(model_dir, name, path)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.is_symlink():
+            dest.unlink()
+        dest.write_text(text)
+        dest.chmod(mode)
+
+    put("/etc/os-release", OS_RELEASE)
+    put("/etc/lsb-release", LSB_RELEASE)
+    put("/etc/environment", f'PATH="{HOOK_PATH}"\n')
+    put("/etc/hostname", f"juju-{unit_tag(name)[5:]}\n")
+    _in_upper(model_dir, name, "/run/systemd/system/.keep").parent.mkdir(
+        parents=True, exist_ok=True
+    )
+    _in_upper(model_dir, name, TOOLS_MOUNT + "/.keep").parent.mkdir(parents=True, exist_ok=True)
+    for hidden in HIDDEN_FILES:
+        _whiteout(_in_upper(model_dir, name, hidden))
+    install_charm(model_dir, unit, charm_src)
+
+
+def install_charm(model_dir: Path, unit: dict[str, Any], charm_src: Path) -> None:
+    """Copy the built charm to Juju's agent layout and write the `revision` file Juju writes."""
+    dest = _in_upper(model_dir, unit["name"], charm_dir_in_unit(unit["name"]))
+    if dest.exists():
+        # upgrade-charm: replace the charm's files but keep what hooks created beside it (.venv)
+        shutil.rmtree(dest)
+    shutil.copytree(charm_src, dest, symlinks=True)
+    revision = dest / "revision"
+    if not revision.exists():
+        revision.write_text(str(unit.get("revision", 0)) + "\n")
+    # juju's tools dir; some helpers ask `jujud version`
+    tools = _in_upper(model_dir, unit["name"], "/var/lib/juju/tools/machine-0/jujud")
+    tools.parent.mkdir(parents=True, exist_ok=True)
+    tools.write_text("#!/bin/sh\necho 3.4.0-ubuntu-amd64\n")
+    tools.chmod(0o755)
+
+
+def mount_spec(model_dir: Path, state: dict[str, Any], unit: dict[str, Any]) -> Path:
+    """Write the launcher's spec file (overlays, tool bind mounts, sysfs) for this unit."""
+    name = unit["name"]
+    base = unit_dir(model_dir, name)
+    real = unit_mode(state, unit) == "real"
+    lines = []
+    last = []
+    for target in OVERLAY_DIRS + (REAL_MODE_EXTRA if real else []):
+        key = target.strip("/").replace("/", "_")
+        lower = str(base / "lower-empty") if target in PRIVATE_LOWER else target
+        line = f"overlay {target} {lower} {base / 'upper' / key} {base / 'work' / key}"
+        # private-lower overlays (/tmp) go last: the model dir may live under them on the host
+        (last if target in PRIVATE_LOWER else lines).append(line)
+    lines.append(f"bind {model_dir / 'run'} {TOOLS_MOUNT}")
+    if not real:
+        client = model_dir / "run" / "bin" / "apt-get"
+        for binary in SHIMMED_BINARIES:
+            if Path(binary).exists():
+                lines.append(f"bind {client} {binary}")
+    lines.extend(last)
+    lines.append("sysfs /sys")
+    spec = base / "mounts.spec"
+    text = "\n".join(lines) + "\n"
+    if not spec.exists() or spec.read_text() != text:
+        spec.write_text(text)
+    return spec
+
+
+def unit_mode(state: dict[str, Any], unit: dict[str, Any]) -> str:
+    app = state["applications"].get(unit["app"], {})
+    return app.get("mode") or state.get("mode", "emulated")
