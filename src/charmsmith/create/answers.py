@@ -46,6 +46,26 @@ KEYS: tuple[str, ...] = (
     "description",
 )
 
+#: One line of help per answer: shown by every front door's prompt (cookiecutter.json's
+#: ``__prompts__`` and charmtools_plugin's config.yaml hold the same text; a test checks).
+HELP: dict[str, str] = {
+    "charm_name": "Charm name (Juju rules: lowercase letters, digits, single hyphens)",
+    "port": "Port the API listens on for clients (haproxy; the service itself uses port-10)",
+    "service_name": "Name of the service in the keystone catalogue",
+    "api_service": "Init service (systemd unit) of the API daemon",
+    "service_type": "Keystone service type (e.g. image, key-manager, policy)",
+    "release": "Earliest OpenStack release the charm supports (diablo..flamingo)",
+    "db_sync_commands": "Database sync command (several: a YAML list of command lines)",
+    "packages": "Debian packages to install (space separated)",
+    "config_files": "Config files the charm manages (absolute paths, space separated)",
+    "init_services": "Services to restart when a config file changes (space separated)",
+    "release_package": "Package whose version tells the OpenStack release",
+    "package_codenames": "Upstream major version to release table (e.g. 15:zed 16:antelope)",
+    "maintainer": "Maintainer ('Full Name <email>')",
+    "summary": "One-line summary for metadata.yaml",
+    "description": "Description for metadata.yaml",
+}
+
 LIST_KEYS = frozenset({"packages", "init_services", "config_files"})
 DEFAULT_RELEASE = "caracal"
 DEFAULT_PORT = 8700
@@ -372,6 +392,19 @@ def unknown_key(key: str) -> CharmsmithError:
     return CharmsmithError(f"{key}: unknown answer key (known keys: {', '.join(KEYS)})")
 
 
+def resolve_upto(raw: Mapping[str, Any], last: str) -> dict[str, Any]:
+    """Resolve the answers up to and including ``last`` (for validating as prompts go)."""
+    got: dict[str, Any] = {}
+    for key in RESOLVE_ORDER:
+        value = raw.get(key)
+        if key == "charm_name" and _blank(value):
+            raise v.fail("charm_name", "is required")
+        got[key] = parse_one(key, default_for(key, got) if _blank(value) else value, got)
+        if key == last:
+            return got
+    raise unknown_key(last)
+
+
 def resolve(raw: Mapping[str, Any]) -> Answers:
     """Validate ``raw`` (missing keys take their defaults) into :class:`Answers`.
 
@@ -408,7 +441,8 @@ def finish(got: dict[str, Any], explicit_codenames: bool = True) -> Answers:
         _, known = default_codenames(got["release_package"], got["release"])
         if not known:
             warnings.append(
-                f"package_codenames: {got['release_package']} is not in the built-in table; "
+                f"package_codenames: no built-in version table covers {got['release_package']} "
+                f"from {got['release']}; "
                 "assumed major 1 at the earliest release, check it against upstream"
             )
     return Answers(
@@ -560,3 +594,9 @@ def _text_form(key: str, value: Any) -> str:
     if isinstance(value, list | tuple):
         return " ".join(value)
     return str(value)
+
+
+def display_default(text: str, limit: int = 60) -> str:
+    """A default as one short line for a prompt (the full value is still what a blank takes)."""
+    line = " ".join(text.split("\n"))
+    return line if len(line) <= limit else line[: limit - 3] + "..."
