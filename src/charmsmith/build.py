@@ -1,0 +1,257 @@
+"""`charmsmith build`: the real charm-tools `charm-build`, fed only from local sources.
+
+Why a wrapper at all: charm-tools looks up `layer:` and `interface:` includes in ONE local
+directory each (``CHARM_LAYERS_DIR`` / ``CHARM_INTERFACES_DIR``) and otherwise asks an online
+layer index. We point both at this package's data, so every layer and interface comes from
+the installed charmsmith and the index is never consulted. We also make an sdist of the
+installed ``reactive_openstack`` runtime at build time and pass it with
+``--wheelhouse-overrides``: the built charm then carries exactly this repository's runtime,
+never a copy that can drift. Python packages still come from the package index configured
+for pip on the build machine (PyPI or a mirror); units never need one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from charmsmith.errors import CharmsmithError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+LAYERS_DIR = PACKAGE_DIR / "layers"
+INTERFACES_DIR = PACKAGE_DIR / "interfaces"
+RUNTIME_DISTRIBUTION = "reactive-openstack"
+RUNTIME_PACKAGE = "reactive_openstack"
+
+# charm-build's exit codes when its final `charm proof` step found warnings or errors.
+PROOF_EXIT_CODES = {100: "warnings", 200: "errors"}
+# Noise charm-tools prints on every run (requirements-parser imports pkg_resources).
+_NOISE = ("pkg_resources is deprecated", "import pkg_resources", "UserWarning")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "src", nargs="?", default=".", help="charm source directory (default: current directory)"
+    )
+    parser.add_argument(
+        "-o",
+        "--output-dir",
+        dest="out",
+        default="build",
+        help="directory that receives the built charm as OUT/<charm name> (default: ./build)",
+    )
+    parser.add_argument(
+        "--binary-wheels",
+        action="store_true",
+        help="fill the wheelhouse with wheels built for THIS machine's Python (~10 s instead of"
+        " ~50 s); only for units whose Python version equals the build's",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the result line")
+
+
+def run(args: argparse.Namespace) -> int:
+    progress: Callable[[str], None] = (lambda _line: None) if args.quiet else print
+    started = time.monotonic()
+    built = build_charm(args.src, args.out, binary_wheels=args.binary_wheels, progress=progress)
+    print(f"built {built} in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def _tool(name: str) -> Path:
+    """A console script of the environment charmsmith runs in (else PATH), or a clear error."""
+    local = Path(sys.executable).parent / name
+    if local.exists():
+        return local
+    found = shutil.which(name)
+    if found:
+        return Path(found)
+    package = "charm-tools" if name.startswith("charm-") else name
+    raise CharmsmithError(
+        f"`{name}` not found next to {sys.executable} or on PATH: "
+        f"install {package} (pip install {package}) in charmsmith's environment"
+    )
+
+
+def _charm_name(src: Path) -> str:
+    """Validate the source is a charm layer and return its metadata name."""
+    if not src.is_dir():
+        raise CharmsmithError(f"{src}: not a directory")
+    missing = [f for f in ("layer.yaml", "metadata.yaml") if not (src / f).is_file()]
+    if missing:
+        raise CharmsmithError(f"{src}: not a charm source (no {' or '.join(missing)})")
+    try:
+        metadata = yaml.safe_load((src / "metadata.yaml").read_text()) or {}
+    except yaml.YAMLError as err:
+        raise CharmsmithError(f"{src / 'metadata.yaml'}: invalid YAML ({err})") from err
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(name, str) or not name:
+        raise CharmsmithError(f"{src / 'metadata.yaml'}: no `name`")
+    return name
+
+
+_SDIST_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = {name}
+version = {version}
+description = {summary}
+requires-python = {requires_python}
+dependencies = {dependencies}
+
+[tool.setuptools.packages.find]
+where = ["src"]
+
+[tool.setuptools.package-data]
+{package} = ["*.txt", "*.json", "templates/*", "templates/**/*"]
+"""
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def make_runtime_sdist(dest: Path) -> Path:
+    """Make an sdist of the *installed* runtime package (editable or not) in ``dest``.
+
+    The project is reassembled from the package directory and the installed distribution's
+    metadata, so it works the same from a git checkout and from a wheel install of charmsmith.
+    """
+    spec = importlib.util.find_spec(RUNTIME_PACKAGE)
+    if spec is None or not spec.origin:
+        raise CharmsmithError(f"the runtime package `{RUNTIME_PACKAGE}` is not installed")
+    package_dir = Path(spec.origin).parent
+    try:
+        meta = importlib.metadata.metadata(RUNTIME_DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError as err:
+        raise CharmsmithError(f"distribution `{RUNTIME_DISTRIBUTION}` is not installed") from err
+    project = dest / "project"
+    shutil.copytree(
+        package_dir,
+        project / "src" / RUNTIME_PACKAGE,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"),
+    )
+    requires = [r for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r]
+    (project / "pyproject.toml").write_text(
+        _SDIST_PYPROJECT.format(
+            name=_toml_str(RUNTIME_DISTRIBUTION),
+            version=_toml_str(meta["Version"]),
+            summary=_toml_str(meta.get("Summary") or "reactive OpenStack charm runtime"),
+            requires_python=_toml_str(meta.get("Requires-Python") or ">=3.10"),
+            dependencies="[" + ", ".join(_toml_str(r) for r in requires) + "]",
+            package=RUNTIME_PACKAGE,
+        )
+    )
+    out = dest / "dist"
+    out.mkdir()
+    code = "import sys, setuptools.build_meta as b; print(b.build_sdist(sys.argv[1]))"
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(out)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["?"]
+        raise CharmsmithError(f"could not make the runtime sdist: {tail[0]}")
+    return out / result.stdout.strip().splitlines()[-1]
+
+
+def build_env(bin_dir: Path) -> dict[str, str]:
+    """charm-build's environment: our layer/interface dirs, metrics off, our tools first."""
+    env = dict(os.environ)
+    for key in ("LAYER_PATH", "INTERFACE_PATH", "JUJU_REPOSITORY", "CHARM_BUILD_DIR"):
+        env.pop(key, None)
+    env["CHARM_LAYERS_DIR"] = str(LAYERS_DIR)
+    env["CHARM_INTERFACES_DIR"] = str(INTERFACES_DIR)
+    env["CHARM_HIDE_METRICS"] = "1"
+    env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", "")])
+    env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
+    return env
+
+
+def build_charm(
+    src: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    binary_wheels: bool = False,
+    progress: Callable[[str], None] = print,
+) -> Path:
+    """Build the charm in ``src`` into ``out/<name>`` and return that path.
+
+    Raises CharmsmithError (one line) when a tool is missing, ``src`` is not a charm, the
+    build fails, or `charm proof` reports any warning or error.
+    """
+    src_path = Path(src).resolve()
+    name = _charm_name(src_path)
+    charm_build = _tool("charm-build")
+    virtualenv = _tool("virtualenv")
+    out_path = Path(out).resolve()
+    out_path.mkdir(parents=True, exist_ok=True)
+    target = out_path / name
+    with tempfile.TemporaryDirectory(prefix="charmsmith-build-") as tmp:
+        sdist = make_runtime_sdist(Path(tmp))
+        progress(f"build: runtime sdist {sdist.name} (from the installed {RUNTIME_PACKAGE})")
+        overrides = Path(tmp) / "wheelhouse-overrides.txt"
+        overrides.write_text(f"{sdist.resolve().as_uri()}#egg={RUNTIME_DISTRIBUTION}\n")
+        if target.exists():
+            shutil.rmtree(target)  # charm-build merges into an existing dir; start clean
+        argv = [
+            str(charm_build),
+            "--hide-metrics",
+            "--log-level",
+            "INFO",
+            "--output-dir",
+            str(out_path),
+            "--wheelhouse-overrides",
+            str(overrides),
+        ]
+        if binary_wheels:
+            argv.append("--binary-wheels")
+        argv.append(str(src_path))
+        env = build_env(virtualenv.parent)
+        lines: list[str] = []
+        try:
+            proc = subprocess.Popen(
+                argv,
+                cwd=src_path,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+            )
+        except OSError as err:
+            raise CharmsmithError(f"cannot run {charm_build}: {err}") from err
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.rstrip("\n")
+            if not line.strip() or any(noise in line for noise in _NOISE):
+                continue
+            lines.append(line)
+            progress(line)
+        code = proc.wait()
+    proof = [line.strip() for line in lines if line.strip()[:2] in ("W:", "E:")]
+    if code in PROOF_EXIT_CODES:
+        shown = "; ".join(proof) or "see the output above"
+        raise CharmsmithError(
+            f"charm proof found {PROOF_EXIT_CODES[code]} in {target} (exit {code}): {shown}"
+        )
+    if code != 0:
+        last = next((ln.strip() for ln in reversed(lines) if ln.strip()), "no output")
+        raise CharmsmithError(f"charm-build failed (exit {code}): {last}")
+    if not (target / "metadata.yaml").is_file():
+        raise CharmsmithError(f"charm-build exited 0 but {target} holds no built charm")
+    return target

@@ -1,0 +1,137 @@
+"""Hook and action entry points of layer:charmsmith-base, and the ``config.*`` flags.
+
+The hook template and the action scripts exec ``python -c`` with a one-liner that calls
+:func:`hook_main` or :func:`action_main`. Module import must stay standard-library only: the
+first hook imports this with the system Python, before the venv exists; everything from the
+wheelhouse is imported after :func:`charmsmith_bootstrap.activate` returned inside the venv.
+
+Config flags (charms.reactive handlers rely on them, as they do with upstream layer-basic):
+``config.changed`` and ``config.changed.<opt>`` when an option differs from the previous hook
+(every option on the first hook), ``config.set.<opt>`` when its value is truthy, and
+``config.default.<opt>`` when it equals the default in ``config.yaml``. They are set at the
+start of the reactive loop and cleared at its end, when the current config is stored in the
+unit kv store as the next hook's "previous".
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from charms.layer import charmsmith_bootstrap
+
+PREVIOUS_CONFIG_KEY = "charmsmith-base.previous-config"
+CONFIG_FLAG_PREFIXES = ("config.changed.", "config.set.", "config.default.")
+
+
+def _load_entry(spec: str) -> Callable[..., Any]:
+    """Resolve "package.module:function"; a typo is a build-time bug, so it raises."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise ValueError(f"entry point {spec!r} is not of the form 'module:function'")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def _enter(path: str) -> str:
+    """Common start of hooks and actions: argv as Juju gave it, venv active, charm dir cwd."""
+    sys.argv = [path]
+    name = os.path.basename(path)
+    charmsmith_bootstrap.activate(name)
+    venv_bin = os.path.join(charmsmith_bootstrap.venv_dir(), "bin")
+    path_dirs = os.environ.get("PATH", "").split(os.pathsep)
+    if venv_bin not in path_dirs:
+        os.environ["PATH"] = os.pathsep.join([venv_bin, *path_dirs])
+    return name
+
+
+def hook_main() -> None:
+    """Run the hook named by ``sys.argv[1]`` (the hook template passes ``$0``)."""
+    hook = _enter(sys.argv[1] if len(sys.argv) > 1 else sys.argv[0])
+    os.environ.setdefault("JUJU_HOOK_NAME", hook)
+    if hook == "update-status":
+        from charms.layer import options
+
+        entry = options.get("charmsmith-base", "update_status_entry")
+        if entry:
+            _load_entry(entry)()
+            return
+    from charmhelpers.core import hookenv
+    from charms.reactive import main
+
+    hookenv.atstart(set_config_flags)
+    hookenv.atexit(clear_config_flags)
+    main()
+
+
+def action_main() -> None:
+    """Run an action: ``python -c ... action_main()`` ``$0`` ``module:function``.
+
+    The function gets the action name (the script's basename), so one implementation can
+    serve every action of a layer.
+    """
+    if len(sys.argv) < 3:
+        raise SystemExit("usage: action_main ACTION_PATH module:function")
+    spec = sys.argv[2]
+    action = _enter(sys.argv[1])
+    _load_entry(spec)(action)
+
+
+def _config_defaults() -> dict[str, Any]:
+    """Defaults declared in the charm's merged config.yaml (options without one are absent)."""
+    import yaml
+
+    path = os.path.join(charmsmith_bootstrap.charm_dir(), "config.yaml")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+    except FileNotFoundError:
+        return {}
+    declared = data.get("options") or {}
+    return {name: spec["default"] for name, spec in declared.items() if "default" in (spec or {})}
+
+
+def compute_config_flags(
+    current: dict[str, Any], previous: dict[str, Any] | None, defaults: dict[str, Any]
+) -> set[str]:
+    """The config flags for one hook. Pure, so it is tested without hook tools.
+
+    ``previous is None`` means no hook stored a config yet: everything counts as changed,
+    which is what install-time handlers waiting on ``config.changed`` expect.
+    """
+    flags: set[str] = set()
+    for name in sorted(set(current) | set(defaults)):
+        value = current.get(name)
+        if previous is None or name not in previous or previous[name] != value:
+            flags.add(f"config.changed.{name}")
+        if value:
+            flags.add(f"config.set.{name}")
+        if name in defaults and value == defaults[name]:
+            flags.add(f"config.default.{name}")
+    if any(flag.startswith("config.changed.") for flag in flags):
+        flags.add("config.changed")
+    return flags
+
+
+def set_config_flags() -> None:
+    """atstart callback: raise this hook's config flags."""
+    from charmhelpers.core import hookenv, unitdata
+    from charms.reactive import set_flag
+
+    current = dict(hookenv.config())
+    previous = unitdata.kv().get(PREVIOUS_CONFIG_KEY)
+    for flag in sorted(compute_config_flags(current, previous, _config_defaults())):
+        set_flag(flag)
+
+
+def clear_config_flags() -> None:
+    """atexit callback: drop every config flag and remember this hook's config."""
+    from charmhelpers.core import hookenv, unitdata
+    from charms.reactive import clear_flag, get_flags
+
+    for flag in get_flags():
+        if flag == "config.changed" or flag.startswith(CONFIG_FLAG_PREFIXES):
+            clear_flag(flag)
+    unitdata.kv().set(PREVIOUS_CONFIG_KEY, dict(hookenv.config()))
