@@ -34,9 +34,9 @@ def raw_answers(cookiecutter: Mapping[str, Any]) -> dict[str, Any]:
 def charm_context(cookiecutter: Mapping[str, Any]) -> dict[str, Any]:
     """Resolve once per distinct context: every file of a render asks for the same one."""
     raw = raw_answers(cookiecutter)
-    key = json.dumps(raw, sort_keys=True, default=str)
+    version = str(cookiecutter.get("_charmsmith_template_version", "0"))
+    key = json.dumps([raw, version], sort_keys=True, default=str)
     if key not in _CACHE:
-        version = str(cookiecutter.get("_charmsmith_template_version", "0"))
         _CACHE.clear()
         _CACHE[key] = context.build(answers.resolve(raw), version)
     return _CACHE[key]
