@@ -88,6 +88,7 @@ class ModelStore:
         self.path = Path(path).absolute()
         self.state: dict[str, Any] = {}
         self._lock_fd: int | None = None
+        self._log_fd: int | None = None
 
     @property
     def exists(self) -> bool:
@@ -115,6 +116,9 @@ class ModelStore:
             yield self
         finally:
             self._lock_fd = None
+            if self._log_fd is not None:
+                os.close(self._log_fd)
+                self._log_fd = None
             os.close(fd)
 
     def load(self) -> dict[str, Any]:
@@ -152,7 +156,12 @@ class ModelStore:
     def log(self, source: str, level: str, message: str) -> None:
         """The debug log (`charmsmith model debug-log`): juju-log lines and model events."""
         stamp = time.strftime("%H:%M:%S", time.localtime())
-        self._append(DEBUG_LOG, f"{stamp} {level:<7} {source}: {message}\n", sync=False)
+        if self._log_fd is None:
+            # kept open: juju-log is the most frequent hook tool, one open() per call shows
+            self._log_fd = os.open(
+                self.path / DEBUG_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
+            )
+        os.write(self._log_fd, f"{stamp} {level:<7} {source}: {message}\n".encode())
 
     def _append(self, name: str, text: str, sync: bool = True) -> None:
         fd = os.open(self.path / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

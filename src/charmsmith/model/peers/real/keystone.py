@@ -204,6 +204,9 @@ class Keystone:
             "die-on-term = true\n"
             "no-orphans = true\n"
             "buffer-size = 65535\n"
+            # http-socket closes after each response; say so, or clients (requests in the
+            # openstack CLI) reuse the dead connection and fail with 'Connection reset by peer'.
+            "add-header = Connection: close\n"
             "name = charmsmith-keystone\n"
             f"uid = {self.user}\n"
             f"gid = {self.user}\n"
