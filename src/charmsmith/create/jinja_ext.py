@@ -22,6 +22,7 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 
 from charmsmith.create import answers, context
+from charmsmith.errors import CharmsmithError
 
 _CACHE: dict[str, dict[str, Any]] = {}
 
@@ -43,7 +44,15 @@ def charm_context(cookiecutter: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def default_text(cookiecutter: Mapping[str, Any], key: str) -> str:
-    return answers.default_text(key, raw_answers(cookiecutter))
+    """Default for ``key``; an invalid earlier answer ends plain cookiecutter right there.
+
+    cookiecutter cannot re-ask a question, so the next best thing is to stop at the first bad
+    answer with our one-line message (nothing has been written yet at prompt time).
+    """
+    try:
+        return answers.default_text(key, raw_answers(cookiecutter))
+    except CharmsmithError as err:
+        raise SystemExit(f"charmsmith: error: {err}") from None
 
 
 def b64(cookiecutter: Mapping[str, Any]) -> str:
