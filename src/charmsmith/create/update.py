@@ -78,10 +78,13 @@ def run(args: argparse.Namespace) -> int:
 
 def update_charm(
     charm_dir: Path,
-    template_dir: Path = render.TEMPLATE_DIR,
-    history_dir: Path = history.HISTORY_DIR,
+    template_dir: Path | None = None,
+    history_dir: Path | None = None,
     dry_run: bool = False,
 ) -> UpdateReport:
+    """Merge the current template (``template_dir``, default the bundled one) into a charm."""
+    template_dir = template_dir or render.TEMPLATE_DIR
+    history_dir = history_dir or history.HISTORY_DIR
     answers_file = charm_dir / answers_mod.ANSWERS_FILE
     if not answers_file.is_file():
         raise CharmsmithError(
