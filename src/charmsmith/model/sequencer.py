@@ -183,7 +183,9 @@ class Model:
         if ctx is None:
             return 1, b"", f"ERROR {tool}: not running in a hook context\n".encode()
         func = TOOLS.get(tool) or shims.SHIMS.get(tool)
-        if func is None:
+        if func is None and shims.is_stand_in(tool):
+            rc, out, err = shims.stand_in_command(self, ctx, argv)
+        elif func is None:
             rc, out, err = 1, b"", f"ERROR unknown hook tool {tool}\n".encode()
         else:
             try:
@@ -198,7 +200,7 @@ class Model:
                 "args": argv[1:],
                 "rc": rc,
                 "ms": round((time.perf_counter() - start) * 1000, 3),
-                "shim": tool in shims.SHIMS,
+                "shim": tool not in TOOLS,
             }
         )
         return rc, out, err

@@ -9,6 +9,10 @@ queries consistently:
   `<name>-common` creates the service user/group `<name>` in the unit's /etc/passwd and
   /etc/group view, plus /etc/<name>, /var/lib/<name>, /var/log/<name>. Unknown packages named
   `<prefix>-api|server|...` depend on `<prefix>-common` (as the Debian packages do).
+* Installing `<prefix>-common` or a `<prefix>-<daemon>` package also provides stand-in commands
+  `<prefix>-manage`, `<prefix>-db-manage`, `<prefix>-dbsync` in the unit's /usr/local/bin
+  (links to the hook-tool client): charms run these as their db sync; the call is recorded in
+  the unit state (`commands`) and succeeds.
 * dpkg-query answers for shim-installed packages; anything else is asked of the host's real,
   read-only dpkg database.
 * apt-cache show/policy answers for every package (all are "available").
@@ -24,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -67,13 +72,15 @@ DAEMON_SUFFIXES = (
 )
 LISTENER = r"""
 import socket, sys, threading
-def serve(port):
+def bind(port):
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("0.0.0.0", port))
     except OSError:
-        return
+        return None
     s.listen(16)
+    return s
+def serve(s):
     while True:
         c, _ = s.accept()
         try:
@@ -83,8 +90,10 @@ def serve(port):
         except OSError:
             pass
         c.close()
-threads = [threading.Thread(target=serve, args=(int(p),)) for p in sys.argv[2:]]
+socks = [s for s in (bind(int(p)) for p in sys.argv[2:]) if s]
+threads = [threading.Thread(target=serve, args=(s,)) for s in socks]
 [t.start() for t in threads]
+sys.stdout.write("ready\n"); sys.stdout.flush(); sys.stdout.close()
 [t.join() for t in threads]
 """
 
@@ -152,8 +161,19 @@ def apt_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Re
     return 0, ("\n".join(out) + "\n" if out else "").encode(), b""
 
 
+STAND_IN_COMMANDS = ("{}-manage", "{}-db-manage", "{}-dbsync")
+
+
 def _package_side_effects(model: Model, unit_name: str, pkg: str) -> None:
     """`<name>-common` brings the service user/group and its dirs, like the Debian package."""
+    prefix, _, suffix = pkg.partition("-")
+    if suffix == "common" or suffix in DAEMON_SUFFIXES:
+        bin_dir = unitfs._in_upper(model.store.path, unit_name, "/usr/local/bin/x").parent
+        bin_dir.mkdir(parents=True, exist_ok=True)
+        for pattern in STAND_IN_COMMANDS:
+            link = bin_dir / pattern.format(prefix)
+            if not link.exists() and not link.is_symlink():
+                link.symlink_to(f"{unitfs.TOOLS_BIN}/apt-get")
     if not pkg.endswith("-common") and pkg not in ("haproxy", "memcached", "keystone"):
         return
     user = pkg[: -len("-common")] if pkg.endswith("-common") else pkg
@@ -386,11 +406,17 @@ def start_listener(model: Model, unit: dict[str, Any], name: str, ports: list[in
             *map(str, ports),
         ],
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         env={"PATH": unitfs.SYSTEM_PATH},
     )
+    # like `service start`, return once the stand-in listens: status checks follow at once
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], 10)
+    if ready:
+        proc.stdout.readline()
+    proc.stdout.close()
     return proc.pid
 
 
@@ -400,6 +426,16 @@ def stop_listener(entry: dict[str, Any]) -> None:
     if pid:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGTERM)
+
+
+def stand_in_command(model: Model, ctx: HookContext, argv: list[str]) -> Result:
+    """A package command the fake archive provided (e.g. `sample-manage db_sync`): record it."""
+    model.unit(ctx.unit).setdefault("commands", []).append(argv)
+    return 0, b"", b""
+
+
+def is_stand_in(name: str) -> bool:
+    return any(name.endswith(p.format("")) for p in STAND_IN_COMMANDS) and "-" in name
 
 
 SHIMS = {
