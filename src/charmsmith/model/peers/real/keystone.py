@@ -203,6 +203,9 @@ class Keystone:
             "lazy-apps = true\n"
             "die-on-term = true\n"
             "no-orphans = true\n"
+            # Bound shutdown: a worker still importing keystone would otherwise get 60 s.
+            "worker-reload-mercy = 5\n"
+            "reload-mercy = 5\n"
             "buffer-size = 65535\n"
             # http-socket closes after each response; say so, or clients (requests in the
             # openstack CLI) reuse the dead connection and fail with 'Connection reset by peer'.

@@ -171,16 +171,21 @@ class Daemon:
             time.sleep(interval)
 
     def stop(self, timeout: float = 20.0) -> bool:
-        """SIGTERM the whole process group, SIGKILL what is left after `timeout`.
+        """SIGTERM the daemon, SIGKILL its whole process group if anything is left after `timeout`.
 
-        The group matters: mysqld_safe/uwsgi/erlang fork helpers that would otherwise survive.
+        The group matters: uwsgi workers and Erlang helpers must not survive their leader.
         Returns True if something was running. Idempotent.
         """
         pid = self.pid()
         if pid is None:
             self.pidfile.unlink(missing_ok=True)
             return False
-        self._signal_group(pid, signal.SIGTERM)
+        # SIGTERM to the leader only: it shuts its children down in order (uwsgi's master
+        # stops its workers, mariadbd flushes); signalling every worker at once races that.
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self._group_alive(pid):
             if self._proc is not None:
