@@ -66,7 +66,6 @@ HELP: dict[str, str] = {
     "description": "Description for metadata.yaml",
 }
 
-LIST_KEYS = frozenset({"packages", "init_services", "config_files"})
 DEFAULT_RELEASE = "caracal"
 DEFAULT_PORT = 8700
 PLACEHOLDER_MAINTAINER = "Charm Maintainer <maintainer@example.com>"
@@ -563,11 +562,6 @@ def yaml_scalar(value: Any) -> str:
 def to_text(answers: Answers) -> dict[str, str]:
     """Answers as the text forms a prompt or cookiecutter accepts (parse back identically)."""
     return {key: _text_form(key, value) for key, value in answers.as_dict().items()}
-
-
-def command_text(argv: list[str] | tuple[str, ...]) -> str:
-    """A command for display in prompts and docs (quoted so it splits back the same)."""
-    return shlex.join(argv)
 
 
 def default_text(key: str, raw: Mapping[str, Any]) -> str:
