@@ -7,6 +7,7 @@ Target (issue 5): under 3 ms per call.
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import tempfile
