@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from charmsmith.create import answers as answers_mod
-from charmsmith.create import render
+from charmsmith.create import render, validation
 from charmsmith.errors import CharmsmithError
 
 
@@ -56,12 +56,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     raw, recorded_version = gather_raw(args)
-    if args.answers or args.defaults:
-        resolved = answers_mod.resolve(raw)
-    else:
+    interactive = not (args.answers or args.defaults)
+    if interactive:
         resolved = prompt_answers(raw, ask=_ask, say=print)
+    else:
+        resolved = answers_mod.resolve(raw)
     for warning in resolved.warnings:
-        print(f"charmsmith: warning: {warning}", file=sys.stderr)
+        if not (interactive and warning.startswith("port:")):  # already shown when asked
+            print(f"charmsmith: warning: {warning}", file=sys.stderr)
     version = render.template_version()
     if recorded_version and recorded_version != version:
         print(
@@ -114,7 +116,7 @@ def prompt_answers(
     raw = dict(raw)
     for key in answers_mod.RESOLVE_ORDER:
         if key in raw:
-            answers_mod.resolve_upto(raw, key)
+            _warn_port(key, answers_mod.resolve_upto(raw, key), say)
             continue
         default = "" if key == "charm_name" else answers_mod.default_text(key, raw)
         say(f"  {answers_mod.HELP[key]}")
@@ -123,12 +125,20 @@ def prompt_answers(
             reply = ask(f"{key} [{shown}]: " if default else f"{key}: ").strip()
             raw[key] = reply or default
             try:
-                answers_mod.resolve_upto(raw, key)
+                got = answers_mod.resolve_upto(raw, key)
             except CharmsmithError as err:
                 say(f"  invalid: {err}")
                 continue
+            _warn_port(key, got, say)
             break
     return answers_mod.resolve(raw)
+
+
+def _warn_port(key: str, got: dict[str, Any], say: Callable[[str], None]) -> None:
+    """Port warnings right after the port is known, while the user can still change it."""
+    if key == "port":
+        for warning in validation.port_warnings(got["port"], got["charm_name"]):
+            say(f"  warning: {warning}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -172,3 +172,10 @@ def test_input_ending_early_is_an_error(tmp_path: Path, monkeypatch, capsys):
     assert create("-o", str(tmp_path / "out")) == 1
     assert "input ended" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_interactive_port_warning_shown_when_answered():
+    said: list[str] = []
+    replies = iter(["widget", "443"])
+    command.prompt_answers({}, ask=lambda prompt: next(replies, ""), say=said.append)
+    assert any(s.startswith("  warning: port: 443 is privileged") for s in said)
