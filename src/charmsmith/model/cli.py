@@ -139,7 +139,7 @@ def _session(store: ModelStore, create: bool = False) -> Iterator[Model]:
         model = Model(store)
         run_dir = store.path / "run"
         run_dir.mkdir(mode=0o700, exist_ok=True)
-        hooktools.ensure_client(run_dir, real_mode=store.state.get("mode") == "real")
+        hooktools.ensure_client(run_dir)
         with hooktools.HookToolServer(run_dir, model.handle_tool):
             try:
                 yield model

@@ -63,11 +63,21 @@ def client_source() -> bytes:
     return resources.files("charmsmith.model").joinpath("native/hooktool.c").read_bytes()
 
 
-def ensure_client(run_dir: Path, real_mode: bool = False) -> Path:
+def _link_all(directory: Path, target: str, names: list[str]) -> None:
+    for name in names:
+        link = directory / name
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        link.symlink_to(target)
+
+
+def ensure_client(run_dir: Path) -> Path:
     """Compile the client into <model>/run/bin (rebuilt when the source changes) and link names.
 
-    Shim names (apt-get, service, ...) are only linked in emulated mode; in real mode the unit
-    runs the real commands.
+    bin/ holds the hook tools and the package/service shims (emulated units); bin-real/ only
+    the hook tools, so real-mode units run the real apt-get and service.
     """
     bin_dir = run_dir / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
@@ -91,18 +101,11 @@ def ensure_client(run_dir: Path, real_mode: bool = False) -> Path:
         if proc.returncode != 0:
             raise CharmsmithError(f"cannot compile the hook-tool client: {proc.stderr.strip()}")
         os.replace(tmp, binary)
-    names = HOOK_TOOLS + [ENTER] + ([] if real_mode else SHIM_TOOLS)
-    for name in names:
-        link = bin_dir / name
-        if link.is_symlink() and os.readlink(link) == binary.name:
-            continue
-        with contextlib.suppress(FileNotFoundError):
-            link.unlink()
-        link.symlink_to(binary.name)
-    if real_mode:
-        for name in SHIM_TOOLS:
-            with contextlib.suppress(FileNotFoundError):
-                (bin_dir / name).unlink()
+    _link_all(bin_dir, binary.name, HOOK_TOOLS + [ENTER] + SHIM_TOOLS)
+    # real-mode units get a tools dir without the package/service shims
+    real_dir = run_dir / "bin-real"
+    real_dir.mkdir(exist_ok=True)
+    _link_all(real_dir, f"../bin/{binary.name}", HOOK_TOOLS)
     return bin_dir
 
 

@@ -39,7 +39,7 @@ def hook_env(model: Model, ctx: HookContext, event: dict[str, Any]) -> dict[str,
     unit = model.unit(ctx.unit)
     charm = unitfs.charm_dir_in_unit(ctx.unit)
     env = {
-        "PATH": unitfs.HOOK_PATH,
+        "PATH": unitfs.hook_path(unitfs.unit_mode(state, unit) == "real"),
         "HOME": "/root",
         "USER": "root",
         "LANG": "C.UTF-8",

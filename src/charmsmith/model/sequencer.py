@@ -438,8 +438,8 @@ class Model:
             "version": "",
             "subordinate": cls.SUBORDINATE,
         }
+        cls(app)  # validates the backend before the model records anything
         self.state["applications"][name] = app
-        cls(app)  # validates the backend
         if not cls.SUBORDINATE:
             for _ in range(max(count, 1)):
                 unit = self._new_unit(name)

@@ -72,18 +72,12 @@ def _unit(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
 
 def render_table(model: Model) -> str:
     data = status_data(model)
-    lines = [
-        _row(["Model", "Subnet", "Mode", "Pending hooks"]),
-        _row(
-            [
-                data["model"]["name"],
-                data["model"]["subnet"],
-                data["model"]["mode"],
-                str(data["pending-hooks"]),
-            ]
-        ),
-        "",
+    m = data["model"]
+    header = [
+        ["Model", "Subnet", "Mode", "Pending hooks"],
+        [m["name"], m["subnet"], m["mode"], str(data["pending-hooks"])],
     ]
+    lines = _table(header) + [""]
     rows = [["App", "Version", "Status", "Scale", "Charm", "Message"]]
     for name, app in data["applications"].items():
         rows.append(

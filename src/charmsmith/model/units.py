@@ -39,6 +39,14 @@ TOOLS_MOUNT = "/var/lib/juju/charmsmith"  # the model's bin/ + socket, bind-moun
 TOOLS_BIN = f"{TOOLS_MOUNT}/bin"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 HOOK_PATH = f"{TOOLS_BIN}:{SYSTEM_PATH}"
+REAL_HOOK_PATH = f"{TOOLS_MOUNT}/bin-real:{SYSTEM_PATH}"
+
+
+def hook_path(real: bool) -> str:
+    """Tools first; real-mode units see no shims (the real apt-get/service run)."""
+    return REAL_HOOK_PATH if real else HOOK_PATH
+
+
 SHIMMED_BINARIES = [
     "/usr/bin/apt-get",
     "/usr/bin/apt-cache",
@@ -140,7 +148,7 @@ def prepare_unit(model_dir: Path, unit: dict[str, Any], charm_src: Path, real: b
 
     put("/etc/os-release", OS_RELEASE)
     put("/etc/lsb-release", LSB_RELEASE)
-    put("/etc/environment", f'PATH="{HOOK_PATH}"\n')
+    put("/etc/environment", f'PATH="{hook_path(real)}"\n')
     put("/etc/hostname", f"juju-{unit_tag(name)[5:]}\n")
     _in_upper(model_dir, name, "/run/systemd/system/.keep").parent.mkdir(
         parents=True, exist_ok=True
