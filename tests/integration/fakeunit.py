@@ -61,7 +61,13 @@ class HookResult:
 class FakeUnit:
     """One unit of a built charm under ``root`` (a tmp dir), with its fake hook tools."""
 
-    def __init__(self, root: Path, built_charm: Path, unit: str = "sample-api/0") -> None:
+    def __init__(
+        self,
+        root: Path,
+        built_charm: Path,
+        unit: str = "sample-api/0",
+        python: str | None = None,
+    ) -> None:
         self.root = root
         self.unit = unit
         app, number = unit.split("/")
@@ -73,6 +79,10 @@ class FakeUnit:
         self.tools_dir.mkdir()
         for tool in TOOLS:
             (self.tools_dir / tool).symlink_to(TOOL_SCRIPT)
+        for tool in ("apt-get", "apt-cache", "dpkg-query", "systemctl", "service"):
+            (self.tools_dir / tool).symlink_to(HERE / "fakejuju_system.sh")
+        if python:  # the unit's "system" python3 (jammy 3.10, noble 3.12, ...)
+            (self.tools_dir / "python3").symlink_to(python)
         self.state_path = root / "state.json"
         self.calls_path = root / "calls.jsonl"
         self.os_release = root / "os-release"

@@ -161,10 +161,13 @@ def bundled_pip() -> str | None:
         import ensurepip
     except ImportError:
         return None
+    # The interpreter's own bundle first; Debian's shared directory belongs to /usr's Python
+    # only (another Python's pip may not run on this one, e.g. pip 23.0 on Python 3.12).
     candidates = glob.glob(
         os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl")
     )
-    candidates += glob.glob("/usr/share/python-wheels/pip-*.whl")
+    if not candidates and os.path.realpath(sys.base_prefix) == "/usr":
+        candidates = glob.glob("/usr/share/python-wheels/pip-*.whl")
     return sorted(candidates)[-1] if candidates else None
 
 

@@ -1,0 +1,178 @@
+"""Fast checks of `charmsmith build` and the base layer's unit-side code (no charm-tools run).
+
+The base layer's Python runs on units, not in charmsmith, so it is imported from the layer's
+package data directory exactly as a built charm would import it from ``lib/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from charmsmith import build
+from charmsmith.errors import CharmsmithError
+
+LAYERS = build.LAYERS_DIR
+BASE_LIB = LAYERS / "charmsmith-base" / "lib"
+
+
+@pytest.fixture(scope="module")
+def base_lib():
+    """charms.layer.* from the base layer, imported like a unit's hook does."""
+    sys.path.insert(0, str(BASE_LIB))
+    try:
+        from charms.layer import charmsmith_base, charmsmith_bootstrap, options
+
+        yield argparse.Namespace(base=charmsmith_base, boot=charmsmith_bootstrap, options=options)
+    finally:
+        sys.path.remove(str(BASE_LIB))
+
+
+def test_layer_names_are_ours_and_not_upstream_index_names():
+    names = sorted(p.name for p in LAYERS.iterdir() if p.is_dir())
+    assert names == ["charmsmith-base", "charmsmith-openstack", "charmsmith-openstack-api"]
+
+
+def test_hook_template_survives_str_format_and_is_valid_sh(tmp_path):
+    template = (LAYERS / "charmsmith-base/hooks/hook.template").read_text()
+    rendered = template.format("install")  # what charm-tools does to it
+    hook = tmp_path / "install"
+    hook.write_text(rendered)
+    assert subprocess.run(["sh", "-n", str(hook)]).returncode == 0
+    assert "${JUJU_CHARM_DIR:-${0%/*}/..}" in rendered
+    assert "../.venv/bin/python" in rendered
+
+
+def test_action_scripts_are_executable_sh_calling_runtime_actions():
+    for action in ("pause", "resume", "restart-services"):
+        path = LAYERS / "charmsmith-openstack/actions" / action
+        assert path.stat().st_mode & 0o111
+        assert subprocess.run(["sh", "-n", str(path)]).returncode == 0
+        assert "reactive_openstack.actions:main" in path.read_text()
+    declared = yaml.safe_load((LAYERS / "charmsmith-openstack/actions.yaml").read_text())
+    assert sorted(declared) == ["pause", "restart-services", "resume"]
+
+
+def test_base_wheelhouse_avoids_cython_builds_and_ships_build_backends():
+    lines = (LAYERS / "charmsmith-base/wheelhouse.txt").read_text().splitlines()
+    reqs = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+    assert "--only-binary cython" in reqs
+    for name in ("setuptools<82", "flit_core", "charms.reactive", "charmhelpers"):
+        assert name in reqs
+    # no environment markers or Python-specific pins: one wheelhouse for 3.10 and 3.12
+    assert not any(";" in r or "python_version" in r for r in reqs)
+
+
+def test_api_layer_metadata_and_config():
+    layer = LAYERS / "charmsmith-openstack-api"
+    meta = yaml.safe_load((layer / "metadata.yaml").read_text())
+    assert meta["requires"]["ha"] == {"interface": "hacluster", "scope": "container"}
+    assert meta["requires"]["shared-db"]["interface"] == "mysql-shared"
+    assert meta["peers"]["cluster"]["interface"] == "openstack-ha"
+    assert sorted(meta["extra-bindings"]) == ["admin", "internal", "public"]
+    options = yaml.safe_load((layer / "config.yaml").read_text())["options"]
+    for name in (
+        "openstack-origin action-managed-upgrade region vip vip_iface vip_cidr worker-multiplier "
+        "haproxy-server-timeout haproxy-client-timeout haproxy-queue-timeout "
+        "haproxy-connect-timeout dns-ha os-public-network os-internal-network os-admin-network "
+        "os-public-hostname os-internal-hostname os-admin-hostname"
+    ).split():
+        assert options[name]["description"], name
+    assert options["openstack-origin"]["default"] == "distro"
+    assert options["region"]["default"] == "RegionOne"
+    includes = yaml.safe_load((layer / "layer.yaml").read_text())["includes"]
+    assert includes[0] == "layer:charmsmith-openstack"
+    wanted = {"keystone", "mysql-shared", "rabbitmq", "hacluster", "openstack-ha"}
+    assert {x.split(":", 1)[1] for x in includes if x.startswith("interface:")} == wanted
+
+
+def test_config_flags_first_hook_everything_changed(base_lib):
+    flags = base_lib.base.compute_config_flags(
+        {"debug": False, "region": "RegionOne", "vip": None}, None, {"debug": False, "region": "R"}
+    )
+    assert "config.changed" in flags
+    assert {"config.changed.debug", "config.changed.region", "config.changed.vip"} <= flags
+    assert "config.set.region" in flags and "config.set.debug" not in flags
+    assert "config.default.debug" in flags and "config.default.region" not in flags
+
+
+def test_config_flags_only_changed_options(base_lib):
+    previous = {"debug": False, "region": "RegionOne"}
+    current = {"debug": True, "region": "RegionOne"}
+    flags = base_lib.base.compute_config_flags(current, previous, {"debug": False})
+    assert {"config.changed", "config.changed.debug", "config.set.debug"} <= flags
+    assert "config.changed.region" not in flags
+    assert base_lib.base.compute_config_flags(previous, previous, {}) == {"config.set.region"}
+
+
+def test_pip_env_hides_host_configuration(base_lib, monkeypatch):
+    monkeypatch.setenv("PIP_FIND_LINKS", "/opt/wheels")
+    monkeypatch.setenv("PIP_INDEX_URL", "https://example.invalid/simple")
+    env = base_lib.boot.pip_env()
+    assert env["PIP_CONFIG_FILE"] == "/dev/null"
+    assert env["PIP_NO_INDEX"] == "1"
+    assert "PIP_FIND_LINKS" not in env and "PIP_INDEX_URL" not in env
+
+
+def test_bootstrap_stages_put_build_backends_first(base_lib):
+    files = [
+        "/w/charmhelpers-1.2.1.tar.gz",
+        "/w/flit_core-4.2.0.tar.gz",
+        "/w/pbr-7.1.3.tar.gz",
+        "/w/setuptools-81.0.0.tar.gz",
+        "/w/Jinja2-3.1.6.tar.gz",
+    ]
+    stages = base_lib.boot.plan_stages(files)
+    assert [sorted(Path(f).name for f in s) for s in stages] == [
+        ["flit_core-4.2.0.tar.gz", "setuptools-81.0.0.tar.gz"],
+        ["pbr-7.1.3.tar.gz"],
+        ["Jinja2-3.1.6.tar.gz", "charmhelpers-1.2.1.tar.gz"],
+    ]
+    wheels = ["/w/a-1-py3-none-any.whl", "/w/setuptools-81-py3-none-any.whl"]
+    assert base_lib.boot.plan_stages(wheels) == [wheels]
+    assert base_lib.boot.project_name("charms.reactive-1.5.3.tar.gz") == "charms-reactive"
+
+
+def test_options_reader(base_lib, tmp_path):
+    layer = tmp_path / "layer.yaml"
+    layer.write_text(
+        'options:\n  charmsmith-base:\n    update_status_entry: "m:f"\n'
+        '    include_system_packages: !!bool "false"\n  sample-api: {}\n'
+    )
+    get = base_lib.options.get
+    assert get("charmsmith-base", "update_status_entry", layer_file=str(layer)) == "m:f"
+    assert get("charmsmith-base", "include_system_packages", layer_file=str(layer)) is False
+    assert get("nope", layer_file=str(layer)) == {}
+    assert get("sample-api", "x", layer_file=str(layer)) is None
+
+
+def test_build_rejects_a_non_charm(tmp_path):
+    (tmp_path / "metadata.yaml").write_text("name: x\n")
+    with pytest.raises(CharmsmithError, match=r"not a charm source \(no layer.yaml\)"):
+        build.build_charm(tmp_path, tmp_path / "out", progress=lambda _l: None)
+
+
+def test_build_reports_missing_charm_tools(tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "layer.yaml").write_text("includes: []\n")
+    (src / "metadata.yaml").write_text("name: x\n")
+    monkeypatch.setattr(build.sys, "executable", str(tmp_path / "nobin" / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(CharmsmithError, match="charm-build.*install charm-tools"):
+        build.build_charm(src, tmp_path / "out", progress=lambda _l: None)
+
+
+def test_runtime_sdist_is_the_installed_runtime_with_its_templates(tmp_path):
+    sdist = build.make_runtime_sdist(tmp_path)
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
+    assert any(n.endswith("reactive_openstack/__init__.py") for n in names)
+    assert any(n.endswith("reactive_openstack/templates/haproxy.cfg") for n in names)
+    assert any("/templates/parts/" in n for n in names)
