@@ -287,3 +287,30 @@ def test_acceptance_sample_api(cli: CLI, tmp_path: Path):
     assert _snapshot(cli.model, "sample-api/0") == before
     calls = json.loads(cli("hooks", "sample-api/0", "--format", "json").stdout)[-1]["calls"]
     assert len([c for c in calls if not c["shim"]]) <= 10
+
+
+def test_hacluster_vip_moves_on_failure(cli: CLI):
+    cli("deploy", str(FIXTURE), "-n", "2")
+    _relate_peers(cli, "fixture-api")  # so the service renders its config and listens
+    subnet = cli.status()["model"]["subnet"]
+    vip = subnet.rsplit(".", 1)[0] + ".250"
+    cli("config", "fixture-api", f"vip={vip}")
+    cli("deploy", "hacluster")
+    cli("relate", "fixture-api", "hacluster")
+    status = cli.status()
+    placed = status["applications"]["hacluster"]["vips"][vip]
+    assert placed["unit"] == "fixture-api/0" and placed["plumbed"]
+    subs = status["applications"]["fixture-api"]["units"]["fixture-api/0"]["subordinates"]
+    assert list(subs) == ["hacluster/0"]
+    assert vip in cli("ssh", "fixture-api/0", "ip -br addr show eth0").stdout
+    assert "stand-in for fixture-api" in _get(vip, 8080)
+
+    cli("fail", "fixture-api/0")
+    status = cli.status()
+    assert status["applications"]["hacluster"]["vips"][vip]["unit"] == "fixture-api/1"
+    assert status["applications"]["fixture-api"]["leader"] == "fixture-api/1"
+    assert status["applications"]["fixture-api"]["units"]["fixture-api/0"]["agent-status"] == "lost"
+    assert vip in cli("ssh", "fixture-api/1", "ip -br addr show eth0").stdout
+    assert "stand-in for fixture-api" in _get(vip, 8080)
+    cli("update-status")  # the down unit runs nothing
+    assert cli.status()["pending-hooks"] >= 0

@@ -93,6 +93,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("app")
     p.add_argument("--path", type=Path, default=None)
 
+    p = sub.add_parser("fail", help="a unit goes down (no hooks, no traffic; VIPs move)")
+    p.add_argument("unit")
+
+    p = sub.add_parser("recover", help="a failed unit comes back (start fires again)")
+    p.add_argument("unit")
+
     p = sub.add_parser("status", help="juju status-like table")
     p.add_argument("--format", choices=["tabular", "json"], default="tabular")
 
@@ -283,6 +289,20 @@ def cmd_run_action(store: ModelStore, args: argparse.Namespace) -> int:
             )
         )
     return 1 if failed else _finish(model)
+
+
+def cmd_fail(store: ModelStore, args: argparse.Namespace) -> int:
+    with _session(store) as model:
+        model.fail_unit(args.unit)
+        print(f"{args.unit} is down")
+    return _finish(model)
+
+
+def cmd_recover(store: ModelStore, args: argparse.Namespace) -> int:
+    with _session(store) as model:
+        model.recover_unit(args.unit)
+        print(f"{args.unit} is back")
+    return _finish(model)
 
 
 def cmd_update_status(store: ModelStore, args: argparse.Namespace) -> int:

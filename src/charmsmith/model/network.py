@@ -142,3 +142,47 @@ def remove_unit_network(state: dict[str, Any], unit: dict[str, Any]) -> None:
 
 def remove_bridge(state: dict[str, Any]) -> None:
     _ip("link", "del", state["bridge"], check=False)
+
+
+def add_unit_address(
+    state: dict[str, Any], unit: dict[str, Any], address: str, prefix: int
+) -> None:
+    """A VIP on a unit's eth0 (hacluster peer), and the host's neighbour entry pointed at it."""
+    ns = netns_name(state, unit)
+    _ip("-n", ns, "addr", "add", f"{address}/{prefix}", "dev", "eth0", check=False)
+    # no arping here: do a gratuitous ARP's job for the host side of the bridge
+    link = _ip("-n", ns, "-o", "link", "show", "eth0", check=False).stdout
+    if "link/ether " in link:
+        mac = link.split("link/ether ")[1].split()[0]
+        _ip(
+            "neigh",
+            "replace",
+            address,
+            "lladdr",
+            mac,
+            "dev",
+            state["bridge"],
+            "nud",
+            "stale",
+            check=False,
+        )
+
+
+def del_unit_address(
+    state: dict[str, Any], unit: dict[str, Any], address: str, prefix: int
+) -> None:
+    _ip(
+        "-n",
+        netns_name(state, unit),
+        "addr",
+        "del",
+        f"{address}/{prefix}",
+        "dev",
+        "eth0",
+        check=False,
+    )
+
+
+def set_link(state: dict[str, Any], unit: dict[str, Any], up: bool) -> None:
+    """A failed unit drops off the bridge: its eth0 goes down."""
+    _ip("-n", netns_name(state, unit), "link", "set", "eth0", "up" if up else "down", check=False)

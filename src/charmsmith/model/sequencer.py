@@ -247,7 +247,7 @@ class Model:
             if unit is None:
                 self.state["queue"].remove(event)
                 return self._next_runnable()
-            if unit.get("agent") != "error":
+            if unit.get("agent") != "error" and not unit.get("down"):
                 return event
         return None
 
@@ -755,13 +755,53 @@ class Model:
         shutil.rmtree(unitfs.unit_dir(self.store.path, name), ignore_errors=True)
         a = self.app(app)
         if a["leader"] == name:
-            a["leader"] = a["units"][0] if a["units"] else None
+            live = [u for u in a["units"] if not self.unit(u).get("down")]
+            a["leader"] = live[0] if live else None
             if a["leader"]:
                 self.enqueue(a["leader"], "leader-elected")
+        self._after_membership_change(app, gone=None)
         for rel in self.relations_of(app):
             other = self.remote_app(rel, app)
             if self.is_peer(other):
                 self.peer_respond(rel, other)
+
+    def fail_unit(self, name: str) -> None:
+        """The unit's machine goes down: no hooks, no traffic; VIPs and leadership move."""
+        unit = self.unit(name)
+        if self.is_peer(unit["app"]):
+            raise CharmsmithError(f"{name} is played by charmsmith; fail applies to charm units")
+        unit["down"] = True
+        unit["agent"] = "lost"
+        for service in unit.get("services", {}).values():
+            shims.stop_listener(service)
+            service["running"] = False
+        self._kill_unit_processes(unit)
+        network.set_link(self.state, unit, up=False)
+        self._after_membership_change(unit["app"], gone=name)
+
+    def recover_unit(self, name: str) -> None:
+        unit = self.unit(name)
+        if not unit.get("down"):
+            raise CharmsmithError(f"{name} is not down")
+        unit.pop("down")
+        unit["agent"] = "idle"
+        network.set_link(self.state, unit, up=True)
+        self.enqueue(name, "start")
+        self._after_membership_change(unit["app"], gone=None)
+
+    def _after_membership_change(self, app: str, gone: str | None) -> None:
+        """Leadership moves off a gone/down unit; hacluster re-places VIPs."""
+        a = self.app(app)
+        if gone is not None and a.get("leader") == gone:
+            live = [u for u in a["units"] if u != gone and not self.unit(u).get("down")]
+            a["leader"] = live[0] if live else None
+            if a["leader"]:
+                self.enqueue(a["leader"], "leader-elected")
+        from charmsmith.model.peers.hacluster import place_vips
+
+        for other in self.state["applications"].values():
+            if other.get("peer") == "hacluster":
+                place_vips(self, other["name"])
 
     def _drop(self, name: str) -> None:
         unit = self.state["units"].pop(name, None)
@@ -807,7 +847,8 @@ class Model:
         for name in names:
             if self.is_peer(self.unit(name)["app"]):
                 raise CharmsmithError(f"{name} is played by charmsmith and runs no hooks")
-            self.enqueue(name, "update-status")
+            if not self.unit(name).get("down"):
+                self.enqueue(name, "update-status")
 
     def destroy(self) -> None:
         for unit in list(self.state["units"].values()):

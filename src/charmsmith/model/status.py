@@ -37,6 +37,7 @@ def status_data(model: Model) -> dict[str, Any]:
         }
         if app.get("peer") == "hacluster":
             apps[name]["resources"] = app.get("peer_state", {}).get("resources", {})
+            apps[name]["vips"] = app.get("peer_state", {}).get("vips", {})
     return {
         "model": {
             "name": state["name"],

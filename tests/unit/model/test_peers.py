@@ -133,3 +133,17 @@ def test_hacluster(tmp_path: Path, monkeypatch):
         assert recorded["resources"] == resources and recorded["corosync_mcastport"] == "4440"
     finally:
         session.__exit__(None, None, None)
+
+
+def test_requested_vips_parses_crm_params():
+    from charmsmith.model.peers.hacluster import requested_vips
+
+    sections = {
+        "resources": {"res_x_eth0_vip": "ocf:heartbeat:IPaddr2", "res_x_haproxy": "lsb:haproxy"},
+        "resource_params": {
+            "res_x_eth0_vip": 'params ip="198.51.100.250" nic="eth0" cidr_netmask="24" '
+            'op monitor timeout="20s" interval="10s" depth="0"',
+            "res_x_haproxy": 'op monitor interval="5s"',
+        },
+    }
+    assert requested_vips(sections) == {"198.51.100.250": 24}

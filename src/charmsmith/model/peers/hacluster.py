@@ -3,12 +3,17 @@
 Wire: the principal sends corosync_bindiface, corosync_mcastport and json_* CRM sections; we
 record the decoded resources (`charmsmith model status --format json` shows them) and answer
 `clustered=yes` once resources arrived, which is what turns the principal's `ha.available` on.
-Moving a VIP between unit namespaces on failure is scale-out work (issue 6) built on this state.
+
+Playing pacemaker: each IPaddr2/IPv6addr resource's address is added to exactly one live
+principal unit's eth0 (in its network namespace) and moved to another one when that unit fails
+(`charmsmith model fail UNIT`) or is removed. Only VIPs inside the model subnet are plumbed
+(anything else would need a host route out of the documentation range); others are recorded.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, ClassVar
 
 from charmsmith.model.peers.base import Backend, PeerApp, PeerView
@@ -49,3 +54,72 @@ class HACluster(PeerApp):
             sections["corosync_mcastport"] = data.get("corosync_mcastport", "")
             self.backend.apply(principal, sections)
             view.publish(sub, {"clustered": "yes"})
+        place_vips(view.model, view.app)
+
+
+def requested_vips(resources: dict[str, Any]) -> dict[str, int]:
+    """{vip: prefixlen} from one principal's decoded CRM sections."""
+    out = {}
+    params = resources.get("resource_params") or {}
+    for name, agent in (resources.get("resources") or {}).items():
+        if agent not in ("ocf:heartbeat:IPaddr2", "ocf:heartbeat:IPv6addr"):
+            continue
+        text = params.get(name, "")
+        ip = re.search(r'(?:ip|ipv6addr)="?([0-9a-fA-F.:]+)', text)
+        cidr = re.search(r'cidr_netmask="?(\d+)', text)
+        if ip:
+            out[ip.group(1)] = int(cidr.group(1)) if cidr else 32
+    return out
+
+
+def place_vips(model: Any, app: str) -> None:
+    """Pacemaker's job: every VIP on one live principal; move it off failed/removed units."""
+    import ipaddress
+
+    from charmsmith.model import network
+
+    peer_state = model.app(app).setdefault("peer_state", {})
+    resources = peer_state.get("resources", {})
+    placed: dict[str, dict[str, Any]] = peer_state.setdefault("vips", {})
+    wanted: dict[str, tuple[int, list[str]]] = {}
+    for principal, sections in sorted(resources.items()):
+        if principal not in model.state["units"]:
+            continue
+        for vip, prefix in requested_vips(sections).items():
+            wanted.setdefault(vip, (prefix, []))[1].append(principal)
+    subnet = ipaddress.ip_network(model.state["subnet"])
+    for vip in list(placed):
+        if vip not in wanted:
+            _unplumb(model, placed.pop(vip))
+    for vip, (prefix, principals) in sorted(wanted.items()):
+        live = [
+            u for u in sorted(principals, key=model.unit_sort_key) if not model.unit(u).get("down")
+        ]
+        current = placed.get(vip, {})
+        holder = current.get("unit") if current.get("unit") in live else (live[0] if live else None)
+        if current.get("unit") == holder and current:
+            continue
+        _unplumb(model, current)
+        entry = {"vip": vip, "prefix": prefix, "unit": holder, "plumbed": False}
+        in_subnet = ipaddress.ip_address(vip) in subnet
+        if holder and in_subnet and model.unit(holder).get("netns"):
+            network.add_unit_address(model.state, model.unit(holder), vip, subnet.prefixlen)
+            entry["plumbed"] = True
+        placed[vip] = entry
+        where = holder or "no live unit"
+        model.store.log(
+            app,
+            "INFO",
+            f"VIP {vip} on {where}"
+            + ("" if in_subnet else " (outside the model subnet: recorded, not plumbed)"),
+        )
+
+
+def _unplumb(model: Any, entry: dict[str, Any]) -> None:
+    from charmsmith.model import network
+
+    unit = model.state["units"].get(entry.get("unit") or "")
+    if entry.get("plumbed") and unit:
+        network.del_unit_address(
+            model.state, unit, entry["vip"], int(model.state["subnet"].split("/")[1])
+        )
