@@ -35,12 +35,18 @@ def test_config_get_formats(s):
         "port": 8080,
         "fail-hook": "",
         "debug": False,
+        "vip": "",
     }
     assert out(s, "config-get", "port") == "8080\n"
     assert out(s, "config-get", "--format", "json", "port") == "8080\n"
     assert out(s, "config-get", "nope") == ""
     assert out(s, "config-get", "nope", "--format=json") == "null\n"
-    assert yaml.safe_load(out(s, "config-get")) == {"port": 8080, "fail-hook": "", "debug": False}
+    assert yaml.safe_load(out(s, "config-get")) == {
+        "port": 8080,
+        "fail-hook": "",
+        "debug": False,
+        "vip": "",
+    }
 
 
 def test_leadership(s):
