@@ -48,8 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-o",
         "--output-dir",
         dest="out",
-        default="build",
-        help="directory that receives the built charm as OUT/<charm name> (default: ./build)",
+        default=None,
+        help="directory that receives the built charm as OUT/<charm name> (default: ./build,"
+        " or SRC/../build when ./build would be inside SRC, which charm-tools refuses)",
     )
     parser.add_argument(
         "--binary-wheels",
@@ -170,6 +171,12 @@ def make_runtime_sdist(dest: Path) -> Path:
     return out / result.stdout.strip().splitlines()[-1]
 
 
+def default_output(src: Path) -> Path:
+    """``./build``, or ``src/../build`` when run from inside the charm source."""
+    here = Path.cwd().resolve() / "build"
+    return src.parent / "build" if here == src or src in here.parents else here
+
+
 def build_env(bin_dir: Path) -> dict[str, str]:
     """charm-build's environment: our layer/interface dirs, metrics off, our tools first."""
     env = dict(os.environ)
@@ -185,7 +192,7 @@ def build_env(bin_dir: Path) -> dict[str, str]:
 
 def build_charm(
     src: str | os.PathLike[str],
-    out: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
     binary_wheels: bool = False,
     progress: Callable[[str], None] = print,
 ) -> Path:
@@ -198,7 +205,12 @@ def build_charm(
     name = _charm_name(src_path)
     charm_build = _tool("charm-build")
     virtualenv = _tool("virtualenv")
-    out_path = Path(out).resolve()
+    out_path = default_output(src_path) if out is None else Path(out).resolve()
+    if out_path == src_path or src_path in out_path.parents:
+        raise CharmsmithError(
+            f"output directory {out_path} is inside the charm source {src_path}: "
+            "charm-tools would copy its own output; pass -o outside the source"
+        )
     out_path.mkdir(parents=True, exist_ok=True)
     target = out_path / name
     with tempfile.TemporaryDirectory(prefix="charmsmith-build-") as tmp:

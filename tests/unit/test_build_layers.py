@@ -176,3 +176,16 @@ def test_runtime_sdist_is_the_installed_runtime_with_its_templates(tmp_path):
     assert any(n.endswith("reactive_openstack/__init__.py") for n in names)
     assert any(n.endswith("reactive_openstack/templates/haproxy.cfg") for n in names)
     assert any("/templates/parts/" in n for n in names)
+
+
+def test_output_nested_in_source_is_refused_and_default_avoids_it(tmp_path, monkeypatch):
+    src = tmp_path / "charm"
+    src.mkdir()
+    (src / "layer.yaml").write_text("includes: []\n")
+    (src / "metadata.yaml").write_text("name: x\n")
+    with pytest.raises(CharmsmithError, match="inside the charm source"):
+        build.build_charm(src, src / "build", progress=lambda _l: None)
+    monkeypatch.chdir(src)
+    assert build.default_output(src.resolve()) == tmp_path.resolve() / "build"
+    monkeypatch.chdir(tmp_path)
+    assert build.default_output(src.resolve()) == tmp_path.resolve() / "build"
