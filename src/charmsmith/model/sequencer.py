@@ -29,6 +29,22 @@ MAX_HOOKS_PER_COMMAND = 2000
 JUJU_KEYS = ("private-address", "ingress-address", "egress-subnets")
 
 
+SECRET_WORDS = ("pass", "secret", "token", "key", "cert")
+
+
+def redact(tool: str, args: list[str]) -> list[str]:
+    """Call logs keep keys, not secret values (relation-set/leader-set/action-set k=v)."""
+    if tool not in ("relation-set", "leader-set", "action-set"):
+        return list(args)
+    out = []
+    for arg in args:
+        key, eq, _ = arg.partition("=")
+        out.append(
+            f"{key}=<redacted>" if eq and any(w in key.lower() for w in SECRET_WORDS) else arg
+        )
+    return out
+
+
 class Model:
     """In-memory view of the model state with Juju's rules; the CLI holds it under the lock."""
 
@@ -197,7 +213,7 @@ class Model:
         ctx.calls.append(
             {
                 "tool": tool,
-                "args": argv[1:],
+                "args": redact(tool, argv[1:]),
                 "rc": rc,
                 "ms": round((time.perf_counter() - start) * 1000, 3),
                 "shim": tool not in TOOLS,

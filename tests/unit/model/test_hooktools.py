@@ -187,3 +187,8 @@ def test_shims_record_and_answer(s):
     assert out(s, "systemctl", "is-active", "glance-api") == "active\n"
     run(s, "systemctl", "stop", "glance-api.service")
     assert run(s, "service", "glance-api", "status").returncode == 3
+
+
+def test_secret_values_are_not_logged(s):
+    out(s, "leader-set", "db-password=hunter2", "plain=ok")
+    assert s.ctx.calls[-1]["args"] == ["db-password=<redacted>", "plain=ok"]
