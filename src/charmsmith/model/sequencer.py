@@ -424,7 +424,13 @@ class Model:
             "version": "",
         }
         self.state["applications"][name] = app
-        app["config"] = self.coerce_config(name, config)
+        try:
+            app["config"] = self.coerce_config(name, config)
+            if metadata.get("subordinate"):
+                raise CharmsmithError("deploying subordinate charms is not supported here")
+        except CharmsmithError:
+            del self.state["applications"][name]  # a rejected deploy leaves no trace
+            raise
         if archive:
             self.state.setdefault("archive", {}).update(archive)
         if metadata.get("subordinate"):
