@@ -131,20 +131,18 @@ def pip_env() -> dict[str, str]:
 
 
 def plan_stages(files: list[str]) -> list[list[str]]:
-    """Split the wheelhouse into install stages (see STAGES); empty stages are dropped.
+    """Split the wheelhouse into install stages; empty stages are dropped.
 
-    A wheelhouse of wheels only (``--binary-wheels``) needs no ordering: one pip run.
+    Wheels need no build backend, so they all go first, with the self-bootstrapping backend
+    sdists (STAGES[0]); then backend sdists that need those (STAGES[1]); then the rest. A
+    wheelhouse of wheels only (``--binary-wheels``) is a single pip run.
     """
-    if all(f.endswith(".whl") for f in files):
-        return [list(files)] if files else []
-    remaining = list(files)
-    stages: list[list[str]] = []
-    for names in STAGES:
-        stage = [f for f in remaining if project_name(os.path.basename(f)) in names]
-        remaining = [f for f in remaining if f not in stage]
-        stages.append(stage)
-    stages.append(remaining)
-    return [stage for stage in stages if stage]
+    first = [
+        f for f in files if f.endswith(".whl") or project_name(os.path.basename(f)) in STAGES[0]
+    ]
+    second = [f for f in files if f not in first and project_name(os.path.basename(f)) in STAGES[1]]
+    rest = [f for f in files if f not in first and f not in second]
+    return [stage for stage in (first, second, rest) if stage]
 
 
 def bundled_pip() -> str | None:
