@@ -13,6 +13,8 @@ for pip on the build machine (PyPI or a mirror); units never need one.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import importlib.metadata
 import importlib.util
 import os
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -125,20 +128,110 @@ def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _installed_runtime() -> tuple[Path, importlib.metadata.PackageMetadata]:
+    """The installed runtime's package directory and its distribution metadata."""
+    spec = importlib.util.find_spec(RUNTIME_PACKAGE)
+    if spec is None or not spec.origin:
+        raise CharmsmithError(f"the runtime package `{RUNTIME_PACKAGE}` is not installed")
+    try:
+        meta = importlib.metadata.metadata(RUNTIME_DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError as err:
+        raise CharmsmithError(f"distribution `{RUNTIME_DISTRIBUTION}` is not installed") from err
+    return Path(spec.origin).parent, meta
+
+
+def _runtime_files(package_dir: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in package_dir.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
+
+
+WHEEL_FILE = "Wheel-Version: 1.0\nGenerator: charmsmith\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+
+
+def make_runtime_wheel(dest: Path) -> Path:
+    """Write a pure-Python (py3-none-any) wheel of the installed runtime into ``dest``.
+
+    Used for ``--binary-wheels``: handing charm-tools an sdist there costs a build env and a
+    setuptools install from the index per build. The runtime is pure Python with package data
+    only, so a wheel is just its files plus the standard dist-info (PEP 427 / 566).
+    """
+    package_dir, meta = _installed_runtime()
+    version = meta["Version"]
+    stem = f"{RUNTIME_PACKAGE}-{version}"
+    info = f"{stem}.dist-info"
+    requires = [r for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r]
+    metadata = (
+        f"Metadata-Version: 2.1\nName: {RUNTIME_DISTRIBUTION}\nVersion: {version}\n"
+        f"Summary: {meta.get('Summary') or 'reactive OpenStack charm runtime'}\n"
+        f"Requires-Python: {meta.get('Requires-Python') or '>=3.10'}\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    )
+    entries: list[tuple[str, bytes]] = [
+        (f"{RUNTIME_PACKAGE}/{f.relative_to(package_dir).as_posix()}", f.read_bytes())
+        for f in _runtime_files(package_dir)
+    ]
+    entries += [
+        (f"{info}/METADATA", metadata.encode()),
+        (f"{info}/WHEEL", WHEEL_FILE.encode()),
+        (f"{info}/top_level.txt", f"{RUNTIME_PACKAGE}\n".encode()),
+    ]
+    record = "".join(
+        f"{name},sha256="
+        f"{base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},"
+        f"{len(data)}\n"
+        for name, data in entries
+    )
+    path = dest / f"{stem}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+        archive.writestr(f"{info}/RECORD", record + f"{info}/RECORD,,\n")
+    return path
+
+
+SEED_PINS = ("pip<23.1", "setuptools<67")
+
+
+def seed_env(progress: Callable[[str], None]) -> dict[str, str]:
+    """Let charm-tools' throw-away build venv start with the pip/setuptools it pins to.
+
+    On Python < 3.12 charm-tools runs ``pip install -U 'pip<23.1' 'setuptools<67'`` in every
+    build venv: ~5 s of downloads and reinstalls per build. We keep those two wheels in a
+    cache and have virtualenv seed them (VIRTUALENV_* settings), so the pin is a no-op. Any
+    failure just leaves charm-tools to do it its own way.
+    """
+    if sys.version_info >= (3, 12):
+        return {}
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "charmsmith"
+    seeds = cache / "seed-wheels"
+    found = {n: sorted(seeds.glob(f"{n}-*-py3-none-any.whl")) for n in ("pip", "setuptools")}
+    if not all(found.values()):
+        seeds.mkdir(parents=True, exist_ok=True)
+        progress("build: caching the build venv's seed wheels (pip<23.1, setuptools<67)")
+        download = [sys.executable, "-m", "pip", "download", "-q", "--only-binary", ":all:"]
+        result = subprocess.run(
+            [*download, "--no-deps", "-d", str(seeds), *SEED_PINS], capture_output=True
+        )
+        found = {n: sorted(seeds.glob(f"{n}-*-py3-none-any.whl")) for n in found}
+        if result.returncode != 0 or not all(found.values()):
+            return {}
+    return {
+        "VIRTUALENV_EXTRA_SEARCH_DIR": str(seeds),
+        "VIRTUALENV_PIP": found["pip"][-1].name.split("-")[1],
+        "VIRTUALENV_SETUPTOOLS": found["setuptools"][-1].name.split("-")[1],
+    }
+
+
 def make_runtime_sdist(dest: Path) -> Path:
     """Make an sdist of the *installed* runtime package (editable or not) in ``dest``.
 
     The project is reassembled from the package directory and the installed distribution's
     metadata, so it works the same from a git checkout and from a wheel install of charmsmith.
     """
-    spec = importlib.util.find_spec(RUNTIME_PACKAGE)
-    if spec is None or not spec.origin:
-        raise CharmsmithError(f"the runtime package `{RUNTIME_PACKAGE}` is not installed")
-    package_dir = Path(spec.origin).parent
-    try:
-        meta = importlib.metadata.metadata(RUNTIME_DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError as err:
-        raise CharmsmithError(f"distribution `{RUNTIME_DISTRIBUTION}` is not installed") from err
+    package_dir, meta = _installed_runtime()
     project = dest / "project"
     shutil.copytree(
         package_dir,
@@ -187,6 +280,7 @@ def build_env(bin_dir: Path) -> dict[str, str]:
     env["CHARM_HIDE_METRICS"] = "1"
     env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", "")])
     env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
+    env["PYTHONUNBUFFERED"] = "1"  # charm-build's lines arrive as they happen, not at exit
     return env
 
 
@@ -214,10 +308,11 @@ def build_charm(
     out_path.mkdir(parents=True, exist_ok=True)
     target = out_path / name
     with tempfile.TemporaryDirectory(prefix="charmsmith-build-") as tmp:
-        sdist = make_runtime_sdist(Path(tmp))
-        progress(f"build: runtime sdist {sdist.name} (from the installed {RUNTIME_PACKAGE})")
+        maker = make_runtime_wheel if binary_wheels else make_runtime_sdist
+        runtime = maker(Path(tmp))
+        progress(f"build: runtime {runtime.name} (from the installed {RUNTIME_PACKAGE})")
         overrides = Path(tmp) / "wheelhouse-overrides.txt"
-        overrides.write_text(f"{sdist.resolve().as_uri()}#egg={RUNTIME_DISTRIBUTION}\n")
+        overrides.write_text(f"{runtime.resolve().as_uri()}#egg={RUNTIME_DISTRIBUTION}\n")
         if target.exists():
             shutil.rmtree(target)  # charm-build merges into an existing dir; start clean
         argv = [
@@ -234,6 +329,7 @@ def build_charm(
             argv.append("--binary-wheels")
         argv.append(str(src_path))
         env = build_env(virtualenv.parent)
+        env.update(seed_env(progress))
         lines: list[str] = []
         try:
             proc = subprocess.Popen(

@@ -191,3 +191,29 @@ def test_output_nested_in_source_is_refused_and_default_avoids_it(tmp_path, monk
     assert build.default_output(src.resolve()) == tmp_path.resolve() / "build"
     monkeypatch.chdir(tmp_path)
     assert build.default_output(src.resolve()) == tmp_path.resolve() / "build"
+
+
+def test_runtime_wheel_is_a_valid_pure_wheel_of_the_installed_runtime(tmp_path):
+    import base64
+    import hashlib
+    import zipfile
+
+    wheel = build.make_runtime_wheel(tmp_path)
+    assert wheel.name.endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/RECORD"))
+        record = archive.read(f"{info}/RECORD").decode().splitlines()
+        metadata = archive.read(f"{info}/METADATA").decode()
+        for line in record:
+            name, digest, size = line.rsplit(",", 2)
+            if name.endswith("RECORD"):
+                continue
+            data = archive.read(name)
+            expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            assert digest == "sha256=" + expected.decode() and int(size) == len(data), name
+    assert "reactive_openstack/templates/haproxy.cfg" in names
+    assert "Name: reactive-openstack" in metadata
+    assert "Requires-Dist: charms.reactive" in metadata.replace(
+        "charms-reactive", "charms.reactive"
+    )
