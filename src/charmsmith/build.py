@@ -351,7 +351,12 @@ def build_charm(
             lines.append(line)
             progress(line)
         code = proc.wait()
-    proof = [line.strip() for line in lines if line.strip()[:2] in ("W:", "E:")]
+    # charm-build prefixes its proof step's findings with "proof: ".
+    proof = [
+        text
+        for text in (line.strip().removeprefix("proof:").strip() for line in lines)
+        if text.startswith(("W:", "E:"))
+    ]
     if code in PROOF_EXIT_CODES:
         shown = "; ".join(proof) or "see the output above"
         raise CharmsmithError(

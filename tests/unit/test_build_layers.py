@@ -217,3 +217,25 @@ def test_runtime_wheel_is_a_valid_pure_wheel_of_the_installed_runtime(tmp_path):
     assert "Requires-Dist: charms.reactive" in metadata.replace(
         "charms-reactive", "charms.reactive"
     )
+
+
+def test_proof_warnings_fail_the_build_with_the_proof_lines(tmp_path, monkeypatch):
+    """charm-build exits 100 when its proof step warns: a failure, with the W: lines shown."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "layer.yaml").write_text("includes: []\n")
+    (src / "metadata.yaml").write_text("name: x\n")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "charm-build").write_text(
+        "#!/bin/sh\necho 'build: Processing layer: x'\necho 'proof: W: no README file'\n"
+        "echo 'proof: I: informational'\nexit 100\n"
+    )
+    (fake / "charm-build").chmod(0o755)
+    (fake / "virtualenv").write_text("#!/bin/sh\nexit 0\n")
+    (fake / "virtualenv").chmod(0o755)
+    monkeypatch.setattr(build, "_tool", lambda name: fake / name)
+    seen: list[str] = []
+    with pytest.raises(CharmsmithError, match=r"proof found warnings .*exit 100.*no README"):
+        build.build_charm(src, tmp_path / "out", progress=seen.append)
+    assert "proof: W: no README file" in seen  # streamed as it came
