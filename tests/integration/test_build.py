@@ -226,3 +226,17 @@ def test_calls_are_logged_as_json(tmp_path, binary_charm):
     unit.run_hook("install")
     lines = unit.calls_path.read_text().splitlines()
     assert all(isinstance(json.loads(line), list) for line in lines)
+
+
+@needs_netns
+def test_pause_action_runs_runtime_actions_even_before_any_hook(tmp_path, binary_charm):
+    """Actions are sh scripts like the hooks: they bootstrap if needed, then call the runtime."""
+    unit = FakeUnit(tmp_path, binary_charm)
+    # run_hook executes ./hooks/<name>; the action script only needs its own file name
+    action = unit.charm_dir / "actions" / "pause"
+    (unit.charm_dir / "hooks" / "pause").write_bytes(action.read_bytes())
+    (unit.charm_dir / "hooks" / "pause").chmod(0o755)
+    result = unit.run_hook("pause")
+    assert result.returncode == 0, result.output[-3000:]
+    assert "venv bootstrapped" in result.output
+    assert unit.state()["status"][-1][0] == "maintenance"
