@@ -32,6 +32,11 @@ def base_lib():
         yield argparse.Namespace(base=charmsmith_base, boot=charmsmith_bootstrap, options=options)
     finally:
         sys.path.remove(str(BASE_LIB))
+        # leave no trace for other tests that import (or mock) charms.layer themselves
+        for name in [
+            m for m in sys.modules if m == "charms.layer" or m.startswith("charms.layer.")
+        ]:
+            del sys.modules[name]
 
 
 def test_layer_names_are_ours_and_not_upstream_index_names():
