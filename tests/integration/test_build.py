@@ -240,3 +240,24 @@ def test_pause_action_runs_runtime_actions_even_before_any_hook(tmp_path, binary
     assert result.returncode == 0, result.output[-3000:]
     assert "venv bootstrapped" in result.output
     assert unit.state()["status"][-1][0] == "maintenance"
+
+
+OTHER_PYTHONS = {
+    "3.10": "/root/.pyenv/versions/3.10.13/bin/python3.10",
+    "3.12": "/root/.pyenv/versions/3.12.1/bin/python3.12",
+}
+
+
+@needs_netns
+@pytest.mark.parametrize("version", sorted(OTHER_PYTHONS))
+def test_sdist_wheelhouse_bootstraps_on_jammy_and_noble_pythons(tmp_path, sdist_charm, version):
+    """One sdist wheelhouse for every unit Python: jammy's 3.10 and noble's 3.12 (if present)."""
+    python = OTHER_PYTHONS[version]
+    if not Path(python).exists():
+        pytest.skip(f"no Python {version} at {python}")
+    unit = FakeUnit(tmp_path, sdist_charm, python=python)
+    install = unit.run_hook("install")
+    assert install.returncode == 0, install.output[-4000:]
+    assert next(unit.venv.glob("lib/python*/site-packages")).parent.name == f"python{version}"
+    status = unit.run_hook("update-status")
+    assert status.returncode == 0, status.output[-3000:]
