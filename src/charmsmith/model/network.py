@@ -4,7 +4,10 @@ Why the documentation ranges: TEST-NET-2/3 and TEST-NET-1 (RFC 5737) are never r
 internet, the bridge is the only place the chosen one exists, and unit namespaces get no default
 route, so nothing a unit (or a test) sends can leave the machine. A range that already appears in
 the host's routes is never used (this very VM sits on 192.0.2.0/24 with its gateway at
-192.0.2.1: taking that range would shadow the host's gateway), so the first free one is picked.
+192.0.2.1: taking that range would shadow the host's gateway), nor one holding an address the
+host must still reach through its default route (sandboxes put their package-index proxy at
+203.0.113.80: a bridge on that range silently cuts the host off PyPI); the first free one wins,
+then the RFC 2544 benchmarking ranges, equally unrouted.
 Two units each have their own namespace, so both can listen on the same port. Host object names
 carry the model's short id so models never collide.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -29,7 +33,15 @@ def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-CANDIDATE_SUBNETS = ["198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/24"]
+CANDIDATE_SUBNETS = [
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "192.0.2.0/24",
+    *(f"198.18.{n}.0/24" for n in range(8)),
+]
+
+# Hosts the machine must keep reaching (package indexes), whatever the model does.
+EGRESS_HOSTS = ("pypi.org", "files.pythonhosted.org", "deb.debian.org", "registry.npmjs.org")
 
 
 def host_networks() -> list[ipaddress.IPv4Network]:
@@ -46,11 +58,37 @@ def host_networks() -> list[ipaddress.IPv4Network]:
     return nets
 
 
+def egress_addresses() -> list[ipaddress.IPv4Address]:
+    """The resolver's nameservers and the package-index hosts' IPv4 addresses."""
+    found: set[str] = set()
+    try:
+        for line in Path("/etc/resolv.conf").read_text().splitlines():
+            words = line.split()
+            if len(words) >= 2 and words[0] == "nameserver":
+                found.add(words[1])
+    except OSError:
+        pass
+    for name in EGRESS_HOSTS:
+        try:
+            found.update(info[4][0] for info in socket.getaddrinfo(name, 443, socket.AF_INET))
+        except OSError:
+            pass  # offline: nothing to protect
+    addresses = []
+    for text in found:
+        try:
+            addresses.append(ipaddress.IPv4Address(text))
+        except ValueError:
+            pass  # an IPv6 nameserver cannot clash with an IPv4 bridge
+    return addresses
+
+
 def overlaps_host(subnet: str, own_bridge: str | None = None) -> bool:
     net = ipaddress.ip_network(subnet)
     if own_bridge and _ip("link", "show", own_bridge, check=False).returncode == 0:
         return False  # already ours
-    return any(net.overlaps(other) for other in host_networks())
+    if any(net.overlaps(other) for other in host_networks()):
+        return True
+    return any(address in net for address in egress_addresses())
 
 
 def pick_subnet() -> str:
@@ -62,8 +100,8 @@ def pick_subnet() -> str:
         if not overlaps_host(candidate):
             return candidate
     raise CharmsmithError(
-        "every documentation range (" + ", ".join(CANDIDATE_SUBNETS) + ") is already used on this"
-        " host; destroy another model or set CHARMSMITH_SUBNET"
+        "every unrouted candidate range (" + ", ".join(CANDIDATE_SUBNETS) + ") is already used"
+        " on this host; destroy another model or set CHARMSMITH_SUBNET"
     )
 
 
