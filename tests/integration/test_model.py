@@ -251,16 +251,19 @@ def test_killed_command_leaves_usable_model(cli: CLI):
         assert unit["agent-status"] == "idle"
 
 
+@pytest.fixture(scope="module")
+def sample_charm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/sample-api built once (binary wheels) for the scenarios below."""
+    from charmsmith.build import build_charm
+
+    out = tmp_path_factory.mktemp("sample-build")
+    return build_charm(SAMPLE, out, binary_wheels=True, progress=lambda _l: None)
+
+
 @pytest.mark.build
-def test_acceptance_sample_api(cli: CLI, tmp_path: Path):
+def test_acceptance_sample_api(cli: CLI, sample_charm: Path):
     """Issue 5 item 5: build, deploy, relate keystone/mysql/rabbitmq -> active."""
-    build = pytest.importorskip("charmsmith.build")
-    if not SAMPLE.exists() or not hasattr(build, "build_charm"):
-        pytest.skip("sample-api fixture or build_charm not available")
-    charm = build.build_charm(
-        SAMPLE, tmp_path / "build", binary_wheels=True, progress=lambda _l: None
-    )
-    cli("deploy", str(charm))
+    cli("deploy", str(sample_charm))
     _relate_peers(cli, "sample-api")
     status = cli.status()
     unit = status["applications"]["sample-api"]["units"]["sample-api/0"]
@@ -314,3 +317,92 @@ def test_hacluster_vip_moves_on_failure(cli: CLI):
     assert "stand-in for fixture-api" in _get(vip, 8080)
     cli("update-status")  # the down unit runs nothing
     assert cli.status()["pending-hooks"] >= 0
+
+
+def _server_lines(cli: CLI, unit: str) -> list[str]:
+    cfg = cli("ssh", unit, "cat /etc/haproxy/haproxy.cfg").stdout
+    return [line.split()[1] for line in cfg.splitlines() if line.startswith("    server ")]
+
+
+def _answer(address: str, port: int, within: float = 0.0) -> str:
+    """A request through haproxy; with `within`, retried until haproxy's checks catch up."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            reply = _get(address, port)
+            if "stand-in for sample-api on sample-api/" in reply:
+                return reply
+        except OSError:
+            pass
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"no backend answered on {address}:{port}")
+        time.sleep(0.5)
+
+
+@pytest.mark.build
+def test_scale_out_and_ha_acceptance(cli: CLI, sample_charm: Path):
+    """Issue 6 item 5: haproxy over three units, a VIP keystone advertises, failover, shrink."""
+    cli("deploy", str(sample_charm), "-n", "3")
+    _relate_peers(cli, "sample-api")
+    status = cli.status()
+    units = status["applications"]["sample-api"]["units"]
+    assert {u["workload-status"] for u in units.values()} == {"active"}
+    names = ["sample-api-0", "sample-api-1", "sample-api-2"]
+    for unit in units:
+        assert _server_lines(cli, unit) == names
+
+    # the real haproxy in every unit balances over every unit's API listener (port N-10)
+    answered = set()
+    for unit in units.values():
+        for _ in range(3):
+            answered.add(_answer(unit["address"], 9393).rsplit(" on ", 1)[1].strip())
+    assert len(answered) >= 2, answered
+
+    subnet = status["model"]["subnet"]
+    vip = subnet.rsplit(".", 1)[0] + ".250"
+    cli("config", "sample-api", f"vip={vip}", "vip_cidr=24")
+    cli("deploy", "hacluster")
+    cli("relate", "sample-api", "hacluster")
+    catalog = json.loads(cli("catalog", "--format", "json").stdout)
+    entry = next(iter(catalog.values()))
+    for iface in ("public", "internal", "admin"):
+        assert entry[f"{iface}_url"] == f"http://{vip}:9393"
+    status = cli.status()
+    subs = [
+        sub
+        for unit in status["applications"]["sample-api"]["units"].values()
+        for sub in unit["subordinates"].values()
+    ]
+    assert {(s["workload-status"], s["message"]) for s in subs} == {
+        ("active", "Unit is ready and clustered")
+    }
+    holder = status["applications"]["hacluster"]["vips"][vip]["unit"]
+    assert holder == status["applications"]["sample-api"]["leader"] == "sample-api/0"
+    _answer(vip, 9393)
+
+    # the unit holding the VIP (and leadership) goes down: both move, clients keep working
+    cli("fail", holder)
+    status = cli.status()
+    new_holder = status["applications"]["hacluster"]["vips"][vip]["unit"]
+    new_leader = status["applications"]["sample-api"]["leader"]
+    assert new_holder != holder and new_leader not in (None, holder)
+    _answer(vip, 9393, within=30)
+    hooks = json.loads(cli("hooks", new_leader, "--format", "json").stdout)
+    assert "leader-elected" in [h["hook"] for h in hooks]
+
+    # remove a live unit: the remaining units' backends shrink
+    gone = next(u for u in ("sample-api/1", "sample-api/2") if u != new_leader)
+    cli("remove-unit", gone)
+    assert _server_lines(cli, new_leader) == [n for n in names if n != gone.replace("/", "-")]
+
+    # the database was synced once for the model, by the first leader only
+    state = cli.state()
+    syncs = {
+        name: unit.get("commands", [])
+        for name, unit in state["units"].items()
+        if name.startswith("sample-api/")
+    }
+    assert syncs[holder] == [
+        ["sample-manage", "--config-file", "/etc/sample/sample-api.conf", "db_sync"]
+    ]
+    assert all(not commands for name, commands in syncs.items() if name != holder)

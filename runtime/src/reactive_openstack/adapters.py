@@ -897,6 +897,12 @@ def build_adapters(charm: Any, interfaces: Iterable[Any] | None = None) -> Adapt
     for interface in interfaces or ():
         if interface is not None:
             given.setdefault(_namespace_of(interface), interface)
+    if "cluster" not in given:
+        # Handlers that render are triggered by the service relations, not by the peers, yet
+        # haproxy.cfg must list every peer: take the peer endpoint from the host.
+        peers = charm.host.endpoint("cluster")
+        if peers is not None:
+            given["cluster"] = peers
     for name in [*given, *(n for n in classes if n not in given)]:
         base = classes.get(name, RelationAdapter)
         namespaces[name] = _with_properties(base, declared.get(name, {}))(charm, given.get(name))

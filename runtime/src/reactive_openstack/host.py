@@ -82,6 +82,9 @@ class Host(Protocol):
     def close_port(self, port: int) -> None: ...
     def listening_ports(self) -> set[int]: ...
 
+    # relations: the interface layer's Endpoint object of a relation name, or None
+    def endpoint(self, name: str) -> Any | None: ...
+
     # reactive flags and the unit's key/value store
     def is_flag_set(self, flag: str) -> bool: ...
     def set_flag(self, flag: str, value: Any = None) -> None: ...
@@ -348,6 +351,13 @@ class JujuHost:
             except OSError:
                 continue
         return ports
+
+    def endpoint(self, name: str) -> Any | None:
+        # charms.reactive instantiates every interface layer's Endpoint when its main loop
+        # starts; outside that loop (the fast update-status path) there is none to return.
+        from charms.reactive import endpoint_from_name
+
+        return endpoint_from_name(name)
 
     # -- flags and kv ---------------------------------------------------------------------------
 

@@ -79,6 +79,7 @@ class FakeHost:
         listening: set[int] | None = None,
         files: dict[str, bytes] | None = None,
         ports: set[int] | None = None,
+        endpoints: dict[str, Any] | None = None,
     ) -> None:
         self.unit_name = unit_name
         self.application_name = unit_name.split("/")[0]
@@ -104,6 +105,7 @@ class FakeHost:
         }
         self.dirs: set[str] = set()
         self.ports: set[int] = set(ports or ())
+        self.endpoints: dict[str, Any] = dict(endpoints or {})
 
         self.statuses: list[tuple[str, str]] = []
         self.application_versions: list[str] = []
@@ -262,6 +264,9 @@ class FakeHost:
             if self.services.get(service):
                 found.update(ports)
         return found
+
+    def endpoint(self, name: str) -> Any | None:
+        return self.endpoints.get(name)
 
     # -- flags and kv ---------------------------------------------------------------------------
 

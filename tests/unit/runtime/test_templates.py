@@ -278,3 +278,17 @@ def test_adding_a_unit_changes_only_its_server_line() -> None:
 
 def test_haproxy_render_is_deterministic() -> None:
     assert render_haproxy(3) == render_haproxy(3)
+
+
+def test_peers_reach_haproxy_without_being_passed() -> None:
+    """Render handlers fire on the service relations; the peers come from the host's endpoint."""
+    peers = FakeOpenStackHAPeers(
+        peers={f"congress/{n}": {"private-address": f"10.0.0.{10 + n}"} for n in (1, 2)}
+    )
+    charm = make_charm(endpoints={"cluster": peers})
+    text = render_text(charm, build_adapters(charm, []), HAPROXY)
+    assert [line for line in text.splitlines() if line.startswith("    server ")] == [
+        f"    server congress-{n} 10.0.0.{10 + n}:1779 check" for n in (0, 1, 2)
+    ]
+    alone = make_charm()
+    assert render_text(alone, build_adapters(alone, []), HAPROXY).count("    server ") == 1

@@ -49,11 +49,19 @@ class HACluster(PeerApp):
                     except ValueError:
                         sections[key[5:]] = value
             if not sections:
+                view.model.unit(sub)["workload"] = {
+                    "status": "waiting",
+                    "message": "waiting for resources from the principal",
+                }
                 continue
             sections["corosync_bindiface"] = data.get("corosync_bindiface", "")
             sections["corosync_mcastport"] = data.get("corosync_mcastport", "")
             self.backend.apply(principal, sections)
             view.publish(sub, {"clustered": "yes"})
+            view.model.unit(sub)["workload"] = {
+                "status": "active",
+                "message": "Unit is ready and clustered",
+            }
         place_vips(view.model, view.app)
 
 
