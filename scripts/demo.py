@@ -6,17 +6,20 @@ shown as it happens. Everything lands under ./demo-out (charm source, build, mod
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "demo-out"
 CHARMSMITH = str(ROOT / ".venv" / "bin" / "charmsmith")
 MODEL = OUT / "model"
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # bridge traffic only
 
 
 def step(title: str, *argv: str) -> None:
@@ -34,7 +37,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     charm_src = OUT / "congress"
     built = OUT / "build" / "congress"
-    if (MODEL / "model.json").exists():
+    if (MODEL / "state.json").exists():
         step("clean up the previous demo model", "model", "destroy")
     step(
         "create a charm from recorded answers",
@@ -70,9 +73,64 @@ def main() -> None:
         "grep -E '^(connection|transport_url|bind_port|www_authenticate_uri) '"
         " /etc/congress/congress.conf | sed -E 's#:[^:/@]+@#:<password>@#g'",
     )
+    scale_out_and_ha()
     print(
         f"\nDemo done. Model: {MODEL} (CHARMSMITH_MODEL={MODEL} .venv/bin/charmsmith model status)"
     )
+
+
+def status() -> dict:
+    env = dict(os.environ, CHARMSMITH_MODEL=str(MODEL))
+    out = subprocess.run(
+        [CHARMSMITH, "model", "status", "--format", "json"],
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    return json.loads(out)
+
+
+def scale_out_and_ha() -> None:
+    """`juju add-unit` twice, then hacluster with a VIP, then lose the unit holding it."""
+    step("scale out to three units", "model", "add-unit", "congress")
+    step("", "model", "add-unit", "congress")
+    step(
+        "every unit's haproxy balances over all three (API on 1789-10 = 1779)",
+        "model",
+        "ssh",
+        "congress/1",
+        "grep -E '^(frontend|backend|    server)' /etc/haproxy/haproxy.cfg",
+    )
+    print("\n== requests to port 1789 of each unit, answered by some unit's stand-in API")
+    for unit in status()["applications"]["congress"]["units"].values():
+        for _ in range(2):
+            print(f"   http://{unit['address']}:1789/ -> {fetch(unit['address'], 1789)}")
+    vip = status()["model"]["subnet"].rsplit(".", 1)[0] + ".250"
+    step("configure a VIP", "model", "config", "congress", f"vip={vip}", "vip_cidr=24")
+    step("deploy hacluster", "model", "deploy", "hacluster")
+    step("relate it", "model", "relate", "congress", "hacluster")
+    step("keystone now advertises the VIP", "model", "catalog")
+    holder = status()["applications"]["hacluster"]["vips"][vip]["unit"]
+    step(f"{holder} holds the VIP; it goes down", "model", "fail", holder)
+    step("status", "model", "status")
+    print("\n== the VIP moved; a client retries until haproxy's checks drop the lost backend")
+    started = time.monotonic()
+    answer = fetch(vip, 1789, within=30)
+    print(f"   http://{vip}:1789/ -> {answer} ({time.monotonic() - started:.1f} s)")
+
+
+def fetch(address: str, port: int, within: float = 0.0) -> str:
+    """One HTTP GET on the model bridge (never off the machine); retried for `within` s."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            with NO_PROXY.open(f"http://{address}:{port}/", timeout=3) as reply:
+                return reply.read().decode().strip()
+        except OSError as err:
+            if time.monotonic() >= deadline:
+                return f"failed: {err}"
+            time.sleep(0.5)
 
 
 if __name__ == "__main__":
