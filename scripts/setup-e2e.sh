@@ -12,6 +12,10 @@ set -eu
 
 PACKAGES="mariadb-server mariadb-client rabbitmq-server keystone python3-openstackclient
 python3-oslo.config uwsgi uwsgi-plugin-python3 glance-api barbican-api"
+# What real-mode units install themselves, for real, inside their own filesystem view (the host
+# keeps only the .debs in apt's cache: units have no route off the machine, so apt-get in a unit
+# must find every archive already downloaded).
+UNIT_PACKAGES="memcached python3-memcache"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -25,13 +29,24 @@ for pkg in $PACKAGES; do
   fi
 done
 
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+uncached=""
+for pkg in $UNIT_PACKAGES; do
+  ls /var/cache/apt/archives/"${pkg}"_*.deb >/dev/null 2>&1 || uncached="$uncached $pkg"
+done
+if [ -n "$uncached" ]; then
+  echo "setup-e2e: downloading for real-mode units:$uncached"
+  # shellcheck disable=SC2086
+  $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -q -y --download-only \
+    --no-install-recommends $uncached >/dev/null
+fi
+
 if [ -z "$missing" ]; then
   echo "setup-e2e: all e2e packages present"
   exit 0
 fi
-
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO="sudo"
 
 start=$(now)
 echo "setup-e2e: apt-get update"

@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import resource
 import select
 import signal
 import socket
@@ -480,18 +479,10 @@ def start_haproxy(model: Model, unit_name: str) -> tuple[int | None, str]:
 
 
 def _maxconn_cap(config: str) -> str:
-    """` -n N` when this machine's descriptor limit is below what the config's maxconn needs.
-
-    haproxy.service on a real unit runs with a high LimitNOFILE; here the hard limit may be
-    lower (20000 in this sandbox, against 40k for maxconn 20000) and haproxy refuses to start.
-    The command-line limit takes precedence over `maxconn` and only lowers a ceiling that no
-    test comes near; the rest of the config is used as rendered.
-    """
+    """` -n N` if this machine cannot afford the config's `maxconn` (see haproxy_maxconn_cap)."""
     found = re.search(r"^\s*maxconn\s+(\d+)", config, re.M)
-    wanted = int(found.group(1)) if found else 0
-    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    affordable = (hard - 100) // 2 if hard != resource.RLIM_INFINITY else wanted
-    return f" -n {affordable}" if wanted > affordable else ""
+    cap = unitfs.haproxy_maxconn_cap(int(found.group(1))) if found else None
+    return f" -n {cap}" if cap else ""
 
 
 def _listens(address: str, port: int) -> bool:

@@ -8,7 +8,9 @@ launcher in a fresh mount namespace; it is cheap and a killed command leaves no 
 What a unit sees that differs from the host (the realism traps of upstream-hook-costs.md §2):
 Ubuntu jammy os-release/lsb-release (charmhelpers refuses Debian), /etc/environment with the
 tools' PATH first (charmhelpers runs apt with that PATH), no host pip config (whited out), Juju's
-agent layout with the charm's `revision` file, and /run/systemd/system.
+agent layout with the charm's `revision` file, and - in emulated mode only - /run/systemd/system
+(the shims answer systemctl). Real-mode units run no systemd, so they do not pretend to: Debian's
+`service` then runs the packages' init scripts, which is how real daemons start here.
 """
 
 from __future__ import annotations
@@ -150,13 +152,36 @@ def prepare_unit(model_dir: Path, unit: dict[str, Any], charm_src: Path, real: b
     put("/etc/lsb-release", LSB_RELEASE)
     put("/etc/environment", f'PATH="{hook_path(real)}"\n')
     put("/etc/hostname", f"juju-{unit_tag(name)[5:]}\n")
-    _in_upper(model_dir, name, "/run/systemd/system/.keep").parent.mkdir(
-        parents=True, exist_ok=True
-    )
+    if not real:
+        _in_upper(model_dir, name, "/run/systemd/system/.keep").parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    else:
+        cap = haproxy_maxconn_cap()
+        if cap:
+            # haproxy's init script passes EXTRAOPTS; see shims.haproxy_maxconn_cap for why
+            put("/etc/default/haproxy", f'EXTRAOPTS="-n {cap}"\n')
     _in_upper(model_dir, name, TOOLS_MOUNT + "/.keep").parent.mkdir(parents=True, exist_ok=True)
     for hidden in HIDDEN_FILES:
         _whiteout(_in_upper(model_dir, name, hidden))
     install_charm(model_dir, unit, charm_src)
+
+
+def haproxy_maxconn_cap(wanted: int = 20000) -> int | None:
+    """The connection limit haproxy can afford here, if below the runtime's `maxconn` (20000).
+
+    haproxy.service on a real unit runs with a high LimitNOFILE; this machine's hard descriptor
+    limit may be lower (20000 in this sandbox, where maxconn 20000 needs 40k) and haproxy then
+    refuses to start. `-n` takes precedence over `maxconn` and only lowers a ceiling no test
+    comes near.
+    """
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard == resource.RLIM_INFINITY:
+        return None
+    affordable = (hard - 100) // 2
+    return affordable if affordable < wanted else None
 
 
 def install_charm(model_dir: Path, unit: dict[str, Any], charm_src: Path) -> None:

@@ -11,6 +11,9 @@ from charmsmith import cli
 from charmsmith.create import answers, history, render, update
 from charmsmith.errors import CharmsmithError
 
+CURRENT = render.template_version()
+NEXT = str(int(CURRENT) + 1)
+
 
 @pytest.fixture
 def charm(tmp_path: Path) -> Path:
@@ -26,7 +29,8 @@ def template_v2(tmp_path: Path) -> Path:
     cookiecutter = new / "cookiecutter.json"
     cookiecutter.write_text(
         cookiecutter.read_text().replace(
-            '"_charmsmith_template_version": "1"', '"_charmsmith_template_version": "2"'
+            f'"_charmsmith_template_version": "{CURRENT}"',
+            f'"_charmsmith_template_version": "{NEXT}"',
         )
     )
     project = new / "{{cookiecutter.charm_name}}"
@@ -42,7 +46,7 @@ def template_v2(tmp_path: Path) -> Path:
 def test_same_version_is_a_no_op(charm: Path):
     before = {p: p.read_bytes() for p in charm.rglob("*") if p.is_file()}
     report = update.update_charm(charm)
-    assert (report.from_version, report.to_version) == ("1", "1")
+    assert (report.from_version, report.to_version) == (CURRENT, CURRENT)
     assert not (report.updated or report.merged or report.conflicts or report.added)
     assert {p: p.read_bytes() for p in charm.rglob("*") if p.is_file()} == before
 
@@ -55,7 +59,7 @@ def test_untouched_charm_takes_the_new_template(charm: Path, template_v2: Path):
     assert not report.conflicts
     assert "New deploy notes." in (charm / "README.md").read_text()
     assert not (charm / "icon.svg").exists()
-    assert answers.load(charm / answers.ANSWERS_FILE)["_template_version"] == "2"
+    assert answers.load(charm / answers.ANSWERS_FILE)["_template_version"] == NEXT
 
 
 def test_user_edits_merge_cleanly_with_template_changes(charm: Path, template_v2: Path):
@@ -124,7 +128,8 @@ def test_not_a_generated_charm(tmp_path: Path):
 
 def test_unknown_recorded_version(charm: Path):
     path = charm / answers.ANSWERS_FILE
-    path.write_text(path.read_text().replace('_template_version: "1"', '_template_version: "99"'))
+    recorded = f'_template_version: "{CURRENT}"'
+    path.write_text(path.read_text().replace(recorded, '_template_version: "99"'))
     with pytest.raises(CharmsmithError, match="not bundled"):
         update.update_charm(charm)
 
