@@ -1,0 +1,227 @@
+"""How the peer relation hook scales with the number of units on the local model.
+
+    .venv/bin/python -m bench.scale [--units 1 3 9 27] [--out bench/results/scale.md]
+
+Why: every unit of an application sees cluster-relation-changed once per other unit, so the
+cost of that hook (wall time, hook-tool calls) decides how far an application can grow. This
+deploys the charm once (tests/fixtures/sample-api, built with binary wheels, unless --charm is
+given), relates the emulated keystone, mysql and rabbitmq, then adds units one at a time. At
+each measured size N the sample is every cluster-relation-changed run by the add-unit that took
+the application from N-1 to N units (the existing units seeing the new one, the new unit seeing
+each existing one, and any further -changed the join set off). At N=1 there is no peer, so the
+hook is fired by `run-hook UNIT cluster-relation-changed` (a relation context with no remote
+unit). update-status is run on unit 0 at each size: its hook-tool calls must not grow with N.
+Needs root (the model uses namespaces); the model is destroyed at the end, even on error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.hooks import ROOT, cli, history
+
+HOOK = "cluster-relation-changed"
+SOLO_RUNS = 3
+
+
+def tools(record: dict) -> int:
+    return sum(1 for c in record["calls"] if not c["shim"])
+
+
+def shims(record: dict) -> int:
+    return sum(1 for c in record["calls"] if c["shim"])
+
+
+def stream(model: Path, started: float, *args: str) -> None:
+    """Like bench.hooks.cli, but echo the model's one-line-per-hook progress as it comes."""
+    argv = [sys.executable, "-m", "charmsmith.cli", "model", "--model", str(model), *args]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        tail = []
+        for line in proc.stdout:
+            print(f"  [{time.perf_counter() - started:6.0f}s] {line.rstrip()}", flush=True)
+            tail = [*tail[-20:], line]
+    if proc.returncode:
+        raise SystemExit(f"charmsmith model {' '.join(args)} failed:\n{''.join(tail)}")
+
+
+def summarise(records: list[dict]) -> dict[str, float]:
+    walls = [r["wall"] for r in records]
+    return {
+        "runs": len(records),
+        "median_wall": statistics.median(walls),
+        "max_wall": max(walls),
+        "median_tools": statistics.median(tools(r) for r in records),
+        "median_shims": statistics.median(shims(r) for r in records),
+    }
+
+
+def build(tmpdir: Path) -> Path:
+    from charmsmith.build import build_charm
+
+    print("building tests/fixtures/sample-api (binary wheels)", flush=True)
+    return build_charm(
+        ROOT / "tests/fixtures/sample-api",
+        tmpdir / "build",
+        binary_wheels=True,
+        progress=lambda _line: None,
+    )
+
+
+def measure(
+    charm: Path, model: Path, sizes: list[int], budget: float, started: float
+) -> tuple[str, dict[int, dict], list[str]]:
+    """Grow the application to max(sizes); return its name, one row per size reached, notes."""
+    rows: dict[int, dict] = {}
+    notes: list[str] = []
+    stream(model, started, "deploy", str(charm))
+    name = next(iter(json.loads(cli(model, "status", "--format", "json"))["applications"]))
+    for peer in ("keystone", "mysql", "rabbitmq"):
+        stream(model, started, "deploy", peer)
+        stream(model, started, "relate", name, peer)
+    unit0 = f"{name}/0"
+    for n in range(1, max(sizes) + 1):
+        if n > 1:
+            if time.perf_counter() - started > budget:
+                notes.append(
+                    f"Stopped at {n - 1} units: the run passed its {budget / 60:.0f} min budget."
+                )
+                break
+            print(f"== growing {name} to {n} units", flush=True)
+            before = len(history(model)) if n in sizes else 0
+            join_start = time.perf_counter()
+            stream(model, started, "add-unit", name)
+            join_wall = time.perf_counter() - join_start
+        if n not in sizes:
+            continue
+        if n == 1:
+            before = len(history(model))
+            join_wall = 0.0
+            for _ in range(SOLO_RUNS):
+                stream(model, started, "run-hook", unit0, HOOK)
+        new = history(model)[before:]
+        failed = [r for r in new if r["rc"] != 0]
+        if failed:
+            notes.append(f"{n} units: {len(failed)} hook(s) failed, first {failed[0]['hook']}.")
+        sample = [r for r in new if r["hook"] == HOOK]
+        row = summarise(sample) if sample else {"runs": 0}
+        row["join_hooks"] = len(new) if n > 1 else 0
+        row["join_wall"] = join_wall
+        stream(model, started, "update-status", unit0)
+        runs = [r for r in history(model) if r["unit"] == unit0 and r["hook"] == "update-status"]
+        row["update_status_tools"] = tools(runs[-1])
+        rows[n] = row
+        print(f"== {n} units: {row}", flush=True)
+    status = json.loads(cli(model, "status", "--format", "json"))
+    units = status["applications"][name]["units"]
+    states = sorted({f'{u["workload-status"]} "{u["message"]}"' for u in units.values()})
+    notes.append(f"Final workload status of the {len(units)} units: {', '.join(states)}.")
+    return name, rows, notes
+
+
+def curve(rows: dict[int, dict]) -> list[str]:
+    """Calls-per-hook ratios between successive measured sizes, stated as numbers."""
+    out = []
+    sizes = [n for n in sorted(rows) if n > 1 and rows[n]["runs"]]
+    for small, big in zip(sizes, sizes[1:], strict=False):
+        ratio = rows[big]["median_tools"] / rows[small]["median_tools"]
+        wall = rows[big]["median_wall"] / rows[small]["median_wall"]
+        out.append(
+            f"- {small} -> {big} units (x{big / small:g}): median hook-tool calls per "
+            f"{HOOK} x{ratio:.2f}, median wall x{wall:.2f}; runs of the hook per join "
+            f"{rows[small]['runs']} -> {rows[big]['runs']}."
+        )
+    return out
+
+
+def report(
+    args: argparse.Namespace, name: str, rows: dict[int, dict], notes: list[str], total: float
+) -> str:
+    command = ".venv/bin/python -m bench.scale --units " + " ".join(map(str, args.units))
+    if args.out != ROOT / "bench/results/scale.md":
+        command += f" --out {args.out}"
+    date = subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip()
+    lines = [
+        f"# Peer relation scaling: {HOOK} of {name} on the local model",
+        "",
+        f"Command: `{command}` (as root)  ",
+        f"Date: {date}  ",
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}  ",
+        f"Total run time (build, deploy, growth, destroy): {total / 60:.1f} min",
+        "",
+        f"| units | {HOOK} median wall s | max wall s | median hook-tool calls | "
+        "median shim calls | update-status hook-tool calls |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n in args.units:
+        row = rows.get(n)
+        if row is None:
+            lines.append(f"| {n} | not reached | | | | |")
+        elif not row["runs"]:
+            lines.append(f"| {n} | n/a (no run) | | | | {row['update_status_tools']} |")
+        else:
+            lines.append(
+                f"| {n} | {row['median_wall']:.3f} | {row['max_wall']:.3f} | "
+                f"{row['median_tools']:g} | {row['median_shims']:g} | "
+                f"{row['update_status_tools']} |"
+            )
+    lines += [
+        "",
+        f"| units | {HOOK} runs in the sample | all hooks run by the join | join wall s |",
+        "|---|---|---|---|",
+    ]
+    for n, row in sorted(rows.items()):
+        sample = f"{row['runs']} (run-hook x{SOLO_RUNS})" if n == 1 else row["runs"]
+        lines.append(f"| {n} | {sample} | {row['join_hooks']} | {row['join_wall']:.1f} |")
+    lines += ["", "Curve:", *curve(rows), "", "Notes:"]
+    lines += [f"- {note}" for note in notes]
+    lines += [
+        f"- At N units the sample is every {HOOK} run by the add-unit from N-1 to N units; at 1 "
+        f"unit there is no peer, so the hook was fired {SOLO_RUNS} times by `run-hook` with "
+        "the cluster relation as context and no remote unit.",
+        "- Hook-tool calls are Juju hook tools; shim calls are the emulated apt/service "
+        "commands. update-status is run on unit 0 (the leader) after each size is reached.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, nargs="+", default=[1, 3, 9, 27])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.md")
+    parser.add_argument("--charm", type=Path, help="a built charm dir (default: build sample)")
+    parser.add_argument("--budget-min", type=float, default=25.0, help="stop growing after this")
+    args = parser.parse_args()
+    args.units = sorted(set(args.units))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="charmsmith-scale-") as tmp:
+        tmpdir = Path(tmp)
+        charm = args.charm or build(tmpdir)
+        model = tmpdir / "model"
+        try:
+            name, rows, notes = measure(charm, model, args.units, args.budget_min * 60, started)
+        finally:
+            if (model / "state.json").exists():
+                print(cli(model, "destroy").strip(), flush=True)
+    text = report(args, name, rows, notes, time.perf_counter() - started)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    print(text, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
