@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from model_cli import ModelCLI as CLI
 
 pytestmark = pytest.mark.netns
 
@@ -28,31 +29,6 @@ SAMPLE = ROOT / "tests" / "fixtures" / "sample-api"
 
 if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
     pytest.skip("needs root, iproute2 and gcc", allow_module_level=True)
-
-
-class CLI:
-    def __init__(self, model: Path) -> None:
-        self.model = model
-
-    def __call__(
-        self, *args: str, check: bool = True, timeout: float = 600
-    ) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            [sys.executable, "-m", "charmsmith.cli", "model", "--model", str(self.model), *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=ROOT,
-        )
-        if check:
-            assert proc.returncode == 0, proc.stdout + proc.stderr
-        return proc
-
-    def status(self) -> dict:
-        return json.loads(self("status", "--format", "json").stdout)
-
-    def state(self) -> dict:
-        return json.loads((self.model / "state.json").read_text())
 
 
 def _host_objects(model_id: str) -> list[str]:
