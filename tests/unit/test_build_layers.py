@@ -87,7 +87,7 @@ def test_api_layer_metadata_and_config():
         "openstack-origin action-managed-upgrade region vip vip_iface vip_cidr worker-multiplier "
         "haproxy-server-timeout haproxy-client-timeout haproxy-queue-timeout "
         "haproxy-connect-timeout dns-ha os-public-network os-internal-network os-admin-network "
-        "os-public-hostname os-internal-hostname os-admin-hostname"
+        "os-public-hostname os-internal-hostname os-admin-hostname enforce-new-policy-defaults"
     ).split():
         assert options[name]["description"], name
     assert options["openstack-origin"]["default"] == "distro"

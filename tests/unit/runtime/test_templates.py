@@ -292,3 +292,14 @@ def test_peers_reach_haproxy_without_being_passed() -> None:
     ]
     alone = make_charm()
     assert render_text(alone, build_adapters(alone, []), HAPROXY).count("    server ") == 1
+
+
+def test_policy_defaults_section_only_when_enabled(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "policy.conf").write_text('{% include "parts/section-oslo-policy" %}')
+    off = make_charm(tmp_path)
+    assert render_text(off, build_adapters(off), "/etc/x/policy.conf") == ""
+    on = make_charm(tmp_path, config={"region": "RegionOne", "enforce-new-policy-defaults": True})
+    assert render_text(on, build_adapters(on), "/etc/x/policy.conf") == (
+        "[oslo_policy]\nenforce_new_defaults = true\nenforce_scope = true\n"
+    )
