@@ -50,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--backend",
         choices=["emulated", "real"],
         default="emulated",
-        help="peer backend (for keystone, mysql, rabbitmq, hacluster)",
+        help="peer backend: emulated (default), or real Debian daemons for keystone, mysql, "
+        "rabbitmq (docs/model.md, Peer backends)",
     )
     p.add_argument(
         "--archive",

@@ -9,7 +9,9 @@ of its unit's queue (the unit is in error) until `run-hook` retries it, as `juju
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +24,7 @@ from charmsmith.model import network, shims
 from charmsmith.model import units as unitfs
 from charmsmith.model.peers import PEERS, PeerApp
 from charmsmith.model.peers.base import PeerView
-from charmsmith.model.store import ModelStore
+from charmsmith.model.store import ModelStore, write_atomic
 from charmsmith.model.tools import TOOLS, HookContext, ToolError
 
 MAX_HOOKS_PER_COMMAND = 2000
@@ -30,6 +32,7 @@ JUJU_KEYS = ("private-address", "ingress-address", "egress-subnets")
 
 
 SECRET_WORDS = ("pass", "secret", "token", "key", "cert")
+PEER_MARKER = "peer.json"  # in <model>/peers/<app>/: which backend runs there (no secrets)
 
 
 def redact(tool: str, args: list[str]) -> list[str]:
@@ -43,6 +46,15 @@ def redact(tool: str, args: list[str]) -> list[str]:
             f"{key}=<redacted>" if eq and any(w in key.lower() for w in SECRET_WORDS) else arg
         )
     return out
+
+
+def _del_bridge_address(state: dict[str, Any], address: str) -> None:
+    """Undo network.add_bridge_address for a peer unit whose deploy was rolled back."""
+    subprocess.run(
+        ["ip", "addr", "del", f"{address}/32", "dev", state["bridge"]],
+        capture_output=True,
+        check=False,
+    )
 
 
 class Model:
@@ -443,9 +455,19 @@ class Model:
         return name
 
     def deploy_peer(self, kind: str, app_name: str | None, count: int, backend: str) -> str:
+        """A peer application; with a daemon backend (real) its servers are started here.
+
+        A deploy that fails part way (a daemon that does not start, Ctrl-C) is rolled back:
+        no application, unit or running daemon is left behind.
+        """
         cls = PEERS[kind]
         name = app_name or kind
         self._check_new_app(name)
+        backend_cls = cls.backend_class(backend)  # refused before the model records anything
+        if backend_cls.DAEMONS and count > 1:
+            raise CharmsmithError(
+                f"{kind}: the {backend} backend runs one server; deploy it with one unit"
+            )
         app = {
             "name": name,
             "kind": "peer",
@@ -459,18 +481,87 @@ class Model:
             "leader": None,
             "version": "",
             "subordinate": cls.SUBORDINATE,
+            "peer_state": {},
         }
-        cls(app)  # validates the backend before the model records anything
         self.state["applications"][name] = app
-        if not cls.SUBORDINATE:
-            for _ in range(max(count, 1)):
-                unit = self._new_unit(name)
-                network.add_bridge_address(self.state, self.unit(unit)["address"])
-                self.unit(unit)["workload"] = dict(
-                    zip(("status", "message"), cls(app).status(), strict=True)
-                )
-            app["leader"] = app["units"][0]
+        try:
+            if not cls.SUBORDINATE:
+                for _ in range(max(count, 1)):
+                    unit = self._new_unit(name)
+                    network.add_bridge_address(self.state, self.unit(unit)["address"])
+                app["leader"] = app["units"][0]
+            if backend_cls.DAEMONS:
+                self._start_peer_backend(name)
+            status = dict(zip(("status", "message"), self.peer(name).status(), strict=True))
+            for unit in app["units"]:
+                self.unit(unit)["workload"] = dict(status)
+        except BaseException as exc:
+            kept = self._forget_peer(name)
+            if kept is not None and isinstance(exc, CharmsmithError):
+                raise CharmsmithError(f"{exc}\n(the failed backend's files: {kept})") from exc
+            raise
         return name
+
+    def peer_dir(self, app: str) -> Path:
+        """Where a daemon backend keeps its data, logs, pidfiles and secrets."""
+        return self.store.path / "peers" / app
+
+    def _start_peer_backend(self, name: str) -> None:
+        """configure + start on the peer unit's bridge address; a marker lets any later process
+        (destroy) find and stop the daemons even if this one dies before saving the state."""
+        from charmsmith.model.peers.real.access import reach_state_dir
+
+        a = self.app(name)
+        backend_cls = self.peer_class(name).backend_class(a["backend"])
+        state_dir = self.peer_dir(name)
+        address = self.unit(a["units"][0])["address"]
+        reach_state_dir(state_dir, self.store.path, backend_cls.USERS)
+        backend_cls.configure(a["peer_state"], state_dir, address)
+        public = {k: v for k, v in a["peer_state"].items() if k != "secrets"}
+        marker = {"peer": a["peer"], "backend": a["backend"], "peer_state": public}
+        write_atomic(state_dir / PEER_MARKER, json.dumps(marker, sort_keys=True).encode())
+        self.echo(f"{name}: starting the {a['backend']} {a['peer']} backend on {address}")
+        seconds = self.peer(name).backend.start()
+        self.echo(f"{name}: {a['backend']} backend ready in {seconds:.1f} s ({state_dir})")
+
+    def _forget_peer(self, name: str) -> Path | None:
+        """Undo a failed deploy_peer: stop what started, drop app, units and bridge addresses.
+
+        A daemon backend's directory is moved aside to `<app>.failed` (its logs explain the
+        failure, and a new deploy must not inherit a half-initialised datadir); returns it.
+        """
+        a = self.state["applications"].pop(name)
+        for unit in a["units"]:
+            record = self.state["units"].pop(unit, None)
+            if record:
+                _del_bridge_address(self.state, record["address"])
+        state_dir = self.peer_dir(name)
+        if not state_dir.exists():
+            return None
+        if a["peer_state"]:
+            try:
+                PEERS[a["peer"]](a).backend.stop()
+            except CharmsmithError as err:
+                # left in place with its marker, so that `destroy` tries again
+                self.echo(f"{name}: could not stop the failed backend: {err}")
+                return state_dir
+        (state_dir / PEER_MARKER).unlink(missing_ok=True)
+        if not any(state_dir.iterdir()):
+            state_dir.rmdir()  # failed before writing anything: nothing to keep
+            return None
+        kept = state_dir.with_name(f"{name}.failed")
+        shutil.rmtree(kept, ignore_errors=True)
+        state_dir.rename(kept)
+        return kept
+
+    def _stop_peer_backends(self) -> None:
+        """Stop every daemon backend of this model, found by its marker file, not the state:
+        a deploy killed before it saved the state still left a marker next to the pidfiles."""
+        for marker in sorted((self.store.path / "peers").glob(f"*/{PEER_MARKER}")):
+            record = json.loads(marker.read_text())
+            backend_cls = PEERS[record["peer"]].backend_class(record["backend"])
+            if backend_cls(record["peer_state"]).stop():
+                self.echo(f"{marker.parent.name}: stopped the {record['backend']} backend")
 
     def _check_new_app(self, name: str) -> None:
         if name in self.state["applications"]:
@@ -873,6 +964,7 @@ class Model:
                 self.enqueue(name, "update-status")
 
     def destroy(self) -> None:
+        self._stop_peer_backends()  # first: their data directories go with the model
         for unit in list(self.state["units"].values()):
             for service in unit.get("services", {}).values():
                 shims.stop_listener(service)

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
+import pytest
+
+from charmsmith.errors import CharmsmithError
 from charmsmith.model.harness import tool_session
+from charmsmith.model.peers.real.supervisor import ServiceError
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 KEYSTONE_BASE = [
@@ -147,3 +155,229 @@ def test_requested_vips_parses_crm_params():
         },
     }
     assert requested_vips(sections) == {"198.51.100.250": 24}
+
+
+# -- the `real` backend's wiring, with fakes instead of daemons --------------------------------
+
+
+class FakeDaemons:
+    """What the model did to a daemon backend, shared by every instance built from the state."""
+
+    calls: list[tuple] = []
+
+
+def _daemon_backend(base: type, fail: BaseException | None = None) -> type:
+    """A backend that runs 'daemons' the way the real ones are driven, recording each call."""
+
+    class Fake(base):
+        name = "real"
+        DAEMONS = True
+        USERS = ()  # no daemon user: nothing to make reachable
+
+        def __init__(self, peer_state):
+            super().__init__(peer_state)
+            self.settings = peer_state["real"]  # raises, as the real ones do, if unconfigured
+
+        @staticmethod
+        def configure(peer_state, state_dir, address):
+            peer_state["real"] = {"state_dir": str(state_dir), "address": address}
+            FakeDaemons.calls.append(("configure", Path(state_dir), address))
+
+        def start(self):
+            FakeDaemons.calls.append(("start", self.settings["state_dir"]))
+            Path(self.settings["state_dir"], "log").mkdir()
+            if fail is not None:
+                raise fail
+            return 1.5
+
+        def stop(self):
+            FakeDaemons.calls.append(("stop", self.settings["state_dir"]))
+            return True
+
+    return Fake
+
+
+@pytest.fixture()
+def fake_network(monkeypatch):
+    """No bridge is touched; the addresses a rolled-back deploy takes off the bridge are kept."""
+    removed: list[str] = []
+    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
+    monkeypatch.setattr("charmsmith.model.network.remove_bridge", lambda *a: None)
+    monkeypatch.setattr(
+        "charmsmith.model.sequencer._del_bridge_address", lambda _s, addr: removed.append(addr)
+    )
+    FakeDaemons.calls = []
+    return removed
+
+
+def _with_real(monkeypatch, peer: type, backend: type) -> None:
+    monkeypatch.setattr(peer, "BACKENDS", {**peer.BACKENDS, "real": backend})
+
+
+def test_real_backend_registers_lazily_without_an_import_cycle(monkeypatch):
+    from charmsmith.model.peers import PEERS
+    from charmsmith.model.peers.real import backends
+
+    for kind in ("keystone", "mysql", "rabbitmq"):
+        cls = PEERS[kind]
+        monkeypatch.setattr(cls, "BACKENDS", {"emulated": cls.BACKENDS["emulated"]})
+        assert cls.backend_class("real") is backends.BACKENDS[kind]
+        assert cls.BACKENDS["real"] is backends.BACKENDS[kind]
+    with pytest.raises(CharmsmithError, match="backend 'real' is not available"):
+        PEERS["hacluster"].backend_class("real")
+    # importing the peers must not import the real backends (they import the peers)
+    probe = "import sys, charmsmith.model.sequencer; print(sorted(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout
+    assert "charmsmith.model.peers.real.backends" not in out
+
+
+def test_deploy_real_configures_starts_and_destroy_stops(tmp_path: Path, monkeypatch, fake_network):
+    from charmsmith.model.peers.mysql import MySQL, MySQLBackend
+    from charmsmith.model.sequencer import Model
+
+    _with_real(monkeypatch, MySQL, _daemon_backend(MySQLBackend))
+    with tool_session(tmp_path / "m", CHARM) as s:
+        lines: list[str] = []
+        s.model.echo = lines.append
+        s.model.deploy_peer("mysql", None, 1, "real")
+        state_dir = s.model.store.path / "peers" / "mysql"
+        address = s.model.unit("mysql/0")["address"]
+        assert FakeDaemons.calls == [("configure", state_dir, address), ("start", str(state_dir))]
+        assert lines[0] == f"mysql: starting the real mysql backend on {address}"
+        assert "ready in 1.5 s" in lines[1]
+        assert s.model.unit("mysql/0")["workload"]["status"] == "active"
+        assert stat_mode(state_dir) == 0o711 and stat_mode(state_dir.parent) == 0o711
+        marker = state_dir / "peer.json"
+        assert stat_mode(marker) == 0o600
+        # answers still come from the peer, through the (fake) real backend
+        rel = s.model.relate("fixture-api", "mysql")
+        _send(s, rel, "fixture-api/0", {"database": "fixture", "username": "fixture"})
+        password = rel["unit_data"]["mysql/0"]["password"]
+        assert password not in marker.read_text()  # secrets stay in state.json only
+        s.model.store.save()
+        # another process (a later `charmsmith model destroy`) finds the daemons by the marker
+        FakeDaemons.calls = []
+        Model(s.model.store, echo=lines.append).destroy()
+        assert FakeDaemons.calls == [("stop", str(state_dir))]
+        assert lines[-1] == "mysql: stopped the real backend"
+
+
+@pytest.mark.parametrize(
+    "failure", [ServiceError("mariadbd died while starting"), KeyboardInterrupt()]
+)
+def test_failed_real_start_leaves_no_application(
+    tmp_path: Path, monkeypatch, fake_network, failure
+):
+    from charmsmith.model.peers.mysql import MySQL, MySQLBackend
+
+    _with_real(monkeypatch, MySQL, _daemon_backend(MySQLBackend, fail=failure))
+    with tool_session(tmp_path / "m", CHARM) as s:
+        s.model.echo = lambda _line: None
+        units_before = set(s.model.state["units"])
+        expected = CharmsmithError if isinstance(failure, CharmsmithError) else KeyboardInterrupt
+        with pytest.raises(expected) as caught:
+            s.model.deploy_peer("mysql", None, 1, "real")
+        peers = s.model.store.path / "peers"
+        if isinstance(failure, ServiceError):
+            assert "mariadbd died" in str(caught.value) and "mysql.failed" in str(caught.value)
+        assert "mysql" not in s.model.state["applications"]
+        assert set(s.model.state["units"]) == units_before
+        assert [c[0] for c in FakeDaemons.calls] == ["configure", "start", "stop"]
+        assert fake_network == [FakeDaemons.calls[0][2]]  # the peer's address left the bridge
+        assert not (peers / "mysql").exists() and (peers / "mysql.failed" / "log").is_dir()
+        assert not (peers / "mysql.failed" / "peer.json").exists()  # destroy won't chase it
+
+
+def test_real_backend_refuses_several_units_and_records_nothing(tmp_path: Path, monkeypatch):
+    from charmsmith.model.peers.rabbitmq import RabbitMQ, RabbitMQBackend
+
+    _with_real(monkeypatch, RabbitMQ, _daemon_backend(RabbitMQBackend))
+    with tool_session(tmp_path / "m", CHARM) as s:
+        with pytest.raises(CharmsmithError, match="runs one server"):
+            s.model.deploy_peer("rabbitmq", None, 2, "real")
+        with pytest.raises(CharmsmithError, match="not available"):
+            s.model.deploy_peer("hacluster", None, 1, "real")
+        assert set(s.model.state["applications"]) == {"fixture-api"}
+
+
+def test_keystone_merges_the_real_identity_over_the_emulated_answer(
+    tmp_path: Path, monkeypatch, fake_network
+):
+    from charmsmith.model.peers.keystone import Keystone, KeystoneBackend
+
+    base = _daemon_backend(KeystoneBackend)
+
+    class RealishKeystone(base):
+        def service_user(self, service):
+            raise AssertionError("identity_data() already made the user")
+
+        def identity_data(self, service):
+            return {
+                "service_username": service,
+                "service_password": "from-real-keystone",
+                "service_tenant_id": "c0ffee",
+                "service_user_id": "u-123",
+                "service_domain": "service_domain",
+                "auth_port": "35357",
+            }
+
+        def catalog(self):
+            return {"from-real": {"region": "RegionOne"}}
+
+    _with_real(monkeypatch, Keystone, RealishKeystone)
+    with tool_session(tmp_path / "m", CHARM) as s:
+        s.model.echo = lambda _line: None
+        s.model.deploy_peer("keystone", None, 1, "real")
+        rel = s.model.relate("fixture-api", "keystone")
+        urls = {f"{i}_url": "http://203.0.113.9:8080" for i in ("public", "internal", "admin")}
+        _send(s, rel, "fixture-api/0", {"service": "fixture", "region": "RegionOne", **urls})
+        data = rel["unit_data"]["keystone/0"]
+        assert all(data.get(k) for k in KEYSTONE_BASE)
+        assert data["service_password"] == "from-real-keystone"
+        assert (data["service_tenant_id"], data["service_user_id"]) == ("c0ffee", "u-123")
+        host = s.model.unit("keystone/0")["address"]
+        assert data["internal-auth-url"] == f"http://{host}:5000/v3"  # emulated keys stay
+        assert s.model.peer("keystone").catalog() == {"from-real": {"region": "RegionOne"}}
+
+
+@pytest.fixture()
+def reachable_root():
+    """A 0711 temp dir (not pytest's 0700 tmp_path): probes run as other users must reach it."""
+    root = Path(tempfile.mkdtemp(prefix="charmsmith-acl-"))
+    root.chmod(0o711)
+    yield root
+    shutil.rmtree(root)
+
+
+def test_grant_search_lets_one_user_through_a_private_dir(reachable_root: Path):
+    import errno
+    import os
+    import pwd
+
+    from charmsmith.model.peers.real import access
+    from charmsmith.model.peers.real.supervisor import can_search
+
+    private = reachable_root / "model"
+    private.mkdir(mode=0o700)
+    try:
+        access.grant_search(private, ["nobody"])
+    except ServiceError as err:  # a filesystem without ACLs
+        pytest.skip(str(err))
+    except OSError as err:  # e.g. not the directory's owner
+        if err.errno in (errno.EPERM, errno.EACCES):
+            pytest.skip(str(err))
+        raise
+    acl = access._acl(private)
+    nobody = pwd.getpwnam("nobody").pw_uid
+    assert acl[(access._USER, nobody)] == 0o1 and acl[(access._MASK, access._NO_ID)] == 0o1
+    assert stat_mode(private) == 0o710  # the mask; the owning group's entry stays ---
+    access.grant_search(private, ["nobody"])  # idempotent
+    assert access._acl(private) == acl
+    if os.geteuid() == 0:  # probing as another user needs root
+        (private / "peers").mkdir(mode=0o711)
+        assert can_search(private / "peers", "nobody")
+        assert not can_search(private / "peers", "daemon")
+
+
+def stat_mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777

@@ -4,13 +4,19 @@ Why two layers (peer + backend): the peer speaks the wire protocol of DESIGN.md 
 when to answer); the backend does the service-side work (create a user, a database, a catalog
 entry). `emulated` backends keep that in model state; `real` backends (Keystone, MariaDB,
 RabbitMQ from Debian packages) plug in behind the same interface — see docs/model.md.
+
+Why the real backends are named, not imported: peers/real/backends.py subclasses the peers'
+backends, so importing it from the peer modules would be a cycle; a peer names its real backend
+(`REAL_BACKEND = "module:Class"`) and `backend_class("real")` imports it on first use.
 """
 
 from __future__ import annotations
 
+import importlib
 import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from charmsmith.errors import CharmsmithError
@@ -60,9 +66,29 @@ class Backend:  # noqa: B024 - a base with shared helpers; subclasses add the op
     """Service-side operations of a peer; `emulated` keeps results in the peer's state."""
 
     name: ClassVar[str] = "emulated"
+    # Backends that run daemons (the real ones) need a state directory and an address before
+    # they can be built, and must be started at deploy and stopped at destroy.
+    DAEMONS: ClassVar[bool] = False
+    # System users those daemons run as: each must be able to reach the state directory.
+    USERS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, peer_state: dict[str, Any]) -> None:
         self.state = peer_state
+
+    @staticmethod
+    def configure(peer_state: dict[str, Any], state_dir: str | Path, address: str) -> None:
+        """Record where the backend keeps its files and listens (nothing to record here)."""
+
+    def start(self) -> float:
+        """Start the service side; seconds taken (emulated: nothing to start)."""
+        return 0.0
+
+    def stop(self) -> bool:
+        """Stop the service side; True if something was running (emulated: never)."""
+        return False
+
+    def running(self) -> bool:
+        return True
 
     def secret(self, key: str) -> str:
         """A generated password, stable per key, kept only in the 0600 model state."""
@@ -80,17 +106,26 @@ class PeerApp(ABC):
     ENDPOINTS: ClassVar[dict[str, tuple[str, str]]]
     SUBORDINATE: ClassVar[bool] = False
     BACKENDS: ClassVar[dict[str, type[Backend]]]
+    # "module:Class" of this peer's real backend, imported by backend_class("real") on first use.
+    REAL_BACKEND: ClassVar[str] = ""
 
     def __init__(self, app_state: dict[str, Any]) -> None:
         self.app_state = app_state
         peer_state = app_state.setdefault("peer_state", {})
-        backend = app_state.get("backend", "emulated")
-        if backend not in self.BACKENDS:
+        self.backend = self.backend_class(app_state.get("backend", "emulated"))(peer_state)
+
+    @classmethod
+    def backend_class(cls, name: str) -> type[Backend]:
+        """The backend called `name`, registering the real one lazily; one-line error if none."""
+        if name == "real" and "real" not in cls.BACKENDS and cls.REAL_BACKEND:
+            module, _, attr = cls.REAL_BACKEND.partition(":")
+            cls.BACKENDS["real"] = getattr(importlib.import_module(module), attr)
+        if name not in cls.BACKENDS:
             raise CharmsmithError(
-                f"{self.kind}: backend {backend!r} is not available here "
-                f"(have: {', '.join(sorted(self.BACKENDS))}); see docs/model.md"
+                f"{cls.kind}: backend {name!r} is not available here "
+                f"(have: {', '.join(sorted(cls.BACKENDS))}); see docs/model.md"
             )
-        self.backend = self.BACKENDS[backend](peer_state)
+        return cls.BACKENDS[name]
 
     @classmethod
     def metadata(cls) -> dict[str, Any]:

@@ -5,6 +5,7 @@ public_url, internal_url, admin_url; keystone answers on its unit databag with s
 host, protocol and port, the service credentials (tenant 'services', a generated password),
 tenant id, domain, api_version 3 and the admin ids. Credentials are only sent once the request
 arrived, as keystone does; `'None'` URLs mean a credentials-only consumer (no catalog entry).
+A backend with `identity_data(service)` (the real one) has its values merged over that answer.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Keystone(PeerApp):
         "identity-service": ("provides", "keystone"),
     }
     BACKENDS: ClassVar[dict[str, type[Backend]]] = {"emulated": EmulatedKeystone}
+    REAL_BACKEND = "charmsmith.model.peers.real.backends:RealKeystone"
     backend: KeystoneBackend
 
     def respond(self, view: PeerView) -> None:
@@ -59,10 +61,25 @@ class Keystone(PeerApp):
             urls = {k: request.get(k, "None") for k in ("public_url", "internal_url", "admin_url")}
             if all(v and v != "None" for v in urls.values()):
                 self.backend.register(request["service"], request.get("region", "RegionOne"), urls)
-        username, password = self.backend.service_user("_".join(service_names))
+        service = "_".join(service_names)
+        real = self.real_identity(service)
+        if real:
+            username, password = real["service_username"], real["service_password"]
+        else:
+            username, password = self.backend.service_user(service)
         for unit in view.my_units():
             host = view.address(unit)
-            view.publish(unit, self.answer(host, username, password))
+            view.publish(unit, {**self.answer(host, username, password), **real})
+
+    def real_identity(self, service: str) -> dict[str, str]:
+        """What a real Keystone says about the service user (its ids, domain, ports), or {}.
+
+        The emulated answer makes ids up; merged over it, this makes units render credentials
+        that log in to the real Keystone. The backend creates the user in doing so, so the
+        separate service_user() call is skipped.
+        """
+        identity_data = getattr(self.backend, "identity_data", None)
+        return dict(identity_data(service)) if callable(identity_data) else {}
 
     def answer(self, host: str, username: str, password: str) -> dict[str, str]:
         return {

@@ -29,6 +29,7 @@ class MySQL(PeerApp):
     kind = "mysql"
     ENDPOINTS: ClassVar[dict[str, tuple[str, str]]] = {"shared-db": ("provides", "mysql-shared")}
     BACKENDS: ClassVar[dict[str, type[Backend]]] = {"emulated": EmulatedMySQL}
+    REAL_BACKEND = "charmsmith.model.peers.real.backends:RealMySQL"
     backend: MySQLBackend
 
     def respond(self, view: PeerView) -> None:

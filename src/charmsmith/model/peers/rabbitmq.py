@@ -29,6 +29,7 @@ class RabbitMQ(PeerApp):
     kind = "rabbitmq"
     ENDPOINTS: ClassVar[dict[str, tuple[str, str]]] = {"amqp": ("provides", "rabbitmq")}
     BACKENDS: ClassVar[dict[str, type[Backend]]] = {"emulated": EmulatedRabbitMQ}
+    REAL_BACKEND = "charmsmith.model.peers.real.backends:RealRabbitMQ"
     backend: RabbitMQBackend
 
     def respond(self, view: PeerView) -> None:

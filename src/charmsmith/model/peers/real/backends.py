@@ -5,16 +5,18 @@ protocol and call a small backend API (`grant`, `service_user`, `register`, `cat
 `emulated` backends keep results in model state. These subclasses implement the same API with
 MariaDB, RabbitMQ and Keystone from Debian packages, so a peer switches backend without knowing.
 
-What the model must do to use them (see docs/real-services.md):
-1. at deploy with the real backend, call `<Backend>.configure(peer_state, state_dir, address)`
-   — state_dir under the model directory, address = the peer unit's address on the model bridge
-   (or 127.0.0.1), so the daemons listen where units can reach them and nowhere else;
-2. call `backend.start()` (idempotent; seconds taken) before the first relation answer, and
-   `backend.stop()` on `destroy` / remove. Any process can do either: state is in files.
+How the model uses them (Model.deploy_peer / Model.destroy, docs/real-services.md):
+1. at deploy with the real backend it calls `<Backend>.configure(peer_state, state_dir, address)`
+   — state_dir = <model>/peers/<app>, address = the peer unit's address on the model bridge, so
+   the daemons listen where units can reach them and nowhere else;
+2. then `backend.start()` (idempotent; seconds taken) before the first relation answer, and
+   `backend.stop()` on `destroy`. Any process can do either: state is in files and pidfiles.
+A server found stopped when a relation needs it (the machine rebooted) is started again.
 """
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +67,27 @@ def _configure(peer_state: dict[str, Any], state_dir: str | Path, address: str) 
     peer_state["real"] = {"state_dir": str(Path(state_dir).absolute()), "address": address}
 
 
+def _listening(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _live(backend: RealMySQL | RealRabbitMQ | RealKeystone) -> None:
+    """Start the server again if it is not running (a reboot, a kill): the answer a relation is
+    about to get must come from a live server, and starting is idempotent and prints progress."""
+    if not backend.running():
+        backend.start()
+
+
 class RealMySQL(MySQLBackend):
     """mysql peer on a private MariaDB listening on the peer's address, port 3306."""
 
     name = "real"
+    DAEMONS = True
+    USERS = ("mysql",)
 
     def __init__(self, peer_state: dict[str, Any]) -> None:
         super().__init__(peer_state)
@@ -88,6 +107,7 @@ class RealMySQL(MySQLBackend):
 
     def grant(self, database: str, username: str, hostnames: list[str]) -> str:
         """Database + user for each asking host (the units' addresses), one stable password."""
+        _live(self)
         password = super().grant(database, username, hostnames)
         hosts = sorted({h for h in hostnames if h}) or ["%"]
         self.server.ensure_database(database, username, password, hosts)
@@ -98,6 +118,8 @@ class RealRabbitMQ(RabbitMQBackend):
     """rabbitmq peer on a private RabbitMQ node, AMQP on the peer's address, port 5672."""
 
     name = "real"
+    DAEMONS = True
+    USERS = ("rabbitmq",)
 
     def __init__(self, peer_state: dict[str, Any]) -> None:
         super().__init__(peer_state)
@@ -107,6 +129,18 @@ class RealRabbitMQ(RabbitMQBackend):
     configure = staticmethod(_configure)
 
     def start(self) -> float:
+        """Start the node; refuse in one line when another node holds the fixed loopback ports
+        (Erlang would fail with a crash dump instead)."""
+        if not self.server.running():
+            ports = [self.server.dist_port]
+            if not self.server.epmd.running():
+                ports.append(self.server.epmd_port)
+            busy = [port for port in sorted(ports) if _listening("127.0.0.1", port)]
+            if busy:
+                raise ServiceError(
+                    f"rabbitmq: 127.0.0.1 port(s) {', '.join(map(str, busy))} already in use, "
+                    "probably by the real rabbitmq of another model: one per machine"
+                )
         return self.server.start()
 
     def stop(self) -> bool:
@@ -116,6 +150,7 @@ class RealRabbitMQ(RabbitMQBackend):
         return self.server.running()
 
     def grant(self, username: str, vhost: str) -> str:
+        _live(self)
         password = super().grant(username, vhost)
         self.server.ensure_user(username, password, vhost)
         return password
@@ -130,6 +165,8 @@ class RealKeystone(KeystoneBackend):
     """
 
     name = "real"
+    DAEMONS = True
+    USERS = ("keystone", "mysql")  # uwsgi and its private MariaDB
     service_domain = "service_domain"
 
     def __init__(self, peer_state: dict[str, Any]) -> None:
@@ -150,21 +187,24 @@ class RealKeystone(KeystoneBackend):
         return self.database.stop() or stopped
 
     def running(self) -> bool:
-        return self.server.running()
+        return self.database.running() and self.server.running()
 
     def service_user(self, service: str) -> tuple[str, str]:
+        _live(self)
         creds = self.server.ensure_service_user(service, domain=self.service_domain)
         return creds.username, creds.password
 
     def identity_data(self, service: str) -> dict[str, str]:
         """Real ids/ports for the identity-service answer (the emulated answer has made-up ids);
         a peer that knows this method merges it over its own answer."""
+        _live(self)
         creds = self.server.ensure_service_user(service, domain=self.service_domain)
         data = self.server.identity_service_data(creds)
         data["auth_port"] = str(ADMIN_PORT)
         return data
 
     def register(self, service: str, region: str, urls: dict[str, str]) -> None:
+        _live(self)
         super().register(service, region, urls)
         self.server.register_endpoints(
             service,
@@ -177,6 +217,7 @@ class RealKeystone(KeystoneBackend):
 
     def catalog(self) -> dict[str, dict[str, str]]:
         """service -> {region, public_url, internal_url, admin_url}, read from real Keystone."""
+        _live(self)
         result: dict[str, dict[str, str]] = {}
         for entry in self.server.catalog():
             if entry.get("type") == "identity":

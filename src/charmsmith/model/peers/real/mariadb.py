@@ -24,7 +24,9 @@ from charmsmith.model.peers.real.supervisor import (
     stderr_progress,
 )
 
-_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+# Charms name databases and users after themselves (`sample-api`): hyphens are fine inside
+# the backquotes / string literals we always use; backquotes and quotes are not allowed.
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HOST = re.compile(r"^[A-Za-z0-9_.%:-]{1,255}$")
 
 

@@ -294,18 +294,31 @@ def run(
     return result
 
 
+def can_search(path: Path, user: str) -> bool:
+    """Whether `user` can reach and search `path`, asked of the kernel by running test(1) as that
+    user: mode bits, ACLs and the path's every parent all count, as they will for the daemon."""
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        raise ServiceError(f"no user {user!r} on this machine (run scripts/setup-e2e.sh)") from None
+    result = run(["test", "-x", str(path)], what=f"test -x as {user}", user=user, check=False)
+    return result.returncode == 0
+
+
 def ensure_traversable(path: Path, user: str) -> None:
     """Fail clearly if `user` cannot reach `path` (e.g. pytest's 0700 temp root).
 
-    The daemons drop to their own users; a parent directory without o+x makes them fail later
-    with a cryptic 'Permission denied' deep in their logs.
+    The daemons drop to their own users; a parent directory they cannot search makes them fail
+    later with a cryptic 'Permission denied' deep in their logs. Only the nearest existing
+    directory is tested (one call); on failure the walk from / names the one to fix.
     """
-    for parent in [path, *path.parents]:
-        if not parent.exists():
-            continue
-        mode = parent.stat().st_mode
-        if not mode & 0o001:
+    existing = next((p for p in [path, *path.parents] if p.exists()), Path("/"))
+    if can_search(existing, user):
+        return
+    for parent in reversed([existing, *existing.parents]):
+        if not can_search(parent, user):
+            mode = parent.stat().st_mode
             raise ServiceError(
-                f"{parent} is not traversable by other users (mode {oct(mode & 0o777)}); "
-                f"the {user} daemon needs o+x on every parent of {path}"
+                f"{parent} is not traversable by user {user} (mode {oct(mode & 0o777)}); "
+                f"the {user} daemon needs search (x) permission on every parent of {path}"
             )
