@@ -118,6 +118,7 @@ class Host(Protocol):
     def service_start(self, service: str) -> None: ...
     def service_stop(self, service: str) -> None: ...
     def service_restart(self, service: str) -> None: ...
+    def services_started(self) -> set[str]: ...  # started or restarted by this hook process
     def run(self, argv: list[str]) -> None: ...
     def sleep(self, seconds: float) -> None: ...
 
@@ -181,6 +182,7 @@ class JujuHost:
         self.hook_name = env.get("JUJU_HOOK_NAME", "")
         self._cache: dict[str, Any] = {}
         self._installed: dict[str, str | None] = {}
+        self._started: set[str] = set()
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -525,12 +527,17 @@ class JujuHost:
 
     def service_start(self, service: str) -> None:
         self._call(["service", service, "start"])
+        self._started.add(service)
 
     def service_stop(self, service: str) -> None:
         self._call(["service", service, "stop"])
 
     def service_restart(self, service: str) -> None:
         self._call(["service", service, "restart"])
+        self._started.add(service)
+
+    def services_started(self) -> set[str]:
+        return set(self._started)
 
     def run(self, argv: list[str]) -> None:
         self._call(list(argv))

@@ -66,14 +66,35 @@ def check_mandatory_config(charm: Any) -> Status | None:
     return None
 
 
+#: How long a service (re)started in this hook may take to open its ports before the unit is
+#: called blocked: API daemons take seconds to import and bind (glance-api: 2-4 s here).
+PORT_SETTLE_TIMEOUT = 30.0
+PORT_POLL_INTERVAL = 0.5
+
+
+def closed_ports(charm: Any, ports: list[int]) -> list[int]:
+    """Ports nobody listens on; waits for them only after this hook started a service.
+
+    Without the wait, every hook that restarts a slow-starting daemon ends blocked, and the
+    unit stays so until the next update-status. update-status itself starts nothing and never
+    waits.
+    """
+    host = charm.host
+    closed = [p for p in ports if p not in host.listening_ports()]
+    waited = 0.0
+    while closed and host.services_started() and waited < PORT_SETTLE_TIMEOUT:
+        host.sleep(PORT_POLL_INTERVAL)
+        waited += PORT_POLL_INTERVAL
+        listening = host.listening_ports()
+        closed = [p for p in closed if p not in listening]
+    return closed
+
+
 def check_services(charm: Any) -> Status | None:
     host = charm.host
     stopped = [s for s in charm.services_to_check() if not host.service_running(s)]
     ports = charm.ports_to_check()
-    closed: list[int] = []
-    if ports:
-        listening = host.listening_ports()
-        closed = [p for p in ports if p not in listening]
+    closed = closed_ports(charm, ports) if ports else []
     messages = []
     if stopped:
         messages.append("Services not running that should be: " + ", ".join(stopped))

@@ -368,6 +368,9 @@ class FakeHost:
         self.service_calls.append(("restart", service))
         self.services[service] = True
 
+    def services_started(self) -> set[str]:
+        return {name for action, name in self.service_calls if action in ("start", "restart")}
+
     def restarted(self) -> list[str]:
         """Services restarted so far, in order (a convenience for assertions)."""
         return [name for action, name in self.service_calls if action == "restart"]

@@ -90,6 +90,33 @@ def test_ports_not_listening():
     )
 
 
+def test_ports_of_a_service_started_this_hook_get_time_to_open():
+    host = ready_host(listening={1789})
+
+    def slow_daemon_binds_after_two_seconds(seconds: float) -> None:
+        host.sleeps.append(seconds)
+        if sum(host.sleeps) >= 2:
+            host.listening = {1789, 1779}
+
+    host.sleep = slow_daemon_binds_after_two_seconds
+    host.service_restart("congress-server")
+    assert _charm(host)._assess_status() == ("active", "Unit is ready")
+    assert host.sleeps == [0.5] * 4
+
+
+def test_ports_not_listening_without_a_start_this_hook_do_not_wait():
+    host = ready_host(listening={1789})
+    assert _charm(host)._assess_status()[0] == "blocked"
+    assert host.sleeps == []
+
+
+def test_ports_still_closed_after_the_settle_time_block():
+    host = ready_host(listening={1789})
+    host.service_restart("congress-server")
+    assert _charm(host)._assess_status()[0] == "blocked"
+    assert sum(host.sleeps) == 30.0
+
+
 def test_with_ha_relation_haproxy_is_skipped_and_backend_port_checked():
     host = ready_host(
         flags=READY_FLAGS + ["ha.connected"],
