@@ -856,6 +856,7 @@ class Model:
             shims.stop_listener(service)
         self._kill_unit_processes(unit)
         network.remove_unit_network(self.state, unit)
+        unitfs.release_view(self.store.path, name)
         for rel in self.state["relations"].values():
             rel["unit_data"].pop(name, None)
             rel.get("joined", {}).pop(name, None)
@@ -971,4 +972,5 @@ class Model:
             if unit.get("netns"):
                 self._kill_unit_processes(unit)
                 network.remove_unit_network(self.state, unit)
+            unitfs.release_view(self.store.path, unit["name"])
         network.remove_bridge(self.state)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +189,10 @@ def install_charm(model_dir: Path, unit: dict[str, Any], charm_src: Path) -> Non
     """Copy the built charm to Juju's agent layout and write the `revision` file Juju writes."""
     dest = _in_upper(model_dir, unit["name"], charm_dir_in_unit(unit["name"]))
     if dest.exists():
-        # upgrade-charm: replace the charm's files but keep what hooks created beside it (.venv)
+        # upgrade-charm: replace the charm's files but keep what hooks created beside it (.venv);
+        # written from outside, so a pinned view must not hide them: the next hook makes a new
+        # one (daemons left in the old view keep it until they restart)
+        release_view(model_dir, unit["name"])
         shutil.rmtree(dest)
     shutil.copytree(charm_src, dest, symlinks=True)
     revision = dest / "revision"
@@ -226,7 +230,28 @@ def mount_spec(model_dir: Path, state: dict[str, Any], unit: dict[str, Any]) -> 
     text = "\n".join(lines) + "\n"
     if not spec.exists() or spec.read_text() != text:
         spec.write_text(text)
+    pin = view_pin(model_dir, name)
+    if real and not pin.exists():
+        pin.touch(0o600)  # asks the launcher for one pinned view (see native/hooktool.c)
     return spec
+
+
+def view_pin(model_dir: Path, name: str) -> Path:
+    """Where the launcher pins a real-mode unit's mount namespace (its one filesystem view).
+
+    Emulated units have none: the shims write into their upper dirs from outside, which only
+    a fresh overlay mount per command is sure to see. Real-mode units need one: their daemons
+    outlive hooks (see native/hooktool.c).
+    """
+    return unit_dir(model_dir, name) / "mounts.spec.mntns"
+
+
+def release_view(model_dir: Path, name: str) -> None:
+    """Unpin the unit's mount namespace (it goes once its last process is gone)."""
+    pin = view_pin(model_dir, name)
+    if pin.exists():
+        subprocess.run(["umount", "-l", str(pin)], capture_output=True, check=False)
+        pin.unlink(missing_ok=True)  # mount_spec asks for a new one if the unit lives on
 
 
 def unit_mode(state: dict[str, Any], unit: dict[str, Any]) -> str:

@@ -9,9 +9,15 @@
  * to the model's socket, receives (i32 rc, u32 len, stdout, u32 len, stderr), prints and exits.
  * stdin is only forwarded when an argument is "-" (relation-set --file -), so tools never block.
  *
- * As `charmsmith-enter NETNS SPEC CWD -- CMD...`: joins the unit's network namespace, makes a
- * private mount namespace, applies the SPEC file (overlay/bind/sysfs lines), chdirs and execs
- * CMD. Doing this in C (instead of `ip netns exec` + `mount` processes) keeps hook start cheap.
+ * As `charmsmith-enter NETNS SPEC CWD -- CMD...`: joins the unit's network namespace, then a
+ * mount namespace with the SPEC file's overlay/bind/sysfs lines applied, chdirs and execs CMD.
+ * Emulated units get a fresh namespace per command (the model writes into their upper dirs from
+ * outside, which a long-lived overlay mount would not see). Real-mode units, where real daemons
+ * outlive the hook that started them, get one view like a machine's: the model creates an empty
+ * SPEC.mntns, the first entry makes the namespace and pins it there (bind mount), and every
+ * later hook, `ssh` and daemon joins it. Overlayfs resets its workdir on every mount, so a daemon
+ * left in an older mount of the same upper dir could no longer create files (ENOENT on copy-up).
+ * Doing this in C (instead of `ip netns exec` + `mount` processes) keeps hook start cheap.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,9 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef DEFAULT_SOCKET
@@ -151,6 +159,90 @@ static int hook_tool(int argc, char **argv) {
     return rc;
 }
 
+/* Apply the SPEC file's lines in the current (new, private) mount namespace. */
+static int apply_spec(FILE *f) {
+    char line[8192], kind[32], a[2048], b[2048], c[2048], d[2048];
+    while (fgets(line, sizeof line, f)) {
+        int n = sscanf(line, "%31s %2047s %2047s %2047s %2047s", kind, a, b, c, d);
+        int rc = 0;
+        if (n == 5 && strcmp(kind, "overlay") == 0) {
+            char opts[7000];
+            snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", b, c, d);
+            rc = mount("overlay", a, "overlay", 0, opts);
+        } else if (n == 3 && strcmp(kind, "bind") == 0) {
+            rc = mount(a, b, NULL, MS_BIND, NULL);
+        } else if (n == 2 && strcmp(kind, "sysfs") == 0) {
+            umount2(a, MNT_DETACH);
+            mount("sysfs", a, "sysfs", 0, NULL); /* best effort: shows the unit's interfaces */
+        } else if (n >= 1 && kind[0] != '#') {
+            fprintf(stderr, "charmsmith-enter: bad spec line: %s", line);
+            return -1;
+        }
+        if (rc < 0) {
+            fprintf(stderr, "charmsmith-enter: %s %s: %s\n", kind, a, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int new_view(FILE *f) {
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        fprintf(stderr, "charmsmith-enter: mount namespace: %s\n", strerror(errno));
+        return -1;
+    }
+    return apply_spec(f);
+}
+
+/* A fresh view, or (when SPEC.mntns exists) the unit's pinned one, made and pinned if needed.
+ * Pinning needs a process in the host's namespace (a namespace cannot bind itself there), so
+ * a forked helper stays behind, waits until the mounts are made, and binds /proc/PARENT/ns/mnt.
+ * The lock on SPEC keeps two first entries (a hook and an ssh) from making two views. */
+static int join_or_make_view(const char *spec) {
+    char pin[4096];
+    snprintf(pin, sizeof pin, "%s.mntns", spec);
+    FILE *f = fopen(spec, "r");
+    if (!f) { fprintf(stderr, "charmsmith-enter: %s: %s\n", spec, strerror(errno)); return -1; }
+    flock(fileno(f), LOCK_EX);
+    int nsfd = open(pin, O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0) { /* not pinned: a view for this command only */
+        int rc = new_view(f);
+        fclose(f);
+        return rc;
+    }
+    if (setns(nsfd, CLONE_NEWNS) == 0) { /* the empty file (first entry, reboot) fails here */
+        close(nsfd);
+        fclose(f);
+        return 0;
+    }
+    close(nsfd);
+    int ready[2];
+    if (pipe(ready) < 0) { perror("charmsmith-enter: pipe"); return -1; }
+    pid_t parent = getpid();
+    pid_t helper = fork();
+    if (helper < 0) { perror("charmsmith-enter: fork"); return -1; }
+    if (helper == 0) {
+        close(ready[1]);
+        char byte;
+        if (read(ready[0], &byte, 1) != 1) _exit(1); /* the parent failed: pin nothing */
+        char source[64];
+        snprintf(source, sizeof source, "/proc/%d/ns/mnt", (int)parent);
+        if (mount(source, pin, NULL, MS_BIND, NULL) < 0) {
+            fprintf(stderr, "charmsmith-enter: pin %s: %s\n", pin, strerror(errno));
+            _exit(1);
+        }
+        _exit(0);
+    }
+    close(ready[0]);
+    if (new_view(f) < 0) return -1;
+    if (write(ready[1], "x", 1) != 1) perror("charmsmith-enter: pin");
+    close(ready[1]);
+    int status = 0;
+    waitpid(helper, &status, 0);
+    fclose(f); /* drops the lock: later entries join the pinned view */
+    return 0;
+}
+
 /* `charmsmith-enter NETNS SPEC CWD -- CMD...`; NETNS or SPEC may be "-" (skip that part). */
 static int enter(int argc, char **argv) {
     if (argc < 6 || strcmp(argv[4], "--") != 0) {
@@ -166,37 +258,7 @@ static int enter(int argc, char **argv) {
         }
         close(nsfd);
     }
-    if (strcmp(spec, "-") != 0) {
-        FILE *f = fopen(spec, "r");
-        if (!f) { fprintf(stderr, "charmsmith-enter: %s: %s\n", spec, strerror(errno)); return 125; }
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-            fprintf(stderr, "charmsmith-enter: mount namespace: %s\n", strerror(errno));
-            return 125;
-        }
-        char line[8192], kind[32], a[2048], b[2048], c[2048], d[2048];
-        while (fgets(line, sizeof line, f)) {
-            int n = sscanf(line, "%31s %2047s %2047s %2047s %2047s", kind, a, b, c, d);
-            int rc = 0;
-            if (n == 5 && strcmp(kind, "overlay") == 0) {
-                char opts[7000];
-                snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", b, c, d);
-                rc = mount("overlay", a, "overlay", 0, opts);
-            } else if (n == 3 && strcmp(kind, "bind") == 0) {
-                rc = mount(a, b, NULL, MS_BIND, NULL);
-            } else if (n == 2 && strcmp(kind, "sysfs") == 0) {
-                umount2(a, MNT_DETACH);
-                mount("sysfs", a, "sysfs", 0, NULL); /* best effort: shows the unit's interfaces */
-            } else if (n >= 1 && kind[0] != '#') {
-                fprintf(stderr, "charmsmith-enter: bad spec line: %s", line);
-                return 125;
-            }
-            if (rc < 0) {
-                fprintf(stderr, "charmsmith-enter: %s %s: %s\n", kind, a, strerror(errno));
-                return 125;
-            }
-        }
-        fclose(f);
-    }
+    if (strcmp(spec, "-") != 0 && join_or_make_view(spec) != 0) return 125;
     if (chdir(cwd) < 0) { fprintf(stderr, "charmsmith-enter: chdir %s: %s\n", cwd, strerror(errno)); return 125; }
     execvp(argv[5], argv + 5);
     fprintf(stderr, "charmsmith-enter: exec %s: %s\n", argv[5], strerror(errno));
