@@ -49,7 +49,7 @@ COMMON_NAMESPACES = (
 
 @dataclass(frozen=True)
 class Service:
-    kind: str  # keystone service type: what the charm registers (`service`), as upstream does
+    kind: str  # the catalog's service type, which keystone derives from the name we register
     port: int  # haproxy's; the service listens on port - 10
     daemon: str  # process name behind haproxy
     conf: str
@@ -183,9 +183,11 @@ def test_service_runs_for_real(model: ModelCLI, name: str) -> None:
     address = unit["address"]
 
     env = peer_backend(model, "keystone").server.admin_env()
-    shown = openstack(env, "catalog", "show", service.kind)
+    shown = openstack(env, "catalog", "show", name)
     assert shown.returncode == 0, shown.stderr
-    urls = {e["interface"]: e["url"] for e in _endpoints(json.loads(shown.stdout))}
+    entry = json.loads(shown.stdout)
+    assert (entry["name"], entry["type"]) == (name, service.kind)
+    urls = {e["interface"]: e["url"] for e in _endpoints(entry)}
     assert urls == {i: f"http://{address}:{service.port}" for i in ("public", "internal", "admin")}
 
     # the catalog URL is haproxy's port; the service itself listens 10 below, behind it

@@ -46,7 +46,11 @@ class OpenStackCharm:
     #: attribute is the unit's actual release.
     release: str = CODENAMES[0]
     name: str = "charmname"
+    #: The keystone catalog's service type ("image"); keystone derives it from service_name.
     service_type: str | None = None
+    #: The keystone catalog's service name ("glance"): the identity-service relation's
+    #: `service`, which keystone maps to a type and names the service user after. Unset: name.
+    service_name: str | None = None
     packages: list[str] = []
     purge_packages: list[str] = []
     services: list[str] = []
@@ -392,7 +396,7 @@ class OpenStackAPICharm(OpenStackCharm):
         """Tell keystone our catalog entry; the interface only sends keys whose value changed."""
         urls = self.endpoint_urls()
         keystone.register_endpoints(
-            self.service_type,
+            self.service_name or self.name,
             str(self.config.get("region") or "RegionOne"),
             urls["public"],
             urls["internal"],

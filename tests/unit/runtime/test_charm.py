@@ -195,7 +195,7 @@ def test_register_endpoints_sends_urls_once():
     charm.register_endpoints(keystone)
     assert keystone.sends == [
         {
-            "service": "policy",
+            "service": "congress",  # the catalog name (the charm's name unless service_name)
             "region": "RegionTwo",
             "public_url": "http://10.0.0.10:1789",
             "internal_url": "http://10.0.0.10:1789",
@@ -266,3 +266,18 @@ def test_enable_services_starts_only_stopped_ones():
     host = ready_host(services={"congress-server": True})
     _charm(host).enable_services()
     assert host.service_calls == [("start", "memcached"), ("start", "haproxy")]
+
+
+def test_register_endpoints_uses_the_catalog_service_name():
+    registry, base, _ = make_registry()
+
+    @registry.register
+    class Renamed(base):
+        release = "zed"
+        service_name = "congress-policy"
+
+    host = ready_host(config={"openstack-origin": "zed"})
+    registry.host = host
+    keystone = FakeKeystone(**keystone_data())
+    registry.instance().register_endpoints(keystone)
+    assert keystone.sent["service"] == "congress-policy"

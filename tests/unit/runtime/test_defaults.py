@@ -119,7 +119,7 @@ def test_default_actions_call_the_charm(reactive):
     assert (amqp.sent["username"], amqp.sent["vhost"]) == ("congress", "openstack")
     keystone = FakeKeystone(**keystone_data())
     handlers["identity-service.connected"](keystone)
-    assert keystone.sent["service"] == "policy"
+    assert keystone.sent["service"] == "congress"
     host.run_atexit()
     assert host.status == ("active", "Unit is ready")
 

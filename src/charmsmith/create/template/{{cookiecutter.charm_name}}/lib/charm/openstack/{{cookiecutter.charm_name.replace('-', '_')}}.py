@@ -23,6 +23,7 @@ class {{ c.class_name }}(ro.HAOpenStackCharm):
 
     release = "{{ c.release }}"
     name = "{{ c.name }}"
+    service_name = "{{ c.service_name }}"
     service_type = "{{ c.service_type }}"
     packages = {{ c.packages | py(4, 11) }}
     purge_packages: list[str] = []
