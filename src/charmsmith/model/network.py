@@ -168,6 +168,11 @@ def add_bridge_address(state: dict[str, Any], address: str) -> None:
     _ip("addr", "add", f"{address}/32", "dev", state["bridge"], check=False)
 
 
+def del_bridge_address(state: dict[str, Any], address: str) -> None:
+    """Undo add_bridge_address (a peer unit whose deploy was rolled back)."""
+    _ip("addr", "del", f"{address}/32", "dev", state["bridge"], check=False)
+
+
 def netns_pids(state: dict[str, Any], unit: dict[str, Any]) -> list[int]:
     proc = _ip("netns", "pids", netns_name(state, unit), check=False)
     return [int(p) for p in proc.stdout.split()]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,15 +45,6 @@ def redact(tool: str, args: list[str]) -> list[str]:
             f"{key}=<redacted>" if eq and any(w in key.lower() for w in SECRET_WORDS) else arg
         )
     return out
-
-
-def _del_bridge_address(state: dict[str, Any], address: str) -> None:
-    """Undo network.add_bridge_address for a peer unit whose deploy was rolled back."""
-    subprocess.run(
-        ["ip", "addr", "del", f"{address}/32", "dev", state["bridge"]],
-        capture_output=True,
-        check=False,
-    )
 
 
 class Model:
@@ -534,7 +524,7 @@ class Model:
         for unit in a["units"]:
             record = self.state["units"].pop(unit, None)
             if record:
-                _del_bridge_address(self.state, record["address"])
+                network.del_bridge_address(self.state, record["address"])
         state_dir = self.peer_dir(name)
         if not state_dir.exists():
             return None

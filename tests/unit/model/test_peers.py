@@ -204,7 +204,7 @@ def fake_network(monkeypatch):
     monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     monkeypatch.setattr("charmsmith.model.network.remove_bridge", lambda *a: None)
     monkeypatch.setattr(
-        "charmsmith.model.sequencer._del_bridge_address", lambda _s, addr: removed.append(addr)
+        "charmsmith.model.network.del_bridge_address", lambda _s, addr: removed.append(addr)
     )
     FakeDaemons.calls = []
     return removed
