@@ -1,8 +1,8 @@
 #!/bin/sh
 # Install the Debian packages the end-to-end suite (tests/e2e, `make e2e`) runs for real:
 # MariaDB, RabbitMQ and Keystone as peer backends, the OpenStack CLI to check the catalog,
-# oslo-config-validator, uwsgi to run WSGI services without systemd, and the two OpenStack
-# services the e2e charms deploy (glance-api, barbican-api).
+# oslo-config-validator and uwsgi; and it downloads (only) what the e2e charms' units install
+# for themselves: glance-api, barbican-api, memcached, python3-memcache and their dependencies.
 #
 # Why a separate script: these packages cost minutes and ~1 GB, so `make test`/`make demo` must
 # not pay for them. Idempotent: only missing packages are installed, so a second run costs a
@@ -11,11 +11,11 @@
 set -eu
 
 PACKAGES="mariadb-server mariadb-client rabbitmq-server keystone python3-openstackclient
-python3-oslo.config uwsgi uwsgi-plugin-python3 glance-api barbican-api"
-# What real-mode units install themselves, for real, inside their own filesystem view (the host
-# keeps only the .debs in apt's cache: units have no route off the machine, so apt-get in a unit
-# must find every archive already downloaded).
-UNIT_PACKAGES="memcached python3-memcache"
+python3-barbicanclient python3-oslo.config uwsgi uwsgi-plugin-python3"
+# What the e2e charms install themselves, for real, inside their units' own filesystem view: the
+# host keeps only the .debs (and their missing dependencies) in apt's cache, because units have
+# no route off the machine and apt-get in a unit must find every archive already downloaded.
+UNIT_PACKAGES="glance-api barbican-api memcached python3-memcache"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -32,16 +32,10 @@ done
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
-uncached=""
-for pkg in $UNIT_PACKAGES; do
-  ls /var/cache/apt/archives/"${pkg}"_*.deb >/dev/null 2>&1 || uncached="$uncached $pkg"
-done
-if [ -n "$uncached" ]; then
-  echo "setup-e2e: downloading for real-mode units:$uncached"
-  # shellcheck disable=SC2086
-  $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -q -y --download-only \
-    --no-install-recommends $uncached >/dev/null
-fi
+# shellcheck disable=SC2086  # word splitting of the package list is intended
+download() { $SUDO apt-get install -q -y --download-only --no-install-recommends $UNIT_PACKAGES >/dev/null; }
+echo "setup-e2e: caching the units' packages:" $UNIT_PACKAGES
+download || { $SUDO apt-get update -q >/dev/null && download; }
 
 if [ -z "$missing" ]; then
   echo "setup-e2e: all e2e packages present"
