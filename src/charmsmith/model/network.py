@@ -82,13 +82,19 @@ def egress_addresses() -> list[ipaddress.IPv4Address]:
     return addresses
 
 
+def _clashes(
+    net: ipaddress.IPv4Network | ipaddress.IPv6Network,
+    taken: list[ipaddress.IPv4Network],
+    egress: list[ipaddress.IPv4Address],
+) -> bool:
+    return any(net.overlaps(other) for other in taken) or any(a in net for a in egress)
+
+
 def overlaps_host(subnet: str, own_bridge: str | None = None) -> bool:
     net = ipaddress.ip_network(subnet)
     if own_bridge and _ip("link", "show", own_bridge, check=False).returncode == 0:
         return False  # already ours
-    if any(net.overlaps(other) for other in host_networks()):
-        return True
-    return any(address in net for address in egress_addresses())
+    return _clashes(net, host_networks(), egress_addresses())
 
 
 def pick_subnet() -> str:
@@ -96,8 +102,10 @@ def pick_subnet() -> str:
     explicit = os.environ.get("CHARMSMITH_SUBNET")
     if explicit:
         return explicit
+    # read once: egress_addresses() asks DNS, which is slow to fail on an offline machine
+    taken, egress = host_networks(), egress_addresses()
     for candidate in CANDIDATE_SUBNETS:
-        if not overlaps_host(candidate):
+        if not _clashes(ipaddress.ip_network(candidate), taken, egress):
             return candidate
     raise CharmsmithError(
         "every unrouted candidate range (" + ", ".join(CANDIDATE_SUBNETS) + ") is already used"
@@ -171,6 +179,15 @@ def add_bridge_address(state: dict[str, Any], address: str) -> None:
 def del_bridge_address(state: dict[str, Any], address: str) -> None:
     """Undo add_bridge_address (a peer unit whose deploy was rolled back)."""
     _ip("addr", "del", f"{address}/32", "dev", state["bridge"], check=False)
+
+
+def accepts(address: str, port: int, timeout: float = 0.2) -> bool:
+    """Whether a TCP connect succeeds (callers pass bridge or loopback addresses only)."""
+    try:
+        with socket.create_connection((address, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def netns_pids(state: dict[str, Any], unit: dict[str, Any]) -> list[int]:

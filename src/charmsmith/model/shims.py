@@ -35,13 +35,13 @@ import os
 import re
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from charmsmith.model import network
 from charmsmith.model import units as unitfs
 from charmsmith.model.tools import HookContext, Result, ToolError
 
@@ -471,7 +471,7 @@ def start_haproxy(model: Model, unit_name: str) -> tuple[int | None, str]:
             lines = log.read_text(errors="replace").splitlines()
             alerts = [line for line in lines if "ALERT" in line] or lines or ["no output"]
             return None, alerts[-1].strip()
-        if all(_listens(address, port) for port in ports):
+        if all(network.accepts(address, port) for port in ports):  # the unit's own address
             return proc.pid, ""
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
@@ -483,13 +483,6 @@ def _maxconn_cap(config: str) -> str:
     found = re.search(r"^\s*maxconn\s+(\d+)", config, re.M)
     cap = unitfs.haproxy_maxconn_cap(int(found.group(1))) if found else None
     return f" -n {cap}" if cap else ""
-
-
-def _listens(address: str, port: int) -> bool:
-    """A TCP connect on the model bridge (the unit's own address: never off the machine)."""
-    with contextlib.suppress(OSError), socket.create_connection((address, port), timeout=0.2):
-        return True
-    return False
 
 
 def stop_listener(entry: dict[str, Any]) -> None:

@@ -160,7 +160,7 @@ def prepare_unit(model_dir: Path, unit: dict[str, Any], charm_src: Path, real: b
     else:
         cap = haproxy_maxconn_cap()
         if cap:
-            # haproxy's init script passes EXTRAOPTS; see shims.haproxy_maxconn_cap for why
+            # haproxy's init script passes EXTRAOPTS; see haproxy_maxconn_cap for why
             put("/etc/default/haproxy", f'EXTRAOPTS="-n {cap}"\n')
     _in_upper(model_dir, name, TOOLS_MOUNT + "/.keep").parent.mkdir(parents=True, exist_ok=True)
     for hidden in HIDDEN_FILES:

@@ -16,10 +16,10 @@ A server found stopped when a relation needs it (the machine rebooted) is starte
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
+from charmsmith.model import network
 from charmsmith.model.peers.keystone import KeystoneBackend
 from charmsmith.model.peers.mysql import MySQLBackend
 from charmsmith.model.peers.rabbitmq import RabbitMQBackend
@@ -65,14 +65,6 @@ def _settings(peer_state: dict[str, Any]) -> tuple[Path, str]:
 
 def _configure(peer_state: dict[str, Any], state_dir: str | Path, address: str) -> None:
     peer_state["real"] = {"state_dir": str(Path(state_dir).absolute()), "address": address}
-
-
-def _listening(address: str, port: int) -> bool:
-    try:
-        with socket.create_connection((address, port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _live(backend: RealMySQL | RealRabbitMQ | RealKeystone) -> None:
@@ -135,7 +127,7 @@ class RealRabbitMQ(RabbitMQBackend):
             ports = [self.server.dist_port]
             if not self.server.epmd.running():
                 ports.append(self.server.epmd_port)
-            busy = [port for port in sorted(ports) if _listening("127.0.0.1", port)]
+            busy = [port for port in sorted(ports) if network.accepts("127.0.0.1", port, 1)]
             if busy:
                 raise ServiceError(
                     f"rabbitmq: 127.0.0.1 port(s) {', '.join(map(str, busy))} already in use, "
