@@ -117,6 +117,20 @@ def test_config_flags_only_changed_options(base_lib):
     assert base_lib.base.compute_config_flags(previous, previous, {}) == {"config.set.region"}
 
 
+def test_config_flags_absent_and_unset_options_are_equal(base_lib):
+    """An option without a default is null in one hook's config and absent in the stored one
+    (or the other way round): that is no change, so no config.changed handler runs."""
+    stored = {"debug": False, "region": "RegionOne"}
+    current = {"debug": False, "region": "RegionOne", "vip": None, "ssl_cert": None}
+    assert base_lib.base.compute_config_flags(current, stored, {"debug": False}) == {
+        "config.set.region",
+        "config.default.debug",
+    }
+    assert "config.changed" not in base_lib.base.compute_config_flags(stored, current, {})
+    dropped = base_lib.base.compute_config_flags({"debug": False}, stored, {})
+    assert {"config.changed", "config.changed.region"} <= dropped
+
+
 def test_pip_env_hides_host_configuration(base_lib, monkeypatch):
     monkeypatch.setenv("PIP_FIND_LINKS", "/opt/wheels")
     monkeypatch.setenv("PIP_INDEX_URL", "https://example.invalid/simple")

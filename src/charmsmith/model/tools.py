@@ -116,11 +116,24 @@ def fmt_of(opts: dict[str, Any], default: str = "smart") -> str:
 
 
 def config_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    """Juju's config-get: every declared option is a setting, null when unset and no default.
+
+    Follows juju/worker/uniter/runner/jujuc/config-get.go: without a key, null settings are
+    left out unless `--all` is given; a key together with `--all` is refused; an unknown or
+    unset key prints as nil (nothing in smart format, `null` in json).
+    """
     opts, pos = parse(args, {"format", "o", "output"}, {"a", "all"})
-    config = model.config_values(model.unit(ctx.unit)["app"])
-    if opts.get("a") or opts.get("all") or not pos:
-        return 0, render(config, fmt_of(opts)), b""
-    return 0, render(config.get(pos[0]), fmt_of(opts)), b""
+    everything = bool(opts.get("a") or opts.get("all"))
+    if everything and pos:
+        raise ToolError("cannot use argument --all together with key " + pos[0], 2)
+    app = model.unit(ctx.unit)["app"]
+    settings: dict[str, Any] = dict.fromkeys(model.app(app).get("options", {}))
+    settings.update(model.config_values(app))
+    if pos:
+        return 0, render(settings.get(pos[0]), fmt_of(opts)), b""
+    if not everything:
+        settings = {key: value for key, value in settings.items() if value is not None}
+    return 0, render(settings, fmt_of(opts)), b""
 
 
 def is_leader(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:

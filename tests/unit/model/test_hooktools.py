@@ -49,6 +49,19 @@ def test_config_get_formats(s):
     }
 
 
+def test_config_get_lists_unset_options_as_null_only_with_all(s):
+    """Juju prints every declared option under --all (null when unset and without a default);
+    leaving them out made the config layer see 'absent' and raise config.changed.<opt>."""
+    s.model.app("fixture-api")["options"]["region"] = {"type": "string", "description": "r"}
+    assert json.loads(out(s, "config-get", "--all", "--format=json"))["region"] is None
+    assert "region" not in json.loads(out(s, "config-get", "--format=json"))
+    assert out(s, "config-get", "region") == ""
+    assert out(s, "config-get", "region", "--format=json") == "null\n"
+    refused = run(s, "config-get", "--all", "port")
+    assert refused.returncode == 2
+    assert "cannot use argument --all together with key" in refused.stderr
+
+
 def test_leadership(s):
     assert out(s, "is-leader", "--format=json") == "true\n"
     assert out(s, "is-leader") == "True\n"

@@ -99,12 +99,14 @@ def compute_config_flags(
     """The config flags for one hook. Pure, so it is tested without hook tools.
 
     ``previous is None`` means no hook stored a config yet: everything counts as changed,
-    which is what install-time handlers waiting on ``config.changed`` expect.
+    which is what install-time handlers waiting on ``config.changed`` expect. An option that is
+    absent and one that is unset (null) are the same to Juju, so only a differing value counts:
+    otherwise every option without a default would look changed in every hook.
     """
     flags: set[str] = set()
-    for name in sorted(set(current) | set(defaults)):
+    for name in sorted(set(current) | set(defaults) | set(previous or ())):
         value = current.get(name)
-        if previous is None or name not in previous or previous[name] != value:
+        if previous is None or previous.get(name) != value:
             flags.add(f"config.changed.{name}")
         if value:
             flags.add(f"config.set.{name}")

@@ -1,0 +1,57 @@
+"""Steady-state hooks see no config change when nothing changed (issue 14, item 1).
+
+An option without a default used to be absent from the model's `config-get --all` and null in
+the stored config, so the config layer raised `config.changed.<opt>` in every hook and the
+default config.changed handler re-rendered everything. Two hooks in a row with the same config
+must now run no config handler.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from model_cli import ModelCLI as CLI
+
+pytestmark = [pytest.mark.netns, pytest.mark.build]
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "tests" / "fixtures" / "sample-api"
+CONFIG_HANDLER = "reactive_openstack.defaults:config.changed"
+
+if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
+    pytest.skip("needs root, iproute2 and gcc", allow_module_level=True)
+
+
+@pytest.fixture()
+def cli(tmp_path: Path):
+    c = CLI(tmp_path / "model")
+    yield c
+    if (c.model / "state.json").exists():
+        c("destroy")
+
+
+def _log_lines(cli: CLI, unit: str) -> list[str]:
+    """The juju-log messages of the unit's most recent hook."""
+    last = json.loads(cli("hooks", unit, "--format", "json").stdout)[-1]
+    return [" ".join(c["args"]) for c in last["calls"] if c["tool"] == "juju-log"]
+
+
+def test_unchanged_config_runs_no_config_handler(cli: CLI, tmp_path: Path):
+    from charmsmith.build import build_charm
+
+    charm = build_charm(SAMPLE, tmp_path / "build", binary_wheels=True, progress=lambda _l: None)
+    cli("deploy", str(charm))
+    for peer in ("keystone", "mysql", "rabbitmq"):
+        cli("deploy", peer)
+        cli("relate", "sample-api", peer)
+    cli("run-hook", "sample-api/0", "config-changed")
+    cli("run-hook", "sample-api/0", "config-changed")
+    lines = _log_lines(cli, "sample-api/0")
+    assert lines, "the hook logged nothing: the test would prove nothing"
+    assert not [line for line in lines if CONFIG_HANDLER in line], lines
+    cli("config", "sample-api", "debug=true")
+    assert any(CONFIG_HANDLER in line for line in _log_lines(cli, "sample-api/0"))
