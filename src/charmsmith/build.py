@@ -27,8 +27,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
+from charmsmith import buildlog, charmfiles, dirs
 from charmsmith.errors import CharmsmithError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -39,8 +38,6 @@ RUNTIME_PACKAGE = "reactive_openstack"
 
 # charm-build's exit codes when its final `charm proof` step found warnings or errors.
 PROOF_EXIT_CODES = {100: "warnings", 200: "errors"}
-# Noise charm-tools prints on every run (requirements-parser imports pkg_resources).
-_NOISE = ("pkg_resources is deprecated", "import pkg_resources", "UserWarning")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,19 +85,19 @@ def _tool(name: str) -> Path:
 
 
 def _charm_name(src: Path) -> str:
-    """Validate the source is a charm layer and return its metadata name."""
+    """Validate the source is a charm layer (files Juju and charm-tools read) and return its name.
+
+    Checked here because charm-tools answers a malformed layer.yaml with a traceback and takes
+    a bad config.yaml as is; and a name too long for a file name would fail mid-build.
+    """
     if not src.is_dir():
         raise CharmsmithError(f"{src}: not a directory")
     missing = [f for f in ("layer.yaml", "metadata.yaml") if not (src / f).is_file()]
     if missing:
         raise CharmsmithError(f"{src}: not a charm source (no {' or '.join(missing)})")
-    try:
-        metadata = yaml.safe_load((src / "metadata.yaml").read_text()) or {}
-    except yaml.YAMLError as err:
-        raise CharmsmithError(f"{src / 'metadata.yaml'}: invalid YAML ({err})") from err
-    name = metadata.get("name") if isinstance(metadata, dict) else None
-    if not isinstance(name, str) or not name:
-        raise CharmsmithError(f"{src / 'metadata.yaml'}: no `name`")
+    name = charmfiles.read_metadata(src)["name"]
+    charmfiles.read_options(src)
+    charmfiles.check_layer_yaml(src)
     return name
 
 
@@ -305,66 +302,81 @@ def build_charm(
             f"output directory {out_path} is inside the charm source {src_path}: "
             "charm-tools would copy its own output; pass -o outside the source"
         )
-    out_path.mkdir(parents=True, exist_ok=True)
+    out_path = dirs.make_dir(out_path, "-o/--output-dir")
     target = out_path / name
-    with tempfile.TemporaryDirectory(prefix="charmsmith-build-") as tmp:
-        maker = make_runtime_wheel if binary_wheels else make_runtime_sdist
-        runtime = maker(Path(tmp))
-        progress(f"build: runtime {runtime.name} (from the installed {RUNTIME_PACKAGE})")
-        overrides = Path(tmp) / "wheelhouse-overrides.txt"
-        overrides.write_text(f"{runtime.resolve().as_uri()}#egg={RUNTIME_DISTRIBUTION}\n")
-        if target.exists():
-            shutil.rmtree(target)  # charm-build merges into an existing dir; start clean
-        argv = [
-            str(charm_build),
-            "--hide-metrics",
-            "--log-level",
-            "INFO",
-            "--output-dir",
-            str(out_path),
-            "--wheelhouse-overrides",
-            str(overrides),
-        ]
-        if binary_wheels:
-            argv.append("--binary-wheels")
-        argv.append(str(src_path))
-        env = build_env(virtualenv.parent)
-        env.update(seed_env(progress))
-        lines: list[str] = []
+    log_path = out_path / f"{name}.build.log"
+    # charm-build writes into a staging directory beside the target; the previous build stays
+    # in place until the new one is complete and proof-clean.
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-", dir=out_path))
+    except OSError as err:
+        raise CharmsmithError(
+            f"-o/--output-dir: cannot write in {out_path}: {err.strerror}"
+        ) from None
+    try:
+        with tempfile.TemporaryDirectory(prefix="charmsmith-build-") as tmp:
+            maker = make_runtime_wheel if binary_wheels else make_runtime_sdist
+            runtime = maker(Path(tmp))
+            progress(f"build: runtime {runtime.name} (from the installed {RUNTIME_PACKAGE})")
+            overrides = Path(tmp) / "wheelhouse-overrides.txt"
+            overrides.write_text(f"{runtime.resolve().as_uri()}#egg={RUNTIME_DISTRIBUTION}\n")
+            argv = [
+                str(charm_build),
+                "--hide-metrics",
+                "--log-level",
+                "INFO",
+                "--output-dir",
+                str(staging),
+                "--wheelhouse-overrides",
+                str(overrides),
+            ]
+            if binary_wheels:
+                argv.append("--binary-wheels")
+            argv.append(str(src_path))
+            env = build_env(virtualenv.parent)
+            env.update(seed_env(progress))
+            code, output = buildlog.run(argv, src_path, env, progress)
         try:
-            proc = subprocess.Popen(
-                argv,
-                cwd=src_path,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                errors="replace",
-            )
-        except OSError as err:
-            raise CharmsmithError(f"cannot run {charm_build}: {err}") from err
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            line = raw.rstrip("\n")
-            if not line.strip() or any(noise in line for noise in _NOISE):
-                continue
-            lines.append(line)
-            progress(line)
-        code = proc.wait()
+            _check_result(code, output, staging / name, name)
+        except CharmsmithError as err:
+            output.save(log_path)
+            raise CharmsmithError(f"{err}; {target} is unchanged; full log: {log_path}") from None
+        _swap_into_place(staging / name, target)
+        log_path.unlink(missing_ok=True)  # a failed build's log no longer describes the output
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _check_result(code: int, output: buildlog.BuildOutput, built: Path, name: str) -> None:
+    """Raise the one-line reason a finished charm-build did not produce a usable charm."""
     # charm-build prefixes its proof step's findings with "proof: ".
     proof = [
         text
-        for text in (line.strip().removeprefix("proof:").strip() for line in lines)
+        for text in (line.strip().removeprefix("proof:").strip() for line in output.shown)
         if text.startswith(("W:", "E:"))
     ]
     if code in PROOF_EXIT_CODES:
         shown = "; ".join(proof) or "see the output above"
         raise CharmsmithError(
-            f"charm proof found {PROOF_EXIT_CODES[code]} in {target} (exit {code}): {shown}"
+            f"charm proof found {PROOF_EXIT_CODES[code]} in the build of {name} (exit {code}): "
+            f"{shown}"
         )
     if code != 0:
-        last = next((ln.strip() for ln in reversed(lines) if ln.strip()), "no output")
-        raise CharmsmithError(f"charm-build failed (exit {code}): {last}")
-    if not (target / "metadata.yaml").is_file():
-        raise CharmsmithError(f"charm-build exited 0 but {target} holds no built charm")
-    return target
+        raise CharmsmithError(f"charm-build failed (exit {code}): {output.cause()}")
+    if not (built / "metadata.yaml").is_file():
+        raise CharmsmithError("charm-build exited 0 but wrote no built charm")
+
+
+def _swap_into_place(built: Path, target: Path) -> None:
+    """Move the new build to ``target``; the old one is renamed aside first, then removed."""
+    old = None
+    if target.exists() or target.is_symlink():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.rename(target, old)
+    os.rename(built, target)
+    if old is not None:
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink()

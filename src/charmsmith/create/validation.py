@@ -21,6 +21,10 @@ from charmsmith.errors import CharmsmithError
 # letter; a segment between hyphens may not be all digits (Juju reads "-<digits>" as a unit
 # number suffix).
 _CHARM_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Juju's charm name rule sets no length limit; we allow 50 characters. A DNS label (RFC 1035
+# section 2.3.4) holds 63, and unit host names add "-<number>" and prefixes to the application
+# name, so 50 keeps every derived name valid; a name this long is a mistake, not a choice.
+MAX_CHARM_NAME = 50
 # Debian policy 5.6.1: at least two characters, lowercase alphanumerics and + - . only,
 # starting with an alphanumeric.
 _DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
@@ -87,8 +91,15 @@ def known_releases() -> tuple[str, ...]:
     return CODENAMES
 
 
-def charm_name(value: object, field: str = "charm_name") -> str:
+def juju_charm_name(value: object, field: str = "charm_name") -> str:
+    """A name Juju accepts for a charm, and short enough to name files and hosts after."""
     name = _text(value, field)
+    if len(name) > MAX_CHARM_NAME:
+        raise fail(
+            field,
+            f"{name[:20]}... is {len(name)} characters long; a charm name has at most "
+            f"{MAX_CHARM_NAME} (it becomes a directory, a unit and a host name)",
+        )
     if not _CHARM_NAME.match(name):
         raise fail(
             field,
@@ -98,6 +109,12 @@ def charm_name(value: object, field: str = "charm_name") -> str:
     for segment in name.split("-"):
         if segment.isdigit():
             raise fail(field, f"{name!r} has the all-digit segment {segment!r}, Juju forbids it")
+    return name
+
+
+def charm_name(value: object, field: str = "charm_name") -> str:
+    """A Juju charm name that also makes a usable Python module name for the generated code."""
+    name = juju_charm_name(value, field)
     ident = charm_ident(name)
     if keyword.iskeyword(ident) or ident in {"charm", "reactive", "test", "tests"}:
         raise fail(field, f"{name!r} would make the Python module name {ident!r}, which clashes")
