@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from charmsmith import charmfiles, dirs
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import hooktools
 from charmsmith.model.peers import PEERS
@@ -123,7 +124,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = ModelStore(args.model or default_model_dir())
+    model_dir = dirs.writable_dir(args.model or default_model_dir(), "--model")
+    store = ModelStore(model_dir)
     command = args.model_command
     handler = globals()["cmd_" + command.replace("-", "_")]
     return handler(store, args) or 0
@@ -161,9 +163,23 @@ def _finish(model: Model) -> int:
     return 1 if model.failures else 0
 
 
+def _num_units(args: argparse.Namespace) -> int:
+    # juju deploy and juju add-unit refuse the same way (Juju's cmd/juju/application
+    # deploy.go and addunit.go: "--num-units must be a positive integer").
+    if args.num_units < 1:
+        raise CharmsmithError(f"-n/--num-units must be a positive integer, got {args.num_units}")
+    return args.num_units
+
+
 def cmd_deploy(store: ModelStore, args: argparse.Namespace) -> int:
+    _num_units(args)
+    is_peer = args.charm in PEERS and not Path(args.charm).is_dir()
+    if not is_peer:  # refuse a bad charm before a new model is created for it
+        charm = charmfiles.built_charm(args.charm)
+        charmfiles.read_metadata(charm)
+        charmfiles.read_options(charm)
     with _session(store, create=True) as model:
-        if args.charm in PEERS and not Path(args.charm).is_dir():
+        if is_peer:
             name = model.deploy_peer(args.charm, args.app, args.num_units, args.backend)
             print(f"deployed {name} (played by charmsmith, {args.backend} backend)")
         else:
@@ -201,6 +217,7 @@ def cmd_config(store: ModelStore, args: argparse.Namespace) -> int:
 
 
 def cmd_add_unit(store: ModelStore, args: argparse.Namespace) -> int:
+    _num_units(args)
     with _session(store) as model:
         for _ in range(args.num_units):
             print(f"added {model.add_unit(args.app)}")
@@ -330,6 +347,8 @@ def cmd_status(store: ModelStore, args: argparse.Namespace) -> int:
 
 def cmd_debug_log(store: ModelStore, args: argparse.Namespace) -> int:
     path = store.path / "debug-log.txt"
+    if args.lines < 0:
+        raise CharmsmithError(f"-n/--lines must be 0 (all) or more, got {args.lines}")
     if not store.exists:
         raise CharmsmithError(f"no model at {store.path}")
     lines = path.read_text().splitlines() if path.exists() else []

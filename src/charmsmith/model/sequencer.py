@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from charmsmith import charmfiles
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import network, shims
 from charmsmith.model import units as unitfs
@@ -393,28 +392,15 @@ class Model:
         mode: str | None = None,
         archive: dict[str, str] | None = None,
     ) -> str:
-        charm_dir = charm_dir.resolve()
-        meta_path = charm_dir / "metadata.yaml"
-        if not charm_dir.is_dir():
-            raise CharmsmithError(f"charm directory {charm_dir} does not exist")
-        if not meta_path.exists():
-            raise CharmsmithError(f"{charm_dir} is not a charm (no metadata.yaml)")
-        if not (charm_dir / "hooks").is_dir():
-            raise CharmsmithError(
-                f"{charm_dir} is not a built charm (no hooks/): run charmsmith build"
-            )
-        metadata = yaml.safe_load(meta_path.read_text()) or {}
-        options = {}
-        if (charm_dir / "config.yaml").exists():
-            options = (yaml.safe_load((charm_dir / "config.yaml").read_text()) or {}).get(
-                "options"
-            ) or {}
-        name = app_name or metadata.get("name") or charm_dir.name
+        charm_dir = charmfiles.built_charm(charm_dir)
+        metadata = charmfiles.read_metadata(charm_dir)
+        options = charmfiles.read_options(charm_dir)
+        name = app_name or metadata["name"]
         self._check_new_app(name)
         app = {
             "name": name,
             "kind": "charm",
-            "charm": metadata.get("name", name),
+            "charm": metadata["name"],
             "charm_dir": str(charm_dir),
             "metadata": metadata,
             "options": options,
@@ -586,6 +572,7 @@ class Model:
         a = self.app(app)
         if a["kind"] == "peer":
             raise CharmsmithError(f"{app} is played by charmsmith; add-unit applies to charms")
+        charmfiles.built_charm(a["charm_dir"])  # as deploy does: it may have been rebuilt away
         name = self._new_unit(app)
         unit = self.unit(name)
         unit["revision"] = a.get("revision", 0)
@@ -927,17 +914,12 @@ class Model:
         a = self.app(app)
         if a["kind"] == "peer":
             raise CharmsmithError(f"{app} is played by charmsmith")
-        src = (charm_dir or Path(a["charm_dir"])).resolve()
-        if not (src / "hooks").is_dir():
-            raise CharmsmithError(f"{src} is not a built charm (no hooks/)")
+        src = charmfiles.built_charm(charm_dir or a["charm_dir"])
+        meta, options = charmfiles.read_metadata(src), charmfiles.read_options(src)
         a["charm_dir"] = str(src)
         a["revision"] = a.get("revision", 0) + 1
-        meta = yaml.safe_load((src / "metadata.yaml").read_text()) or {}
         a["metadata"] = meta
-        if (src / "config.yaml").exists():
-            a["options"] = (yaml.safe_load((src / "config.yaml").read_text()) or {}).get(
-                "options"
-            ) or {}
+        a["options"] = options
         for unit in a["units"]:
             self.unit(unit)["revision"] = a["revision"]
             unitfs.install_charm(self.store.path, self.unit(unit), src)

@@ -1,0 +1,74 @@
+"""The model checks a charm directory the same way at deploy, add-unit and upgrade-charm.
+
+Namespaces and hook runs are faked (as in test_sequencing.py): these tests are about what the
+model refuses and what it leaves behind when it does.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from charmsmith.errors import CharmsmithError
+from charmsmith.model import network, runner
+from charmsmith.model import units as unitfs
+from charmsmith.model.sequencer import Model
+from charmsmith.model.store import ModelStore
+
+CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
+
+
+@pytest.fixture()
+def model(tmp_path: Path, monkeypatch):
+    for name in ("create_unit_network", "remove_unit_network", "add_bridge_address"):
+        monkeypatch.setattr(network, name, lambda *a, **k: None)
+    monkeypatch.setattr(network, "netns_pids", lambda *a: [])
+    monkeypatch.setattr(network, "netns_path", lambda *a: "")
+    monkeypatch.setattr(unitfs, "prepare_unit", lambda *a, **k: None)
+    monkeypatch.setattr(runner, "run_event", lambda *a: True)
+    store = ModelStore(tmp_path / "m")
+    with store.locked(create=True):
+        store.state["subnet"] = "203.0.113.0/24"
+        yield Model(store, echo=lambda _l: None)
+
+
+@pytest.fixture()
+def charm(tmp_path: Path) -> Path:
+    copy = tmp_path / "charm"
+    shutil.copytree(CHARM, copy)
+    return copy
+
+
+def test_add_unit_refuses_an_app_whose_charm_is_no_longer_built(model, charm):
+    model.deploy(charm, "app", {}, 1)
+    shutil.rmtree(charm / "hooks")
+    with pytest.raises(CharmsmithError, match=r"is not a built charm \(no hooks/\)"):
+        model.add_unit("app")
+    assert model.app("app")["units"] == ["app/0"]  # no unit was recorded
+    shutil.rmtree(charm)
+    with pytest.raises(CharmsmithError, match="does not exist"):
+        model.add_unit("app")
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "expected"),
+    [
+        ("metadata.yaml", "", "must be a mapping with at least `name`"),
+        ("metadata.yaml", "summary: s\n", "name: is required"),
+        ("metadata.yaml", "name: [\n", "metadata.yaml: invalid YAML at line 2"),
+        ("config.yaml", "options:\n  port: {type: number}\n", "option 'port': unknown type"),
+        ("config.yaml", "options:\n  p: {type: boolean, default: 'no'}\n", "default 'no' is not"),
+    ],
+)
+def test_deploy_and_upgrade_refuse_bad_charm_files(model, charm, filename, content, expected):
+    model.deploy(charm, "app", {}, 1)
+    saved = dict(model.app("app"))
+    (charm / filename).write_text(content)
+    with pytest.raises(CharmsmithError, match=expected):
+        model.deploy(charm, "other", {}, 1)
+    with pytest.raises(CharmsmithError, match=expected):
+        model.upgrade_charm("app", None)
+    assert "other" not in model.state["applications"]
+    assert model.app("app") == saved  # the refused upgrade changed nothing
