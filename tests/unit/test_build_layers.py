@@ -27,9 +27,14 @@ def base_lib():
     """charms.layer.* from the base layer, imported like a unit's hook does."""
     sys.path.insert(0, str(BASE_LIB))
     try:
-        from charms.layer import charmsmith_base, charmsmith_bootstrap, options
+        from charms.layer import charmsmith_base, charmsmith_bootstrap, charmsmith_hooklog, options
 
-        yield argparse.Namespace(base=charmsmith_base, boot=charmsmith_bootstrap, options=options)
+        yield argparse.Namespace(
+            base=charmsmith_base,
+            boot=charmsmith_bootstrap,
+            hooklog=charmsmith_hooklog,
+            options=options,
+        )
     finally:
         sys.path.remove(str(BASE_LIB))
         # leave no trace for other tests that import (or mock) charms.layer themselves
@@ -129,6 +134,46 @@ def test_config_flags_absent_and_unset_options_are_equal(base_lib):
     assert "config.changed" not in base_lib.base.compute_config_flags(stored, current, {})
     dropped = base_lib.base.compute_config_flags({"debug": False}, stored, {})
     assert {"config.changed", "config.changed.region"} <= dropped
+
+
+def _recording_log(base_lib, limit=131071):
+    sent: list[tuple[str, str]] = []
+    return sent, base_lib.hooklog.HookLog(lambda msg, lvl: sent.append((msg, lvl)), limit)
+
+
+def test_hook_log_batches_lines_below_warning_into_one_call(base_lib):
+    sent, log = _recording_log(base_lib)
+    log.log("Reactive main running for hook config-changed", "INFO")
+    log.log("tracer: ++ queue handler x", "DEBUG")
+    log.log({"not": "a string"})
+    assert sent == []
+    log.flush()
+    assert sent == [
+        (
+            "INFO: Reactive main running for hook config-changed\n"
+            "DEBUG: tracer: ++ queue handler x\n"
+            "INFO: {'not': 'a string'}",
+            "INFO",
+        )
+    ]
+    log.flush()
+    assert len(sent) == 1, "an empty buffer writes nothing"
+
+
+def test_hook_log_writes_warnings_at_once_after_what_came_before(base_lib):
+    sent, log = _recording_log(base_lib)
+    log.log("before", "DEBUG")
+    log.log("Hook error: Traceback ...", "ERROR")
+    assert sent == [("DEBUG: before", "DEBUG"), ("Hook error: Traceback ...", "ERROR")]
+
+
+def test_hook_log_splits_a_batch_at_the_argument_limit(base_lib):
+    sent, log = _recording_log(base_lib, limit=24)
+    for word in ("alpha", "beta", "gamma", "delta"):
+        log.log(word, "INFO")
+    log.flush()
+    assert [m for m, _ in sent] == ["INFO: alpha\nINFO: beta", "INFO: gamma\nINFO: delta"]
+    assert all(len(m) <= 24 for m, _ in sent)
 
 
 def test_pip_env_hides_host_configuration(base_lib, monkeypatch):

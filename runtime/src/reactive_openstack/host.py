@@ -268,6 +268,12 @@ class JujuHost:
         kv.set(VERSION_KV_KEY, version)
 
     def log(self, message: str, level: str = "INFO") -> None:
+        """Through charm-helpers when a reactive hook loaded it (its log is batched into one
+        juju-log call per hook); directly otherwise (update-status never imports it)."""
+        hookenv = sys.modules.get("charmhelpers.core.hookenv")
+        if hookenv is not None:
+            hookenv.log(message, level)
+            return
         try:
             self._call(["juju-log", "-l", level, message])
         except CommandFailed:

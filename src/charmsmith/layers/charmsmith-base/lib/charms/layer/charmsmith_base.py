@@ -59,11 +59,16 @@ def hook_main() -> None:
             _load_entry(entry)()
             return
     from charmhelpers.core import hookenv
+    from charms.layer import charmsmith_hooklog
     from charms.reactive import main
 
+    hook_log = charmsmith_hooklog.install()
     hookenv.atstart(set_config_flags)
     hookenv.atexit(clear_config_flags)
-    main()
+    try:
+        main()
+    finally:
+        hook_log.flush()
 
 
 def action_main() -> None:
