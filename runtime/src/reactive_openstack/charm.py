@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from reactive_openstack import database, status
+from reactive_openstack import config_checks, database, services, status
 from reactive_openstack.releases import (
     CODENAMES,
     KV_RELEASE_KEY,
@@ -209,6 +209,8 @@ class OpenStackCharm:
         Returns True if an upgrade ran. Afterwards ``self`` *is* the newer release's class (its
         ``__class__`` is switched), so the handler's next calls use the new templates and packages.
         """
+        if not config_checks.usable(self):
+            return False
         target = self.upgrade_available()
         if target is None:
             return False
@@ -258,9 +260,14 @@ class OpenStackCharm:
         return self.render_configs(self.build_adapters(interfaces))
 
     def render_configs(self, adapters: Any) -> list[str]:
-        """Render and restart the services of files that changed. Returns the changed paths."""
+        """Render and restart the services of files that changed. Returns the changed paths.
+
+        Nothing is rendered while the config breaks a rule (config_checks.py).
+        """
         from reactive_openstack import rendering
 
+        if not config_checks.usable(self):
+            return []
         changed = list(rendering.render_configs(self, adapters) or [])
         self.restart_on_change(changed)
         return changed
@@ -276,22 +283,22 @@ class OpenStackCharm:
     def restart_on_change(self, changed_paths: Iterable[str]) -> list[str]:
         if self.paused:
             return []
-        services = self.services_for(changed_paths)
-        for service in services:
-            self.host.service_restart(service)
-        return services
+        to_restart = self.services_for(changed_paths)
+        for service in to_restart:
+            services.restart(self, service)
+        return to_restart
 
     def restart_all(self) -> None:
         for service in self.services:
-            self.host.service_restart(service)
+            services.restart(self, service)
 
     def enable_services(self) -> None:
         """Start services that are not running (after the first complete render)."""
-        if self.paused:
+        if self.paused or not config_checks.usable(self):
             return
         for service in self.full_service_list:
             if not self.host.service_running(service):
-                self.host.service_start(service)
+                services.start(self, service)
 
     # -- pause / resume -------------------------------------------------------------------------
 
@@ -329,6 +336,8 @@ class OpenStackCharm:
 
     def db_sync(self) -> bool:
         """Run the migrations (leader, once per model); non-leaders restart once afterwards."""
+        if not config_checks.usable(self):
+            return False
         return database.db_sync(self)
 
     # -- messaging ------------------------------------------------------------------------------
@@ -394,6 +403,8 @@ class OpenStackAPICharm(OpenStackCharm):
 
     def register_endpoints(self, keystone: Any) -> None:
         """Tell keystone our catalog entry; the interface only sends keys whose value changed."""
+        if not config_checks.usable(self):
+            return
         urls = self.endpoint_urls()
         keystone.register_endpoints(
             self.service_name or self.name,
@@ -460,6 +471,8 @@ class HAOpenStackCharm(OpenStackAPICharm):
         """Hand hacluster the corosync binding and CRM resources (VIPs, haproxy clone)."""
         from reactive_openstack import ha
 
+        if not config_checks.usable(self):
+            return
         ha.configure_ha_resources(self, hacluster)
 
 

@@ -3,8 +3,11 @@
 Keystone's catalog is what clients follow, so the URL we register must survive the loss of this
 unit whenever the operator made that possible: an explicit ``os-<type>-hostname`` wins (DNS or a
 load balancer the operator runs), then a VIP that hacluster keeps alive on the right network, and
-only then this unit's own address. The same resolution feeds ``options.external_endpoints`` and
-the hacluster DNS resources, so the catalog, the templates and pacemaker never disagree.
+only then this unit's own address. A VIP is advertised only once hacluster reports the cluster
+formed (the ``ha`` relation's ``clustered``, flag ``ha.available``): before that nothing answers
+on it, and a unit without an ``ha`` relation never has it. The same resolution feeds
+``options.external_endpoints`` and the hacluster DNS resources, so the catalog, the templates and
+pacemaker never disagree.
 
 All look-ups go through ``charm.host``; JujuHost caches network-get for the hook, so resolving the
 three endpoint types costs at most one network-get per binding.
@@ -16,6 +19,7 @@ import ipaddress
 from typing import Any
 
 __all__ = [
+    "CLUSTERED_FLAG",
     "ENDPOINT_TYPES",
     "bracket",
     "endpoint_url",
@@ -28,6 +32,8 @@ __all__ = [
 
 #: The endpoint types keystone knows, in the order they are registered and reported.
 ENDPOINT_TYPES: tuple[str, ...] = ("public", "internal", "admin")
+#: Set by the hacluster interface while the subordinate reports the cluster formed.
+CLUSTERED_FLAG = "ha.available"
 
 
 def is_ipv6(address: str | None) -> bool:
@@ -86,7 +92,7 @@ def resolve_address(charm: Any, endpoint_type: str, override: bool = True) -> st
         hostname = config.get(f"os-{endpoint_type}-hostname")
         if hostname:
             return str(hostname).replace("{service_name}", host.application_name)
-    configured = vips(charm)
+    configured = vips(charm) if host.is_flag_set(CLUSTERED_FLAG) else []
     if configured:
         network = config.get(f"os-{endpoint_type}-network") or host.binding_network(endpoint_type)
         if network:

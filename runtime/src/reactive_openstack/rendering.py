@@ -204,7 +204,9 @@ def render_and_restart(
     Charms with their own restart policy (stop/start, reload, paused units) should call
     :func:`render_configs` and :func:`services_to_restart` themselves.
     """
+    from reactive_openstack import services as service_control
+
     services = services_to_restart(charm, render_configs(charm, adapters, paths))
     for service in services:
-        charm.host.service_restart(service)
+        service_control.restart(charm, service)
     return services

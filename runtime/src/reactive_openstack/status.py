@@ -33,6 +33,13 @@ def check_paused(charm: Any) -> Status | None:
     return None
 
 
+def check_config(charm: Any) -> Status | None:
+    """A config value that breaks its rule (config_checks.py); nothing was applied."""
+    from reactive_openstack import config_checks
+
+    return config_checks.status(charm)
+
+
 def check_db_sync(charm: Any) -> Status | None:
     from reactive_openstack import database
 
@@ -91,11 +98,20 @@ def closed_ports(charm: Any, ports: list[int]) -> list[int]:
 
 
 def check_services(charm: Any) -> Status | None:
+    """Failed (re)starts of this hook, stopped services, closed ports - all named."""
+    from reactive_openstack import services
+
     host = charm.host
-    stopped = [s for s in charm.services_to_check() if not host.service_running(s)]
+    failed = services.failed(charm)
+    stopped = [
+        s for s in charm.services_to_check() if s not in failed and not host.service_running(s)
+    ]
     ports = charm.ports_to_check()
     closed = closed_ports(charm, ports) if ports else []
     messages = []
+    failure = services.failure_message(charm)
+    if failure:
+        messages.append(failure)
     if stopped:
         messages.append("Services not running that should be: " + ", ".join(stopped))
     if closed:
@@ -110,6 +126,7 @@ def check_services(charm: Any) -> Status | None:
 #: The checks in order; the first that returns a status wins.
 CHECKS: tuple[Callable[[Any], Status | None], ...] = (
     check_paused,
+    check_config,
     check_db_sync,
     check_custom,
     check_relations,

@@ -57,7 +57,8 @@ class FakeHost:
     Seeding helpers: ``listening`` (set of ports with a listener; if ``None`` the ports of
     ``service_ports`` of running services are used), ``bindings`` (binding -> (address, cidr)),
     ``available_versions`` (package -> version that install_packages will "install"),
-    :meth:`fail_command` to make a command fail a number of times.
+    :meth:`fail_command` to make a command fail a number of times, :meth:`fail_service` to make
+    a service's start or restart fail (the service is then stopped, as after a failed restart).
     """
 
     def __init__(
@@ -122,6 +123,7 @@ class FakeHost:
         self.atexit_callbacks: list[Callable[[], None]] = []
         self.port_calls: list[tuple[str, int]] = []
         self._failures: dict[tuple[str, ...], list[Any]] = {}
+        self._service_failures: dict[tuple[str, str], int] = {}
         self._read_once: set[str] = set()
 
     # -- recording helpers ----------------------------------------------------------------------
@@ -144,6 +146,21 @@ class FakeHost:
     def fail_command(self, argv: list[str], times: int = 1, output: str = "boom") -> None:
         """Make :meth:`run` with exactly ``argv`` fail the next ``times`` calls."""
         self._failures.setdefault(tuple(argv), []).extend([output] * times)
+
+    def fail_service(self, service: str, verb: str = "restart", times: int = 1) -> None:
+        """Make the next ``times`` ``verb`` (start/restart) calls of ``service`` fail."""
+        key = (verb, service)
+        self._service_failures[key] = self._service_failures.get(key, 0) + times
+
+    def _service_call(self, verb: str, service: str) -> None:
+        self.service_calls.append((verb, service))
+        key = (verb, service)
+        if self._service_failures.get(key):
+            self._service_failures[key] -= 1
+            self.services[service] = False
+            self.service_calls[-1] = (f"{verb}-failed", service)
+            raise CommandFailed(["service", service, verb], 1, f"{service} failed to {verb}")
+        self.services[service] = True
 
     def run_atexit(self) -> None:
         """Run the registered exit callbacks like charmhelpers does (last registered first)."""
@@ -357,16 +374,14 @@ class FakeHost:
         return bool(self.services.get(service))
 
     def service_start(self, service: str) -> None:
-        self.service_calls.append(("start", service))
-        self.services[service] = True
+        self._service_call("start", service)
 
     def service_stop(self, service: str) -> None:
         self.service_calls.append(("stop", service))
         self.services[service] = False
 
     def service_restart(self, service: str) -> None:
-        self.service_calls.append(("restart", service))
-        self.services[service] = True
+        self._service_call("restart", service)
 
     def services_started(self) -> set[str]:
         return {name for action, name in self.service_calls if action in ("start", "restart")}

@@ -86,7 +86,7 @@ def test_service_listen_info_behind_haproxy_and_under_tls() -> None:
 
 
 def test_external_endpoints_use_the_resolved_admin_address() -> None:
-    charm = make_charm(config={"vip": "10.0.0.100"})
+    charm = make_charm(config={"vip": "10.0.0.100"}, flags=["ha.available"])
     ext = build_adapters(charm).options.external_endpoints
     assert ext == {
         "congress_server": {

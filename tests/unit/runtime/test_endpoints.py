@@ -32,6 +32,8 @@ BINDINGS = {
 
 
 def make_charm(config: dict[str, Any] | None = None, **host_args: Any) -> CongressCharm:
+    """A unit whose hacluster reports the cluster formed (VIPs count), unless flags say not."""
+    host_args.setdefault("flags", ["ha.connected", "ha.available"])
     return CongressCharm(
         release="yoga", host=FakeHost(unit_name="congress/0", config=config or {}, **host_args)
     )
@@ -91,6 +93,15 @@ def test_endpoints_move_to_the_vip_and_back() -> None:
     assert endpoint_url(charm, "internal") == "http://10.0.0.100:1791"
     charm.host.config_values["vip"] = ""
     assert endpoint_url(charm, "internal") == "http://10.0.0.10:1791"
+
+
+def test_vip_is_advertised_only_once_hacluster_reports_the_cluster_formed() -> None:
+    config = {"vip": "10.0.0.100"}
+    assert resolve_address(make_charm(config, flags=[]), "internal") == "10.0.0.10"
+    joined = make_charm(config, flags=["ha.connected"], bindings=BINDINGS)
+    assert endpoint_url(joined, "internal") == "http://10.0.0.10:1791"
+    joined.host.set_flag("ha.available")
+    assert endpoint_url(joined, "internal") == "http://10.0.0.100:1791"
 
 
 def test_ipv6_is_bracketed_and_tls_gives_https() -> None:

@@ -1,0 +1,169 @@
+"""Config values checked before anything uses them.
+
+Juju only checks an option's type, so ``vip=10.0.0`` or ``worker-multiplier=nan`` reach the
+charm as valid strings and floats. Used as they are, they end up in pacemaker resources, the
+keystone catalog and service configs, where they break things far from their cause. Here each
+value is checked once, against the rule the code that uses it relies on; while any check
+fails the unit is ``blocked`` with the option and the rule, and the charm renders, restarts,
+registers and publishes nothing (see :func:`usable`), so a typo changes nothing else.
+
+Only options the charm declares are checked: a charm without ``vip`` has nothing to check.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CHECKS",
+    "ConfigProblem",
+    "check_region",
+    "check_vip",
+    "check_vip_cidr",
+    "check_worker_multiplier",
+    "problems",
+    "status",
+    "usable",
+]
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One option whose value breaks a rule; ``message`` is what the status shows."""
+
+    option: str
+    value: Any
+    rule: str
+
+    @property
+    def message(self) -> str:
+        return f"config {self.option}: {self.rule}"
+
+
+def _shown(value: Any) -> str:
+    """A value as the operator typed it: strings quoted, numbers bare."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _vip_list(config: Mapping[str, Any]) -> list[str]:
+    return str(config.get("vip") or "").split()
+
+
+def check_vip(config: Mapping[str, Any]) -> ConfigProblem | None:
+    """``vip``: a space separated list of IP addresses (pacemaker plumbs each one)."""
+    if "vip" not in config:
+        return None
+    for word in _vip_list(config):
+        try:
+            ipaddress.ip_address(word)
+        except ValueError:
+            return ConfigProblem("vip", config["vip"], f"{_shown(word)} is not an IP address")
+    return None
+
+
+def _is_ipv4(word: str) -> bool:
+    try:
+        return ipaddress.ip_address(word).version == 4
+    except ValueError:
+        return False
+
+
+def check_vip_cidr(config: Mapping[str, Any]) -> ConfigProblem | None:
+    """``vip_cidr``: a prefix length, 1-32 unless every VIP is IPv6 (then 1-128)."""
+    if "vip_cidr" not in config:
+        return None
+    raw = config["vip_cidr"]
+    if raw is None or raw == "":
+        return None  # unset: hacluster derives the netmask from the VIP's network
+    vips = _vip_list(config)
+    ipv6_only = bool(vips) and not any(_is_ipv4(word) for word in vips)
+    top = 128 if ipv6_only else 32
+    rule = f"{_shown(raw)} is not a prefix length (1-{top})"
+    if isinstance(raw, bool):
+        return ConfigProblem("vip_cidr", raw, rule)
+    try:
+        length = int(str(raw).strip())
+    except ValueError:
+        return ConfigProblem("vip_cidr", raw, rule)
+    if not 1 <= length <= top:
+        return ConfigProblem("vip_cidr", raw, rule)
+    return None
+
+
+def check_worker_multiplier(config: Mapping[str, Any]) -> ConfigProblem | None:
+    """``worker-multiplier``: unset, or a finite number >= 0 (workers = CPUs x multiplier)."""
+    if "worker-multiplier" not in config:
+        return None
+    raw = config["worker-multiplier"]
+    if raw is None or raw == "":
+        return None
+    rule = f"{_shown(raw)} is not a finite number >= 0"
+    if isinstance(raw, bool):
+        return ConfigProblem("worker-multiplier", raw, rule)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return ConfigProblem("worker-multiplier", raw, rule)
+    if not math.isfinite(value) or value < 0:
+        return ConfigProblem("worker-multiplier", raw, rule)
+    return None
+
+
+def check_region(config: Mapping[str, Any]) -> ConfigProblem | None:
+    """``region``: the keystone region the endpoints are registered in; never empty."""
+    if "region" not in config:
+        return None
+    raw = config["region"]
+    if raw is None or not str(raw).strip():
+        return ConfigProblem("region", raw, "must not be empty")
+    return None
+
+
+#: Every check, in the order their problems are reported.
+CHECKS: tuple[Callable[[Mapping[str, Any]], ConfigProblem | None], ...] = (
+    check_vip,
+    check_vip_cidr,
+    check_worker_multiplier,
+    check_region,
+)
+
+
+def problems(config: Mapping[str, Any]) -> list[ConfigProblem]:
+    """Every broken rule in ``config`` (empty when the config is usable)."""
+    found = []
+    for check in CHECKS:
+        problem = check(config)
+        if problem is not None:
+            found.append(problem)
+    return found
+
+
+def status(charm: Any) -> tuple[str, str] | None:
+    """``blocked`` naming each bad option and its rule, or None."""
+    found = problems(charm.config)
+    if not found:
+        return None
+    return "blocked", "; ".join(problem.message for problem in found)
+
+
+def usable(charm: Any) -> bool:
+    """Whether the charm may act on its config now; logs why not, once per hook.
+
+    Every step that would carry a config value into the world (rendering, restarts, keystone
+    registration, hacluster resources, upgrades) asks this first.
+    """
+    found = problems(charm.config)
+    if not found:
+        return True
+    if not getattr(charm, "_config_problems_logged", False):
+        charm._config_problems_logged = True
+        charm.host.log(
+            "invalid config, changing nothing until it is fixed: "
+            + "; ".join(problem.message for problem in found),
+            "WARNING",
+        )
+    return False
