@@ -230,7 +230,7 @@ def apt_cache(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> 
             out.append(
                 f"Package: {pkg}\nVersion: {version_of(model, pkg)}\nArchitecture: amd64\n"
                 + (f"Depends: {deps}\n" if deps else "")
-                + "Description: fake archive\n"
+                + "Description: fake archive\n\n"  # apt ends every record with a blank line
             )
     elif words[0] in ("policy", "madison"):
         for pkg in words[1:]:
@@ -242,7 +242,7 @@ def apt_cache(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> 
         pass
     else:
         raise ToolError(f"E: Invalid operation {words[0]}", 100)
-    return 0, "\n".join(out).encode(), b""
+    return 0, ("" if words[0] == "show" else "\n").join(out).encode(), b""
 
 
 def dpkg_query(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:

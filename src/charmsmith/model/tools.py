@@ -284,7 +284,9 @@ def network_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -
     keys = {"primary-address", "bind-address", "ingress-address", "egress-subnets"}
     opts, pos = parse(args, {"format", "o", "output", "r", "relation"}, keys)
     unit = model.unit(ctx.unit)
-    bindings = model.bindings(unit["app"])
+    # Juju gives every charm the implicit `juju-info` endpoint, so its binding always resolves
+    # (Juju docs, "Charm metadata: implicit endpoints"; charm-helpers' fallbacks ask for it).
+    bindings = model.bindings(unit["app"]) | {"juju-info"}
     if not pos:
         raise ToolError("no arguments specified", 2)
     if pos[0] not in bindings:

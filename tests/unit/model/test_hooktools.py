@@ -62,6 +62,14 @@ def test_config_get_lists_unset_options_as_null_only_with_all(s):
     assert "cannot use argument --all together with key" in refused.stderr
 
 
+def test_network_get_answers_the_implicit_juju_info_binding(s):
+    address = s.model.unit("fixture-api/0")["address"]
+    assert out(s, "network-get", "juju-info", "--primary-address") == f"{address}\n"
+    refused = run(s, "network-get", "no-such-binding")
+    assert refused.returncode == 1
+    assert 'no network config found for binding "no-such-binding"' in refused.stderr
+
+
 def test_leadership(s):
     assert out(s, "is-leader", "--format=json") == "true\n"
     assert out(s, "is-leader") == "True\n"
@@ -183,6 +191,16 @@ def test_calls_are_logged_with_duration(s):
     assert calls[0]["args"] == ["--all", "--format=json"] and calls[0]["ms"] >= 0
     log = (s.model.store.path / "debug-log.txt").read_text()
     assert "WARNING fixture-api/0: hello there" in log
+
+
+def test_apt_cache_show_ends_every_record_with_a_blank_line(s):
+    """charm-helpers splits `apt-cache show` output into records on blank lines; without the
+    closing one the last package has no candidate (as seen with upstream's aodh charm)."""
+    text = out(s, "apt-cache", "show", "glance-api", "haproxy")
+    records = text.split("\n\n")
+    assert records[-1] == "" and len(records) == 3
+    assert records[0].startswith("Package: glance-api\n")
+    assert records[1].startswith("Package: haproxy\nVersion: ")
 
 
 def test_shims_record_and_answer(s):
