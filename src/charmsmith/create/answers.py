@@ -507,6 +507,10 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise CharmsmithError(f"--answers: cannot read {path}: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise CharmsmithError(
+            f"--answers: {path} is not UTF-8 text (byte {err.start}): expected a YAML file"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

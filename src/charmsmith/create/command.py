@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from charmsmith import dirs
 from charmsmith.create import answers as answers_mod
 from charmsmith.create import render, validation
 from charmsmith.errors import CharmsmithError
@@ -55,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    dirs.writable_dir(args.output_dir, "-o/--output-dir")  # before any question is asked
     raw, recorded_version = gather_raw(args)
     interactive = not (args.answers or args.defaults)
     if interactive:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from charmsmith.model import network
 from charmsmith.model import units as unitfs
+from charmsmith.model.operations import after_hook
 from charmsmith.model.tools import HookContext
 
 if TYPE_CHECKING:
@@ -187,3 +188,4 @@ def _after_success(model: Model, ctx: HookContext, unit: dict[str, Any]) -> None
     model.commit(ctx)
     if ctx.hook == "remove" and unit.get("dying"):
         model.finish_removal(ctx.unit)
+    after_hook(model, ctx)

@@ -20,6 +20,7 @@ from charmsmith import charmfiles
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import network, shims
 from charmsmith.model import units as unitfs
+from charmsmith.model.names import check_app_name
 from charmsmith.model.peers import PEERS, PeerApp
 from charmsmith.model.peers.base import PeerView
 from charmsmith.model.store import ModelStore, write_atomic
@@ -530,20 +531,10 @@ class Model:
         state_dir.rename(kept)
         return kept
 
-    def _stop_peer_backends(self) -> None:
-        """Stop every daemon backend of this model, found by its marker file, not the state:
-        a deploy killed before it saved the state still left a marker next to the pidfiles."""
-        for marker in sorted((self.store.path / "peers").glob(f"*/{PEER_MARKER}")):
-            record = json.loads(marker.read_text())
-            backend_cls = PEERS[record["peer"]].backend_class(record["backend"])
-            if backend_cls(record["peer_state"]).stop():
-                self.echo(f"{marker.parent.name}: stopped the {record['backend']} backend")
-
     def _check_new_app(self, name: str) -> None:
+        check_app_name(name)
         if name in self.state["applications"]:
             raise CharmsmithError(f'application "{name}" already exists')
-        if not name or not all(c.isalnum() or c == "-" for c in name) or not name[0].isalpha():
-            raise CharmsmithError(f'invalid application name "{name}"')
 
     def coerce_config(self, app: str, pairs: dict[str, str]) -> dict[str, Any]:
         """Type user values by config.yaml (`juju config` rejects unknown keys and bad types)."""
@@ -937,12 +928,8 @@ class Model:
                 self.enqueue(name, "update-status")
 
     def destroy(self) -> None:
-        self._stop_peer_backends()  # first: their data directories go with the model
-        for unit in list(self.state["units"].values()):
-            for service in unit.get("services", {}).values():
-                shims.stop_listener(service)
-            if unit.get("netns"):
-                self._kill_unit_processes(unit)
-                network.remove_unit_network(self.state, unit)
-            unitfs.release_view(self.store.path, unit["name"])
-        network.remove_bridge(self.state)
+        """Host objects go (teardown.py: step by step, daemons first); failures are reported."""
+        from charmsmith.model.teardown import destroy_host_objects
+
+        for problem in destroy_host_objects(self):
+            self.echo(f"could not remove: {problem}")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from charmsmith.model.formats import render
+from charmsmith.model.operations import broken_for
 
 if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
@@ -374,7 +375,7 @@ def relation_ids(model: Model, ctx: HookContext, args: list[str], stdin: bytes) 
     ids = [
         f"{name}:{rel['id']}"
         for rel in model.relations_of(app)
-        if model.endpoint_of(rel, app) == name
+        if model.endpoint_of(rel, app) == name and not broken_for(rel, ctx)
     ]
     return 0, render(ids, fmt_of(opts)), b""
 

@@ -142,5 +142,12 @@ class PeerApp(ABC):
     def respond(self, view: PeerView) -> None:
         """React to the current remote data of one relation (called after every change)."""
 
+    def forget(self, view: PeerView) -> None:  # noqa: B027 - optional: most keep nothing
+        """The relation is being removed: drop what its remote units asked for (nothing here).
+
+        Juju hook reference, "<endpoint>-relation-broken": the side that served a relation
+        cleans up what it set up for it; a new relation asks again from scratch.
+        """
+
     def status(self) -> tuple[str, str]:
         return "active", "Unit is ready"

@@ -64,6 +64,13 @@ class HACluster(PeerApp):
             }
         place_vips(view.model, view.app)
 
+    def forget(self, view: PeerView) -> None:
+        """Relation removed: the principals' resources go, and with them their VIPs."""
+        resources = self.backend.state.get("resources", {})
+        for principal in view.remote_units():
+            resources.pop(principal, None)
+        place_vips(view.model, view.app)
+
 
 def requested_vips(resources: dict[str, Any]) -> dict[str, int]:
     """{vip: prefixlen} from one principal's decoded CRM sections."""

@@ -34,6 +34,10 @@ class KeystoneBackend(Backend):
     def register(self, service: str, region: str, urls: dict[str, str]) -> None:
         self.state.setdefault("catalog", {})[service] = {"region": region, **urls}
 
+    def unregister(self, service: str) -> None:
+        """Delete the service's endpoints from the catalog (its relation is gone)."""
+        self.state.get("catalog", {}).pop(service, None)
+
     def catalog(self) -> dict[str, dict[str, str]]:
         return dict(self.state.get("catalog", {}))
 
@@ -70,6 +74,13 @@ class Keystone(PeerApp):
         for unit in view.my_units():
             host = view.address(unit)
             view.publish(unit, {**self.answer(host, username, password), **real})
+
+    def forget(self, view: PeerView) -> None:
+        """Relation removed: the services its units registered leave the catalog."""
+        for unit in view.remote_units():
+            service = view.remote_data(unit).get("service")
+            if service:
+                self.backend.unregister(service)
 
     def real_identity(self, service: str) -> dict[str, str]:
         """What a real Keystone says about the service user (its ids, domain, ports), or {}.

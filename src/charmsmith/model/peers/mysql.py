@@ -20,6 +20,10 @@ class MySQLBackend(Backend):
         grants[username] = sorted(set(grants.get(username, [])) | set(hostnames))
         return self.secret(f"db:{database}:{username}")
 
+    def revoke(self, database: str, username: str) -> None:
+        """Drop the user's grant on the database (the database itself stays, as in MySQL)."""
+        self.state.get("databases", {}).get(database, {}).pop(username, None)
+
 
 class EmulatedMySQL(MySQLBackend):
     name = "emulated"
@@ -32,8 +36,9 @@ class MySQL(PeerApp):
     REAL_BACKEND = "charmsmith.model.peers.real.backends:RealMySQL"
     backend: MySQLBackend
 
-    def respond(self, view: PeerView) -> None:
-        # prefix ("" for the plain keys) -> (database, username) -> units/hostnames asking
+    @staticmethod
+    def requests(view: PeerView) -> dict[str, dict[tuple[str, str], dict[str, str]]]:
+        """prefix ("" for the plain keys) -> (database, username) -> units/hostnames asking."""
         wanted: dict[str, dict[tuple[str, str], dict[str, str]]] = {}
         for unit in view.remote_units():
             data = view.remote_data(unit)
@@ -48,6 +53,16 @@ class MySQL(PeerApp):
                     continue
                 hostname = data.get(f"{prefix}hostname") or data.get("private-address", "")
                 wanted.setdefault(prefix, {}).setdefault((database, username), {})[unit] = hostname
+        return wanted
+
+    def forget(self, view: PeerView) -> None:
+        """Relation removed: the grants it asked for are dropped."""
+        for requests in self.requests(view).values():
+            for database, username in requests:
+                self.backend.revoke(database, username)
+
+    def respond(self, view: PeerView) -> None:
+        wanted = self.requests(view)
         if not wanted:
             return
         answer = {"db_port": "3306"}

@@ -20,6 +20,14 @@ class RabbitMQBackend(Backend):
             self.state["users"][username].append(vhost)
         return self.secret(f"amqp:{username}")
 
+    def revoke(self, username: str, vhost: str) -> None:
+        """Take the user's permissions on vhost away; a user left with none is deleted."""
+        users = self.state.get("users", {})
+        if vhost in users.get(username, []):
+            users[username].remove(vhost)
+        if username in users and not users[username]:
+            del users[username]
+
 
 class EmulatedRabbitMQ(RabbitMQBackend):
     name = "emulated"
@@ -31,6 +39,13 @@ class RabbitMQ(PeerApp):
     BACKENDS: ClassVar[dict[str, type[Backend]]] = {"emulated": EmulatedRabbitMQ}
     REAL_BACKEND = "charmsmith.model.peers.real.backends:RealRabbitMQ"
     backend: RabbitMQBackend
+
+    def forget(self, view: PeerView) -> None:
+        """Relation removed: the users it asked for lose their vhost (and go if left bare)."""
+        for unit in view.remote_units():
+            data = view.remote_data(unit)
+            if data.get("username") and data.get("vhost"):
+                self.backend.revoke(data["username"], data["vhost"])
 
     def respond(self, view: PeerView) -> None:
         requests = {}

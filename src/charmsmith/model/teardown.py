@@ -1,0 +1,179 @@
+"""Taking host objects down: `destroy`, and undoing an operation that failed half way.
+
+Why best effort, step by step: destroy is the user's way out of any state, including one a
+killed command or an older charmsmith left inconsistent (a unit record without an index, an
+unreadable state file). Each step is tried on its own; what fails is reported, never allowed
+to stop the rest, and the model's host objects are also found by the model id in their names,
+so one missing from the state is still removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from charmsmith.errors import CharmsmithError
+from charmsmith.model import network, shims
+from charmsmith.model import units as unitfs
+from charmsmith.model.store import LOCK_FILE, STATE_FILE, ModelStore
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
+
+
+class Problems(list[str]):
+    """What could not be done, one line each; `attempt` runs a step and records its failure."""
+
+    def attempt(self, what: str, step: Callable[..., Any], *args: Any) -> None:
+        try:
+            step(*args)
+        except Exception as exc:  # noqa: BLE001 - any failure of one step is reported, not fatal
+            self.append(f"{what}: {exc or type(exc).__name__}")
+
+
+def stop_peer_backends(model_dir: Path, echo: Callable[[str], None], problems: Problems) -> None:
+    """Stop every daemon backend found by its marker file (the state may not list it)."""
+    from charmsmith.model.peers import PEERS
+    from charmsmith.model.sequencer import PEER_MARKER
+
+    def stop(marker: Path) -> None:
+        record = json.loads(marker.read_text())
+        backend_cls = PEERS[record["peer"]].backend_class(record["backend"])
+        if backend_cls(record["peer_state"]).stop():
+            echo(f"{marker.parent.name}: stopped the {record['backend']} backend")
+
+    for marker in sorted((model_dir / "peers").glob(f"*/{PEER_MARKER}")):
+        problems.attempt(f"peer backend {marker.parent.name}", stop, marker)
+
+
+def teardown_unit(model_dir: Path, state: dict[str, Any], unit: dict[str, Any]) -> None:
+    """Stop a unit's listeners and processes, remove its namespace/veth, unpin its view."""
+    for service in (unit.get("services") or {}).values():
+        shims.stop_listener(service)
+    if unit.get("netns"):
+        for pid in network.netns_pids(state, unit):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        network.remove_unit_network(state, unit)
+    unitfs.release_view(model_dir, unit["name"])
+
+
+def sweep_host_objects(model_id: str) -> None:
+    """Namespaces and links named after the model id that no unit record accounts for."""
+    if not re.fullmatch(r"[0-9a-f]+", model_id):
+        raise CharmsmithError(f"model id {model_id!r} is not a model id")
+    for ns in sorted(network.NETNS_DIR.glob(f"cs{model_id}-*")):
+        pids = subprocess.run(["ip", "netns", "pids", ns.name], capture_output=True, text=True)
+        for pid in pids.stdout.split():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
+        subprocess.run(["ip", "netns", "del", ns.name], capture_output=True, check=False)
+    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+    for line in links.splitlines():
+        parts = line.split(":")
+        name = parts[1].strip().split("@")[0] if len(parts) > 1 else ""
+        if name.startswith((f"csv{model_id}", f"csbr{model_id}")):
+            subprocess.run(["ip", "link", "del", name], capture_output=True, check=False)
+
+
+def destroy_host_objects(model: Model) -> Problems:
+    """Everything of the model outside its directory: daemons, processes, namespaces, bridge."""
+    problems = Problems()
+    state = model.state
+    stop_peer_backends(model.store.path, model.echo, problems)
+    units = state.get("units")
+    for key, unit in units.items() if isinstance(units, dict) else []:
+        if not isinstance(unit, dict):
+            problems.append(f"unit entry {key!r} is not a unit record: skipped")
+            continue
+        problems.attempt(f"unit {key}", teardown_unit, model.store.path, state, unit)
+    model_id = state.get("id")
+    if isinstance(model_id, str):
+        if isinstance(state.get("bridge"), str):
+            problems.attempt("bridge", network.remove_bridge, state)
+        problems.attempt("host objects", sweep_host_objects, model_id)
+    else:
+        problems.append("the state has no model id: namespaces and bridge not searched for")
+    return problems
+
+
+@contextlib.contextmanager
+def _raw_lock(model_dir: Path) -> Iterator[None]:
+    """The model lock without loading the state (which may be what is broken)."""
+    fd = os.open(model_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove_files(model_dir: Path, problems: Problems) -> None:
+    def failed(_func: Any, path: str, exc: Any) -> None:
+        error = exc[1] if isinstance(exc, tuple) else exc
+        problems.append(f"{path}: {getattr(error, 'strerror', None) or error}")
+
+    for child in sorted(model_dir.iterdir()):
+        if child.name == LOCK_FILE:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, onerror=failed)
+        else:
+            problems.attempt(str(child), child.unlink)
+
+
+def destroy_model(store: ModelStore, echo: Callable[[str], None] = print) -> Problems:
+    """Remove the model: host objects first, then its directory. Returns what could not go."""
+    from charmsmith.model.sequencer import Model
+
+    if not store.exists:
+        raise CharmsmithError(f"no model at {store.path} (nothing to destroy)")
+    problems = Problems()
+    with _raw_lock(store.path):
+        try:
+            store.state = store.load()
+        except CharmsmithError:
+            echo(f"{store.path / STATE_FILE} is unreadable: removing what can be found without it")
+            try:
+                text = (store.path / STATE_FILE).read_text(errors="replace")
+            except OSError:
+                text = ""
+            found = re.search(r'"id":\s*"([0-9a-f]+)"', text)
+            store.state = {"id": found.group(1)} if found else {}
+        if not isinstance(store.state, dict):
+            store.state = {}
+        problems.extend(destroy_host_objects(Model(store, echo=echo)))
+        _remove_files(store.path, problems)
+    shutil.rmtree(store.path, ignore_errors=True)
+    if store.path.exists():
+        problems.append(f"{store.path} is still there")
+    return problems
+
+
+def undo(model: Model, before: dict[str, Any]) -> None:
+    """An operation failed half way: take down the units it created and restore the state.
+
+    Only what the failed operation added goes (units absent from `before`); the model is left
+    as it was before the command, so nothing is recorded for an operation that failed.
+    """
+    problems = Problems()
+    for name, unit in (model.state.get("units") or {}).items():
+        if name in before.get("units", {}) or not isinstance(unit, dict):
+            continue
+        problems.attempt(name, teardown_unit, model.store.path, model.state, unit)
+        if not unit.get("netns") and not unit.get("principal"):
+            problems.attempt(name, network.del_bridge_address, model.state, unit["address"])
+        shutil.rmtree(unitfs.unit_dir(model.store.path, name), ignore_errors=True)
+    model.store.state = copy.deepcopy(before)
+    for line in problems:
+        model.echo(f"could not undo: {line}")
