@@ -1,0 +1,62 @@
+"""Setting and resetting an application's charm options, as `juju config` does.
+
+`--reset KEY[,KEY]` removes the operator's value, so the option is back at the default in the
+charm's config.yaml (or unset when there is none), and units see it in a config-changed hook -
+only if a value really changed, like any other config change. Keys are option names of the
+charm; one command may set some keys and reset others, but not set and reset the same key; a
+command that is refused changes nothing.
+"""
+
+# Follows the Juju CLI reference for `juju config` (--reset <key[,key]>) and the checks of
+# juju/juju cmd/juju/application/config.go (set and reset of one key refused).
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from charmsmith.errors import CharmsmithError
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
+
+__all__ = ["parse_reset", "update_config"]
+
+
+def parse_reset(values: list[str]) -> list[str]:
+    """Option names from one or more `--reset KEY[,KEY]` values, each once, in order."""
+    keys: list[str] = []
+    for value in values:
+        for key in value.split(","):
+            key = key.strip()
+            if not key or "=" in key:
+                raise CharmsmithError(f'--reset takes option names (KEY[,KEY]), got "{value}"')
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def update_config(model: Model, app: str, pairs: dict[str, str], reset: list[str]) -> list[str]:
+    """Set `pairs` and reset `reset` on `app`; return the units queued for config-changed.
+
+    Everything is checked before anything changes: an unknown option, a value of the wrong
+    type or a key both set and reset is refused with the model untouched.
+    """
+    a = model.app(app)
+    if a["kind"] == "peer":
+        raise CharmsmithError(f"{app} is played by charmsmith and has no charm config")
+    for key in reset:
+        if key in pairs:
+            raise CharmsmithError(f'cannot set and reset option "{key}" in one command')
+    options = a.get("options", {})
+    for key in reset:
+        if key not in options:
+            raise CharmsmithError(f'unknown option "{key}" for application "{app}"')
+    typed = model.coerce_config(app, pairs)
+    before = model.config_values(app)
+    kept = {key: value for key, value in a["config"].items() if key not in reset}
+    a["config"] = {**kept, **typed}
+    if model.config_values(app) == before:
+        return []
+    for unit in a["units"]:
+        model.enqueue(unit, "config-changed")
+    return list(a["units"])
