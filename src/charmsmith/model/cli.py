@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,7 +21,7 @@ from typing import Any
 
 from charmsmith import charmfiles, dirs
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import configops, hooktools
+from charmsmith.model import configops, hooktools, names, operations, teardown
 from charmsmith.model.peers import PEERS
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore, default_model_dir
@@ -83,6 +83,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("remove-unit", help="remove units (departed/broken, stop, remove)")
     p.add_argument("units", nargs="+")
+    p.add_argument(
+        "--force", action="store_true", help="remove now, without running the unit's hooks"
+    )
+
+    p = sub.add_parser(
+        "remove-relation", help="remove a relation: A[:endpoint] B[:endpoint], or its id"
+    )
+    p.add_argument("left")
+    p.add_argument("right", nargs="?")
+
+    p = sub.add_parser("resolved", help="retry a unit's failed hook, or skip it (--no-retry)")
+    p.add_argument("unit")
+    p.add_argument("--no-retry", action="store_true", help="mark it resolved, do not run it")
 
     p = sub.add_parser("run-hook", help="retry a unit's failed hook, or run HOOK now")
     p.add_argument("unit")
@@ -157,8 +170,13 @@ def _session(store: ModelStore, create: bool = False) -> Iterator[Model]:
         run_dir.mkdir(mode=0o700, exist_ok=True)
         hooktools.ensure_client(run_dir)
         with hooktools.HookToolServer(run_dir, model.handle_tool):
+            before = copy.deepcopy(store.state)
             try:
-                yield model
+                try:
+                    yield model
+                except BaseException:
+                    teardown.undo(model, before)  # a failed operation records nothing
+                    raise
                 model.run_queue()
             finally:
                 store.save()
@@ -179,6 +197,9 @@ def _num_units(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(store: ModelStore, args: argparse.Namespace) -> int:
+    names.check_model_dir(store.path)  # before a model is created there
+    if args.app is not None:
+        names.check_app_name(args.app)
     _num_units(args)
     is_peer = args.charm in PEERS and not Path(args.charm).is_dir()
     if not is_peer:  # refuse a bad charm before a new model is created for it
@@ -238,7 +259,11 @@ def cmd_remove_unit(store: ModelStore, args: argparse.Namespace) -> int:
     with _session(store) as model:
         for name in args.units:
             model.unit(name)
-            model.remove_unit(name)
+            if args.force:
+                operations.force_remove_unit(model, name)
+                print(f"removed {name} (forced)")
+            else:
+                model.remove_unit(name)
         store.save()
     return _finish(model)
 
@@ -248,6 +273,8 @@ def cmd_run_hook(store: ModelStore, args: argparse.Namespace) -> int:
         unit = model.unit(args.unit)
         if model.is_peer(unit["app"]):
             raise CharmsmithError(f"{args.unit} is played by charmsmith and runs no hooks")
+        if args.hook is not None:
+            names.check_hook_name(model.app(unit["app"])["metadata"], args.unit, args.hook)
         pending = [e for e in model.state["queue"] if e["unit"] == args.unit]
         if unit.get("agent") == "error":
             head = pending[0]
@@ -281,6 +308,20 @@ def _event_for(model: Model, unit_name: str, hook: str) -> dict[str, Any]:
         if remotes and not hook.endswith(("-created", "-broken")):
             event["remote_unit"] = remotes[0]
     return event
+
+
+def cmd_remove_relation(store: ModelStore, args: argparse.Namespace) -> int:
+    with _session(store) as model:
+        rel = operations.remove_relation(model, args.left, args.right)
+        eps = " ".join(f"{e['app']}:{e['endpoint']}" for e in rel["endpoints"])
+        print(f"removing relation {eps} (id {rel['id']})")
+    return _finish(model)
+
+
+def cmd_resolved(store: ModelStore, args: argparse.Namespace) -> int:
+    with _session(store) as model:
+        print(operations.resolved(model, args.unit, retry=not args.no_retry))
+    return _finish(model)
 
 
 def cmd_run_action(store: ModelStore, args: argparse.Namespace) -> int:
@@ -438,15 +479,10 @@ def cmd_catalog(store: ModelStore, args: argparse.Namespace) -> int:
 
 
 def cmd_destroy(store: ModelStore, args: argparse.Namespace) -> int:
-    with store.locked():
-        model = Model(store)
-        model.destroy()
-        for child in store.path.iterdir():
-            if child.name != "lock":
-                if child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child, ignore_errors=True)
-                else:
-                    child.unlink(missing_ok=True)
-    shutil.rmtree(store.path, ignore_errors=True)
-    print(f"destroyed model {store.path}")
+    problems = teardown.destroy_model(store)
+    for line in problems:
+        print(f"charmsmith: could not remove: {line}", file=sys.stderr)
+    if store.path.exists():
+        raise CharmsmithError(f"model {store.path} is only partly destroyed (see above)")
+    print(f"destroyed model {store.path}" + (" (see the lines above)" if problems else ""))
     return 0
