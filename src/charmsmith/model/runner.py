@@ -4,16 +4,21 @@ The hook runs inside the unit (its network namespace + a private mount namespace
 overlays) via the C launcher, with an explicit environment (the equivalent of `env -i` plus
 Juju 3.x's hook variables), cwd = the charm dir, and its output captured. Every hook is
 recorded in the history with wall time, exit code, output and its hook-tool calls.
+
+A running hook is recorded in run/hook.json (pid + start time): an interrupted command
+(SIGINT/SIGTERM) kills the hook and its descendants before it exits, and the next hook of a
+later command first kills what a command killed outright (SIGKILL) left running.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
 from typing import TYPE_CHECKING, Any
 
-from charmsmith.model import network
+from charmsmith.model import network, procs
 from charmsmith.model import units as unitfs
 from charmsmith.model.operations import after_hook
 from charmsmith.model.tools import HookContext
@@ -97,6 +102,54 @@ def unit_command(model: Model, unit_name: str, argv: list[str], cwd: str = "/") 
     return [str(enter), unit.get("netns") or "-", str(spec), cwd, "--", *argv]
 
 
+RUNNING_HOOK = "hook.json"  # in <model>/run/
+
+
+def reap_interrupted_hook(model: Model) -> None:
+    """Kill the process tree of a hook whose command was killed before it could (SIGKILL)."""
+    path = model.store.path / "run" / RUNNING_HOOK
+    try:
+        rec = json.loads(path.read_text())
+    except (OSError, ValueError):
+        path.unlink(missing_ok=True)
+        return
+    if procs.kill_tree(rec):
+        model.store.log(rec.get("unit", "?"), "WARNING", "killed a hook left by a killed command")
+    path.unlink(missing_ok=True)
+
+
+def _run_hook_process(
+    model: Model, argv: list[str], env: dict[str, str], unit: str
+) -> tuple[int, str]:
+    """Run the hook; whichever way this command ends, no process of the hook stays behind."""
+    reap_interrupted_hook(model)
+    marker = model.store.path / "run" / RUNNING_HOOK
+    proc = subprocess.Popen(
+        argv,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    rec = procs.record(proc.pid)
+    if rec is not None:
+        marker.write_text(json.dumps({**rec, "unit": unit}))
+    try:
+        out, _ = proc.communicate(timeout=HOOK_TIMEOUT)
+        return proc.returncode, out.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        procs.kill_tree(rec)
+        out, _ = proc.communicate()
+        return 124, out.decode(errors="replace") + f"\n(hook timed out after {HOOK_TIMEOUT:.0f}s)"
+    except BaseException:
+        procs.kill_tree(rec)  # interrupted: take the hook and its children down with us
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        marker.unlink(missing_ok=True)
+
+
 def execute(
     model: Model, ctx: HookContext, path_in_unit: str, event: dict[str, Any]
 ) -> dict[str, Any]:
@@ -108,20 +161,10 @@ def execute(
     start = time.perf_counter()
     model.current = ctx
     try:
-        proc = subprocess.run(
-            argv,
-            env=hook_env(model, ctx, event),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=HOOK_TIMEOUT,
-        )
-        rc, output = proc.returncode, proc.stdout.decode(errors="replace")
-    except subprocess.TimeoutExpired as err:
-        rc = 124
-        output = (err.stdout or b"").decode(
-            errors="replace"
-        ) + f"\n(hook timed out after {HOOK_TIMEOUT:.0f}s)"
+        rc, output = _run_hook_process(model, argv, hook_env(model, ctx, event), ctx.unit)
+    except BaseException:
+        unit["agent"] = "idle"  # interrupted: the hook did not run, it is queued again
+        raise
     finally:
         model.current = None
         model.contexts.pop(ctx.id, None)

@@ -20,7 +20,10 @@ queries consistently:
   the unit's network namespace on the ports its config binds: apache2 -> `Listen N` in
   /etc/apache2/ports.conf and sites-enabled; others -> `bind_port = N` in /etc/<prefix>/*.conf,
   prefix = service name up to the first '-'. stop kills the listener. So status checks that
-  probe listening ports behave.
+  probe listening ports behave. A listener that exits at once (its ports are taken) leaves
+  the service failed, not running, as systemd reports a simple service whose process died.
+  Each listener is recorded as pid + kernel start time and only ever signalled while both
+  still match (model/procs.py): a pid reused by an unrelated process is never touched.
 * haproxy is the exception: it is what scale-out is about, so where the host has the haproxy
   binary, starting it runs the *real* haproxy inside the unit's namespaces on the unit's own
   /etc/haproxy/haproxy.cfg; it balances over the other units' stand-in API listeners, and a
@@ -30,7 +33,6 @@ queries consistently:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import select
@@ -41,7 +43,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from charmsmith.model import network
+from charmsmith.model import network, procs
 from charmsmith.model import units as unitfs
 from charmsmith.model.tools import HookContext, Result, ToolError
 
@@ -98,6 +100,8 @@ def serve(s):
             pass
         c.close()
 socks = [s for s in (bind(int(p)) for p in sys.argv[2:]) if s]
+if not socks:
+    sys.exit("cannot bind any of ports " + " ".join(sys.argv[2:]))
 threads = [threading.Thread(target=serve, args=(s,)) for s in socks]
 [t.start() for t in threads]
 sys.stdout.write("ready\n"); sys.stdout.flush(); sys.stdout.close()
@@ -328,6 +332,11 @@ def systemctl(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> 
 
 
 def _control(model: Model, unit_name: str, verb: str, name: str) -> Result:
+    """One systemctl verb on an emulated service (rules of systemctl(1), systemd.service(5)).
+
+    A simple service's `start` succeeds once its process is forked even if it exits at once;
+    `is-active` then answers "failed" (exit 3), so the charm's status check sees the truth.
+    """
     unit = model.unit(unit_name)
     services = unit.setdefault("services", {})
     entry = services.setdefault(name, {"running": False, "enabled": True, "pid": None, "ports": []})
@@ -335,24 +344,18 @@ def _control(model: Model, unit_name: str, verb: str, name: str) -> Result:
     if verb in ("start", "restart", "reload", "force-reload", "try-restart"):
         if verb == "try-restart" and not entry["running"]:
             return 0, b"", b""
-        stop_listener(entry)
-        entry["ports"] = service_ports(model.store.path, unit_name, name)
-        if name == "haproxy" and Path(HAPROXY).exists() and unit.get("netns"):
-            pid, error = start_haproxy(model, unit_name)
-            if pid is None:
-                entry["running"] = False
-                return 1, b"", f"Job for haproxy.service failed: {error}\n".encode()
-            entry["pid"] = pid
-        else:
-            entry["pid"] = start_listener(model, unit, name, entry["ports"])
-        entry["running"] = True
+        return start_service(model, unit_name, name)
     elif verb == "stop":
         stop_listener(entry)
         entry["running"] = False
+        entry["failed"] = False
     elif verb in ("status", "is-active"):
+        if entry["running"] and entry.get("pid") and not procs.alive(_record(entry)):
+            entry.update(running=False, failed=True, pid=None, start=None)  # it died since
         running = entry["running"]
+        idle = "failed" if entry.get("failed") else "inactive"
         text = (
-            ("active" if running else "inactive")
+            ("active" if running else idle)
             if verb == "is-active"
             else (f"{name} is running" if running else f"{name} is not running")
         )
@@ -367,6 +370,25 @@ def _control(model: Model, unit_name: str, verb: str, name: str) -> Result:
         )
     else:
         raise ToolError(f"unknown service command {verb}")
+    return 0, b"", b""
+
+
+def start_service(model: Model, unit_name: str, name: str) -> Result:
+    """(Re)start one service: its old process goes first, then its listener (or haproxy)."""
+    unit = model.unit(unit_name)
+    entry = unit["services"][name]
+    stop_listener(entry)
+    entry["ports"] = service_ports(model.store.path, unit_name, name)
+    if name == "haproxy" and Path(HAPROXY).exists() and unit.get("netns"):
+        pid, error = start_haproxy(model, unit_name)
+        if pid is None:
+            entry.update(running=False, failed=True)
+            return 1, b"", f"Job for haproxy.service failed: {error}\n".encode()
+        entry.update(pid=pid, start=procs.start_time(pid), running=True, failed=False)
+    else:
+        rec, exited = start_listener(model, unit, name, entry["ports"])
+        entry.update(pid=rec and rec["pid"], start=rec and rec["start"])
+        entry.update(running=not exited, failed=exited)
     return 0, b"", b""
 
 
@@ -402,9 +424,13 @@ def service_ports(model_dir: Path, unit: str, name: str) -> list[int]:
     return sorted(ports)
 
 
-def start_listener(model: Model, unit: dict[str, Any], name: str, ports: list[int]) -> int | None:
+def start_listener(
+    model: Model, unit: dict[str, Any], name: str, ports: list[int]
+) -> tuple[procs.Record | None, bool]:
+    """(record of the listener, exited): (None, False) when the service has no ports to serve,
+    (None, True) when the stand-in exited at once instead of listening."""
     if not ports or not unit.get("netns"):
-        return None
+        return None, False
     enter = model.store.path / "run" / "bin" / "charmsmith-enter"
     proc = subprocess.Popen(
         [
@@ -428,10 +454,16 @@ def start_listener(model: Model, unit: dict[str, Any], name: str, ports: list[in
     # like `service start`, return once the stand-in listens: status checks follow at once
     assert proc.stdout is not None
     ready, _, _ = select.select([proc.stdout], [], [], 10)
-    if ready:
-        proc.stdout.readline()
+    said = proc.stdout.readline() if ready else b""
     proc.stdout.close()
-    return proc.pid
+    rec = procs.record(proc.pid)
+    if said != b"ready\n" or rec is None:
+        # exited (or never got ready): reap it, or stop what is left of it
+        if proc.poll() is None and rec is not None:
+            procs.stop(rec)
+        proc.wait()
+        return None, True
+    return rec, False
 
 
 HAPROXY = "/usr/sbin/haproxy"
@@ -485,12 +517,18 @@ def _maxconn_cap(config: str) -> str:
     return f" -n {cap}" if cap else ""
 
 
+def _record(entry: dict[str, Any]) -> procs.Record:
+    return {"pid": entry.get("pid"), "start": entry.get("start")}
+
+
 def stop_listener(entry: dict[str, Any]) -> None:
-    pid = entry.get("pid")
-    entry["pid"] = None
-    if pid:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGTERM)
+    """Stop the service's process if it is still the one we started, and wait until it is gone
+    (a restart binds the same ports next). A pid without a matching start time (reused, or a
+    state written before start times were recorded) is left alone; removal, `fail` and
+    `destroy` still end everything left in the unit's network namespace."""
+    rec = _record(entry)
+    entry["pid"] = entry["start"] = None
+    procs.stop(rec)
 
 
 def stand_in_command(model: Model, ctx: HookContext, argv: list[str]) -> Result:

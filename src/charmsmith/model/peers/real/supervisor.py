@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charmsmith.errors import CharmsmithError
+from charmsmith.model import procs
 
 Progress = Callable[[str], None]
 # Daemons get a clean, minimal environment: nothing of the caller's venv, proxies or locale.
@@ -40,19 +41,8 @@ def stderr_progress(message: str) -> None:
 
 
 def _start_time(pid: int) -> str | None:
-    """The process start time (clock ticks since boot) or None when the pid is gone or a zombie.
-
-    Field 22 of /proc/PID/stat; the command name (field 2) may contain spaces and parentheses, so
-    split after its last ')'.
-    """
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    if fields[0] == "Z":
-        return None
-    return fields[19]
+    """The process start time or None when the pid is gone or a zombie (see model.procs)."""
+    return procs.start_time(pid)
 
 
 def pid_alive(pid: int) -> bool:
@@ -238,18 +228,7 @@ def _group_of(user: str | None, group: str | None) -> str | int | None:
 
 def group_members(pgid: int) -> list[int]:
     """Live (non-zombie) pids whose process group is `pgid`, read from /proc."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            members.append(int(entry))
-    return members
+    return procs.group_members(pgid)
 
 
 def run(
