@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from charmsmith import __version__
@@ -39,19 +40,35 @@ def _selected(argv: list[str]) -> set[str]:
     return next(({a} for a in argv if a in SUBCOMMANDS), set())
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every `finally` runs: staging directories go, a
+    running hook is killed, the model state is saved. Python's default for SIGTERM is to die
+    on the spot, which leaves all of that behind."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is not None:
         sys.argv[1:] = argv
     parser = build_parser()
     args = parser.parse_args()
+    ours = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    if ours:
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         return importlib.import_module(args._module).run(args) or 0
     except CharmsmithError as err:
         print(f"charmsmith: error: {err}", file=sys.stderr)
         return err.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         print("charmsmith: interrupted", file=sys.stderr)
-        return 130
+        return 143 if isinstance(interrupt, Terminated) else 130
+    finally:
+        if ours:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 if __name__ == "__main__":
