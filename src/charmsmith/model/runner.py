@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 from typing import TYPE_CHECKING, Any
@@ -215,14 +216,24 @@ def run_event(model: Model, event: dict[str, Any]) -> bool:
     unit["agent_message"] = f'hook failed: "{hook}"'
     last = next((ln for ln in reversed(record["output"].splitlines()) if ln.strip()), "")
     message = (
-        f'hook "{hook}" failed on {name} (exit {record["rc"]}): {last.strip()[:200]}'
+        f'hook "{hook}" failed on {name} ({exit_text(record["rc"])}): {last.strip()[:200]}'
         f" — see `charmsmith model hooks {name}`; retry with "
         f"`charmsmith model run-hook {name}`"
     )
     model.echo(f"{name}: {label} FAILED ({record['wall']:.2f}s)")
     model.failures.append(message)
-    model.store.log(name, "ERROR", f'hook "{hook}" failed (exit {record["rc"]})')
+    model.store.log(name, "ERROR", f'hook "{hook}" failed ({exit_text(record["rc"])})')
     return False
+
+
+def exit_text(rc: int) -> str:
+    """`exit N`, or the name of the signal that killed the hook (Popen reports -signum)."""
+    if rc >= 0:
+        return f"exit {rc}"
+    try:
+        return f"killed by {signal.Signals(-rc).name}"
+    except ValueError:
+        return f"killed by signal {-rc}"
 
 
 def _after_success(model: Model, ctx: HookContext, unit: dict[str, Any]) -> None:
