@@ -18,7 +18,7 @@ from typing import Any
 
 from charmsmith import charmfiles
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import network, shims
+from charmsmith.model import network, reboot, shims
 from charmsmith.model import units as unitfs
 from charmsmith.model.names import check_app_name
 from charmsmith.model.peers import PEERS, PeerApp
@@ -254,7 +254,11 @@ class Model:
                 raise CharmsmithError("the model did not settle: too many hooks (relation loop?)")
             self.state["queue"].remove(event)
             self._before(event)
-            ok = run_event(self, event)
+            try:
+                ok = run_event(self, event)
+            except BaseException:
+                self.state["queue"].insert(0, event)  # interrupted: it runs next time
+                raise
             if not ok:
                 self.state["queue"].insert(0, event)
             self.store.save()
@@ -785,6 +789,8 @@ class Model:
         app = unit["app"]
         if self.is_peer(app):
             raise CharmsmithError(f"{name} is played by charmsmith; remove-unit applies to charms")
+        if unit.get("dying"):
+            return  # already being removed (a redo after a kill): Juju's Destroy is a no-op
         for rel in self.relations_of(app):
             ep = self.endpoint_of(rel, app)
             other = self.remote_app(rel, app)
@@ -868,6 +874,7 @@ class Model:
         unit.pop("down")
         unit["agent"] = "idle"
         network.set_link(self.state, unit, up=True)
+        reboot.boot_services(self, name)  # enabled services start, as at a machine's boot
         self.enqueue(name, "start")
         self._after_membership_change(unit["app"], gone=None)
 

@@ -61,6 +61,9 @@ def _unit(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
         "ports": list(unit.get("ports", [])),
         "leader": model.is_leader(unit["name"]),
     }
+    if unit.get("dying"):
+        # Juju's life value, shown only when not "alive": removal queued or under way
+        entry["life"] = "dying"
     subs = {
         name: _unit(model, sub)
         for name, sub in sorted(model.state["units"].items())
@@ -106,6 +109,8 @@ def _unit_row(name: str, unit: dict[str, Any], indent: str) -> list[str]:
     agent = unit["agent-status"]
     workload = "error" if agent == "error" else unit["workload-status"]
     message = unit["agent-message"] if agent == "error" else unit["message"]
+    if unit.get("life") == "dying" and agent not in ("error", "lost"):
+        agent = "dying"  # what needs a hand (error, lost) outranks a removal under way
     return [
         indent + name + ("*" if unit["leader"] else ""),
         workload,

@@ -122,12 +122,24 @@ class ModelStore:
             os.close(fd)
 
     def load(self) -> dict[str, Any]:
-        """Read state.json; a corrupt file is a bug we report rather than silently reset."""
+        """Read state.json; a corrupt file is reported (with the way out), never silently reset.
+
+        Our writes are atomic, so a truncated or garbled file means something else cut it
+        (a full disk, a hand edit, a copy); `destroy` finds the model's host objects without it.
+        """
+        path = self.path / STATE_FILE
         try:
-            state = json.loads((self.path / STATE_FILE).read_text())
-        except (OSError, ValueError) as err:
+            data = path.read_bytes()
+        except OSError as err:
+            raise CharmsmithError(f"cannot read model state {path}: {err.strerror}") from err
+        try:
+            state = json.loads(data.decode())
+            if not isinstance(state, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as err:
             raise CharmsmithError(
-                f"cannot read model state {self.path / STATE_FILE}: {err}"
+                f"model state {path} is truncated or corrupt ({err}); the model cannot be used:"
+                f" remove it with `charmsmith model --model {self.path} destroy`"
             ) from err
         if state.get("schema") != SCHEMA:
             raise CharmsmithError(f"model {self.path} has unknown schema {state.get('schema')}")

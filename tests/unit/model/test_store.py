@@ -79,3 +79,18 @@ def test_torn_history_line_is_skipped(tmp_path: Path):
     with open(s.path / "hooks.jsonl", "a") as fh:
         fh.write('{"unit": "a/0", "ho')
     assert s.history() == [{"unit": "a/0", "hook": "install"}]
+
+
+@pytest.mark.parametrize("cut", [0, 40, -2])
+def test_truncated_state_names_file_and_way_out(tmp_path: Path, cut: int):
+    s = ModelStore(tmp_path / "m")
+    with s.locked(create=True):
+        pass
+    path = s.path / "state.json"
+    path.write_bytes(path.read_bytes()[:cut])
+    with pytest.raises(CharmsmithError) as err, ModelStore(s.path).locked():
+        pass
+    message = str(err.value)
+    assert "\n" not in message
+    assert str(path) in message and "truncated or corrupt" in message
+    assert f"charmsmith model --model {s.path} destroy" in message
