@@ -71,7 +71,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("pairs", nargs="*", metavar="KEY=VALUE")
     p.add_argument(
         "--reset",
-        action="append",
+        action=configops.ResetAction,
+        nargs="+",
         default=[],
         metavar="KEY[,KEY]",
         help="return options to their charm defaults (unset when there is none)",
@@ -235,7 +236,7 @@ def cmd_relate(store: ModelStore, args: argparse.Namespace) -> int:
 
 def cmd_config(store: ModelStore, args: argparse.Namespace) -> int:
     reset = configops.parse_reset(args.reset)
-    pairs = _pairs(args.pairs)
+    pairs = _pairs(args.pairs + getattr(args, "reset_pairs", []))
     with _session(store) as model:
         if not pairs and not reset:
             model.app(args.app)

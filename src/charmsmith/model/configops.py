@@ -12,14 +12,38 @@ command that is refused changes nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import argparse
+from typing import TYPE_CHECKING, Any
 
 from charmsmith.errors import CharmsmithError
 
 if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
 
-__all__ = ["parse_reset", "update_config"]
+__all__ = ["ResetAction", "parse_reset", "update_config"]
+
+
+class ResetAction(argparse.Action):
+    """`--reset KEY[,KEY] [KEY=VALUE ...]`: the `juju config` order, settings after the reset.
+
+    argparse hands every word after the option to it, so the KEY=VALUE words that follow are
+    kept aside as `reset_pairs` for the command to set with the others; a second bare word is
+    refused by the command like any word that is not KEY=VALUE.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        words = list(values)
+        keys = list(getattr(namespace, self.dest, None) or [])
+        keys.append(words[0])
+        setattr(namespace, self.dest, keys)
+        rest = list(getattr(namespace, "reset_pairs", None) or [])
+        namespace.reset_pairs = rest + words[1:]
 
 
 def parse_reset(values: list[str]) -> list[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from charmsmith.errors import CharmsmithError
+from charmsmith.model import cli as model_cli
 from charmsmith.model import configops, network, runner
 from charmsmith.model import units as unitfs
 from charmsmith.model.sequencer import Model
@@ -113,3 +115,11 @@ def test_reset_keys_are_comma_separated_option_names(values, keys):
 def test_reset_refuses_what_is_not_an_option_name(value):
     with pytest.raises(CharmsmithError, match=r"^--reset takes option names \(KEY\[,KEY\]\)"):
         configops.parse_reset([value])
+
+
+def test_settings_may_follow_the_reset_as_in_juju_config():
+    parser = argparse.ArgumentParser()
+    model_cli.add_arguments(parser)
+    args = parser.parse_args(["config", "app", "x=0", "--reset", "a,b", "c=1", "--reset", "d"])
+    assert args.reset == ["a,b", "d"] and args.reset_pairs == ["c=1"] and args.pairs == ["x=0"]
+    assert configops.parse_reset(args.reset) == ["a", "b", "d"]
