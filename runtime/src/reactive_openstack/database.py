@@ -19,33 +19,44 @@ SEEN_KV_KEY = "reactive_openstack.db-sync-seen"
 FAILED_KV_KEY = "reactive_openstack.db-sync-failed"
 #: Seconds slept between attempts; len + 1 attempts in all.
 BACKOFF: tuple[float, ...] = (5.0, 15.0, 45.0)
+#: Exit codes that no retry can cure (the shell's): the program is missing or not executable.
+CANNOT_RUN = {127: "command not found", 126: "command not executable"}
 
 
-def _run_with_retry(charm: Any, argv: list[str]) -> bool:
+def _run_with_retry(charm: Any, argv: list[str]) -> str | None:
+    """None once ``argv`` succeeded; else a note for the blocked status ("" for a plain exit).
+
+    A program that is missing or not executable fails at once: waiting cannot change that
+    within this hook, and the next hook tries again anyway.
+    """
     host = charm.host
     for attempt, delay in enumerate((*BACKOFF, None), start=1):
         try:
             host.run(list(argv))
-            return True
+            return None
         except CommandFailed as exc:
+            if exc.returncode in CANNOT_RUN:
+                reason = CANNOT_RUN[exc.returncode]
+                host.log(f"database sync {reason}: {shlex.join(argv)}: {exc.output}", "ERROR")
+                return f" ({reason})"
             host.log(
                 f"database sync command failed (attempt {attempt}): {shlex.join(argv)}: "
                 f"exit {exc.returncode}",
                 "WARNING",
             )
             if delay is None:
-                return False
+                return ""
             host.sleep(delay)
-    return False
+    return ""
 
 
 def run_sync_commands(charm: Any) -> bool:
     """Run every sync command; on final failure record it and block. True on success."""
     host = charm.host
     for argv in charm.sync_commands:
-        if not _run_with_retry(charm, argv):
-            command = shlex.join(argv)
-            host.kv_set(FAILED_KV_KEY, command)
+        note = _run_with_retry(charm, argv)
+        if note is not None:
+            host.kv_set(FAILED_KV_KEY, shlex.join(argv) + note)
             host.status_set(*failure_status(charm))  # type: ignore[misc]
             return False
     host.kv_unset(FAILED_KV_KEY)

@@ -198,8 +198,10 @@ class JujuHost:
                 env=env,
                 check=False,
             )
-        except FileNotFoundError as exc:
-            raise CommandFailed(argv, 127, str(exc)) from exc
+        except OSError as exc:
+            # the shell's codes: 127 the program does not exist, 126 it cannot be executed
+            code = 127 if isinstance(exc, FileNotFoundError) else 126
+            raise CommandFailed(argv, code, str(exc)) from exc
         if proc.returncode != 0:
             raise CommandFailed(argv, proc.returncode, proc.stdout)
         return proc.stdout

@@ -143,9 +143,11 @@ class FakeHost:
         """The content of a written file as text (KeyError if it was never written)."""
         return self.files[path].content.decode()
 
-    def fail_command(self, argv: list[str], times: int = 1, output: str = "boom") -> None:
+    def fail_command(
+        self, argv: list[str], times: int = 1, output: str = "boom", returncode: int = 1
+    ) -> None:
         """Make :meth:`run` with exactly ``argv`` fail the next ``times`` calls."""
-        self._failures.setdefault(tuple(argv), []).extend([output] * times)
+        self._failures.setdefault(tuple(argv), []).extend([(output, returncode)] * times)
 
     def fail_service(self, service: str, verb: str = "restart", times: int = 1) -> None:
         """Make the next ``times`` ``verb`` (start/restart) calls of ``service`` fail."""
@@ -394,8 +396,8 @@ class FakeHost:
         self.commands.append(list(argv))
         pending = self._failures.get(tuple(argv))
         if pending:
-            output = pending.pop(0)
-            raise CommandFailed(list(argv), 1, output)
+            output, returncode = pending.pop(0)
+            raise CommandFailed(list(argv), returncode, output)
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
