@@ -81,6 +81,22 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
         os.close(dfd)
 
 
+# First in the file, so that even a state file cut short still names the model's host objects
+# (bridge csbr<id>, namespaces cs<id>-N) and `destroy` can find them.
+HEAD_KEYS = ("schema", "id", "bridge", "subnet")
+
+
+def dumps(state: dict[str, Any]) -> bytes:
+    """The state as JSON: HEAD_KEYS first, then every other key sorted (stable diffs)."""
+    head = {key: state[key] for key in HEAD_KEYS if key in state}
+    rest = {key: value for key, value in state.items() if key not in head}
+    text = json.dumps(head, indent=1)
+    if rest:
+        body = json.dumps(rest, indent=1, sort_keys=True)
+        text = (text[:-2] + ",\n" + body[2:]) if head else body
+    return text.encode()
+
+
 class ModelStore:
     """The model directory: state.json (0600: it holds peer passwords), lock, history, debug log."""
 
@@ -146,8 +162,7 @@ class ModelStore:
         return state
 
     def save(self) -> None:
-        data = json.dumps(self.state, indent=1, sort_keys=True).encode()
-        write_atomic(self.path / STATE_FILE, data)
+        write_atomic(self.path / STATE_FILE, dumps(self.state))
 
     # -- append-only logs ---------------------------------------------------------------------
 

@@ -94,3 +94,16 @@ def test_truncated_state_names_file_and_way_out(tmp_path: Path, cut: int):
     assert "\n" not in message
     assert str(path) in message and "truncated or corrupt" in message
     assert f"charmsmith model --model {s.path} destroy" in message
+
+
+def test_state_cut_short_still_names_the_model(tmp_path: Path):
+    """The id and bridge lead the file, so destroy finds the host objects of a truncated one."""
+    s = ModelStore(tmp_path / "m")
+    with s.locked(create=True):
+        s.state["applications"]["a"] = {"metadata": {"description": "x" * 5000}}
+        s.save()
+        model_id, bridge = s.state["id"], s.state["bridge"]
+    head = (s.path / "state.json").read_text()[:100]
+    assert f'"id": "{model_id}"' in head and f'"bridge": "{bridge}"' in head
+    with s.locked():
+        assert s.state["applications"]["a"]["metadata"]["description"] == "x" * 5000
