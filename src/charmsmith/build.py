@@ -90,8 +90,11 @@ def _charm_name(src: Path) -> str:
     Checked here because charm-tools answers a malformed layer.yaml with a traceback and takes
     a bad config.yaml as is; and a name too long for a file name would fail mid-build.
     """
-    if not src.is_dir():
-        raise CharmsmithError(f"{src}: not a directory")
+    try:
+        if not src.is_dir():
+            raise CharmsmithError(f"{src}: not a directory")
+    except OSError as err:  # ENAMETOOLONG, EACCES on a parent ...
+        raise CharmsmithError(f"{src}: {err.strerror}") from None
     missing = [f for f in ("layer.yaml", "metadata.yaml") if not (src / f).is_file()]
     if missing:
         raise CharmsmithError(f"{src}: not a charm source (no {' or '.join(missing)})")

@@ -110,10 +110,13 @@ def check_layer_yaml(src: Path) -> None:
 def built_charm(charm_dir: str | os.PathLike[str]) -> Path:
     """The resolved path of a built charm directory, or one line saying why it is not one."""
     path = Path(charm_dir).resolve()
-    if not path.exists():
-        raise CharmsmithError(f"charm directory {path} does not exist")
-    if not path.is_dir():
-        raise CharmsmithError(f"charm directory {path} is not a directory")
+    try:
+        if not path.exists():
+            raise CharmsmithError(f"charm directory {path} does not exist")
+        if not path.is_dir():
+            raise CharmsmithError(f"charm directory {path} is not a directory")
+    except OSError as err:  # ENAMETOOLONG, EACCES on a parent ...
+        raise CharmsmithError(f"charm directory {path}: {err.strerror}") from None
     if not (path / "metadata.yaml").is_file():
         raise CharmsmithError(f"{path} is not a charm (no metadata.yaml)")
     if not (path / "hooks").is_dir():

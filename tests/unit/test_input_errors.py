@@ -60,6 +60,13 @@ CASES = [
         r"-o/--output-dir: .*/afile \(on the way to .*/afile/sub\) is not a directory",
     ),
     ("build-source-is-a-file", {}, ["build", "afile", "-o", "out"], r"afile: not a directory"),
+    ("build-source-name-too-long", {}, ["build", LONG, "-o", "out"], r"a{300}: File name too long"),
+    (
+        "deploy-charm-name-too-long",
+        {},
+        ["model", "--model", "m", "deploy", LONG],
+        r"charm directory .*a{300}: File name too long",
+    ),
     (
         "create-name-300-chars",
         {},
