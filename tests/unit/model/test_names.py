@@ -1,4 +1,4 @@
-"""Names and paths the model accepts, and `destroy` on a model whose state is not what it expects."""
+"""Names and paths the model accepts; `destroy` on a model whose state is not what it expects."""
 
 from __future__ import annotations
 
@@ -100,14 +100,28 @@ def test_failed_operation_records_nothing(tmp_path: Path):
     assert cli.state() == before  # fixture-api/0 is not left dying with stop/remove queued
 
 
-@pytest.mark.parametrize("where", ["/etc/cs-test-model", "/root", "/root/cs-test-model", "/"])
+@pytest.mark.parametrize(
+    "where", ["/etc/cs-test-model", "/root/cs-test-model", "/var/lib/cs-test-model"]
+)
 def test_system_model_dir_is_refused_for_peers(where: str):
-    existed = Path(where).exists()
-    proc = ModelCLI(Path(where))("deploy", "keystone", check=False)
-    assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
-    assert proc.stderr.startswith(f"charmsmith: error: model directory {where}")
-    assert Path(where).exists() == existed
-    assert not (Path(where) / "state.json").exists()
+    assert not Path(where).exists()
+    try:
+        proc = ModelCLI(Path(where))("deploy", "keystone", check=False)
+        assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
+        assert proc.stderr.startswith(f"charmsmith: error: model directory {where}: it is inside")
+        assert not Path(where).exists()
+    finally:  # a regression must not leave a model (and its bridge) in a system location
+        if (Path(where) / "state.json").exists():
+            bridge = json.loads((Path(where) / "state.json").read_text())["bridge"]
+            subprocess.run(["ip", "link", "del", bridge], capture_output=True, check=False)
+        shutil.rmtree(where, ignore_errors=True)
+
+
+@pytest.mark.parametrize("where", ["/", "/root", "/tmp", "/etc", "/usr/local/m", "/proc/1"])
+def test_model_dir_rules(where: str, tmp_path: Path):
+    with pytest.raises(CharmsmithError, match=f"model directory {where}: "):
+        names.check_model_dir(Path(where))
+    assert names.check_model_dir(tmp_path / "m") == tmp_path / "m"
 
 
 @needs_root_ip

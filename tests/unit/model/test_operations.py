@@ -1,0 +1,104 @@
+"""remove-relation and resolved through the engine, with namespaces and hook execution faked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from charmsmith.errors import CharmsmithError
+from charmsmith.model import network, operations, runner
+from charmsmith.model import units as unitfs
+from charmsmith.model.sequencer import Model
+from charmsmith.model.store import ModelStore
+
+CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
+
+
+class Hooks:
+    """Every hook succeeds (unless listed in `fail`) and is followed by what the runner does."""
+
+    def __init__(self) -> None:
+        self.ran: list[tuple[str, str, str | None]] = []
+        self.fail: set[tuple[str, str]] = set()
+
+    def __call__(self, model: Model, event: dict[str, Any]) -> bool:
+        unit, hook = event["unit"], event["hook"]
+        self.ran.append((unit, hook, event.get("remote_unit")))
+        if (unit, hook) in self.fail:
+            model.unit(unit)["agent"] = "error"
+            return False
+        ctx = runner.new_context(model, unit, hook, relation_id=event.get("relation_id"))
+        model.contexts.pop(ctx.id, None)
+        model.commit(ctx)
+        operations.after_hook(model, ctx)
+        return True
+
+
+@pytest.fixture()
+def env(tmp_path: Path, monkeypatch):
+    for name in ("create_unit_network", "remove_unit_network", "add_bridge_address"):
+        monkeypatch.setattr(network, name, lambda *a, **k: None)
+    monkeypatch.setattr(network, "netns_path", lambda *a: "")
+    monkeypatch.setattr(unitfs, "prepare_unit", lambda *a, **k: None)
+    hooks = Hooks()
+    monkeypatch.setattr(runner, "run_event", hooks)
+    store = ModelStore(tmp_path / "m")
+    with store.locked(create=True):
+        store.state["subnet"] = "203.0.113.0/24"
+        model = Model(store, echo=lambda _l: None)
+        model.deploy(CHARM, None, {}, 2)
+        model.deploy_peer("hacluster", None, 1, "emulated")
+        model.relate("fixture-api", "hacluster")
+        model.run_queue()
+        yield model, hooks
+
+
+def test_removed_ha_relation_takes_its_subordinates_and_resources(env):
+    model, hooks = env
+    peer_state = model.app("hacluster")["peer_state"]
+    peer_state["resources"] = {"fixture-api/0": {"resources": {}}, "fixture-api/1": {}}
+    hooks.ran.clear()
+    operations.remove_relation(model, "hacluster", "fixture-api")
+    model.run_queue()
+    for n in (0, 1):
+        assert [(h, r) for u, h, r in hooks.ran if u == f"fixture-api/{n}"] == [
+            ("ha-relation-departed", f"hacluster/{n}"),  # container scope: its own subordinate
+            ("ha-relation-broken", None),
+        ]
+    assert model.app("hacluster")["units"] == []
+    assert peer_state["resources"] == {}
+    assert model.relations_of("hacluster") == []
+
+
+def test_unit_in_error_holds_the_relation_until_resolved(env):
+    model, hooks = env
+    hooks.fail.add(("fixture-api/1", "ha-relation-broken"))
+    rel = operations.remove_relation(model, "fixture-api:ha", "hacluster:ha")
+    model.run_queue()
+    assert model.unit("fixture-api/1")["agent"] == "error"
+    assert str(rel["id"]) in model.state["relations"]  # still dying
+    with pytest.raises(CharmsmithError, match="already being removed"):
+        operations.remove_relation(model, "fixture-api", "hacluster")
+    message = operations.resolved(model, "fixture-api/1", retry=False)
+    assert message == "fixture-api/1: ha-relation-broken marked resolved, not run again"
+    assert str(rel["id"]) not in model.state["relations"]
+    assert model.app("hacluster")["units"] == []
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "error"),
+    [
+        ("fixture-api", "fixture-api", "peer relations cannot be removed"),
+        ("fixture-api", "nope", 'application "nope" not found'),
+        ("fixture-api:amqp", "hacluster", "no relation between fixture-api:amqp and hacluster"),
+        ("99", None, 'relation "99" not found'),
+    ],
+)
+def test_remove_relation_refusals(env, left: str, right: str | None, error: str):
+    model, _ = env
+    before = len(model.state["queue"]), dict(model.state["relations"])
+    with pytest.raises(CharmsmithError, match=error):
+        operations.remove_relation(model, left, right)
+    assert (len(model.state["queue"]), dict(model.state["relations"])) == before
