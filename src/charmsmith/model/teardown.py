@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import network, shims
 from charmsmith.model import units as unitfs
-from charmsmith.model.store import LOCK_FILE, STATE_FILE, ModelStore
+from charmsmith.model.store import DEBUG_LOG, HISTORY_FILE, LOCK_FILE, STATE_FILE, ModelStore
 
 if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
@@ -118,6 +118,15 @@ def _raw_lock(model_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
+# What a model directory holds; anything else is not ours and stays (a model pointed at a
+# directory with other files in it must not take them along).
+MODEL_ENTRIES = {STATE_FILE, LOCK_FILE, HISTORY_FILE, DEBUG_LOG, "run", "units", "peers"}
+
+
+def _ours(name: str) -> bool:
+    return name in MODEL_ENTRIES or name.lstrip(".").startswith(STATE_FILE)
+
+
 def _remove_files(model_dir: Path, problems: Problems) -> None:
     def failed(_func: Any, path: str, exc: Any) -> None:
         error = exc[1] if isinstance(exc, tuple) else exc
@@ -126,7 +135,9 @@ def _remove_files(model_dir: Path, problems: Problems) -> None:
     for child in sorted(model_dir.iterdir()):
         if child.name == LOCK_FILE:
             continue
-        if child.is_dir() and not child.is_symlink():
+        if not _ours(child.name):
+            problems.append(f"{child}: not a model file, left in place")
+        elif child.is_dir() and not child.is_symlink():
             shutil.rmtree(child, onerror=failed)
         else:
             problems.attempt(str(child), child.unlink)
@@ -154,9 +165,9 @@ def destroy_model(store: ModelStore, echo: Callable[[str], None] = print) -> Pro
             store.state = {}
         problems.extend(destroy_host_objects(Model(store, echo=echo)))
         _remove_files(store.path, problems)
-    shutil.rmtree(store.path, ignore_errors=True)
-    if store.path.exists():
-        problems.append(f"{store.path} is still there")
+    with contextlib.suppress(OSError):
+        (store.path / LOCK_FILE).unlink()
+        store.path.rmdir()  # only if empty: what is not ours stays
     return problems
 
 

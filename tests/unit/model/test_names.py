@@ -158,3 +158,14 @@ def test_destroy_copes_with_unreadable_state(tmp_path: Path):
     assert not cli.model.exists()
     missing = ModelCLI(tmp_path / "never")("destroy", check=False)
     assert missing.returncode == 1 and "no model at" in missing.stderr
+
+
+@needs_root_ip
+def test_destroy_leaves_files_that_are_not_the_models(tmp_path: Path):
+    cli = _harness_model(tmp_path / "m")
+    (cli.model / "notes.txt").write_text("mine\n")
+    proc = cli("destroy", check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"could not remove: {cli.model / 'notes.txt'}: not a model file" in proc.stderr
+    assert "is only partly destroyed" in proc.stderr.splitlines()[-1]
+    assert sorted(p.name for p in cli.model.iterdir()) == ["notes.txt"]
