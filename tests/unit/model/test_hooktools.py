@@ -34,6 +34,7 @@ def test_config_get_formats(s):
     assert json.loads(out(s, "config-get", "--all", "--format=json")) == {
         "port": 8080,
         "fail-hook": "",
+        "hold-hook": "",
         "debug": False,
         "vip": "",
     }
@@ -44,6 +45,7 @@ def test_config_get_formats(s):
     assert yaml.safe_load(out(s, "config-get")) == {
         "port": 8080,
         "fail-hook": "",
+        "hold-hook": "",
         "debug": False,
         "vip": "",
     }
