@@ -168,6 +168,17 @@ def cloud_archive_line(origin: str) -> str | None:
     return f"deb http://ubuntu-cloud.archive.canonical.com/ubuntu {series}-{pocket}/{release} main"
 
 
+def _hook_facts() -> Any | None:
+    """The base layer's cross-hook fact cache when a reactive hook started it, else None.
+
+    Inside a hook it keeps addresses until a hook in which they may change, and holds the
+    hook's charm-helpers state; looked up by module name so the runtime needs no base layer
+    (unit tests and the update-status fast path run without it).
+    """
+    module = sys.modules.get("charms.layer.charmsmith_hookfacts")
+    return module if module is not None and module.active() is not None else None
+
+
 class JujuHost:
     """The real host: Juju hook tools via subprocess, apt, `service`, /proc and the unit kv.
 
@@ -224,6 +235,11 @@ class JujuHost:
     # -- config, leadership, status, log --------------------------------------------------------
 
     def config(self) -> dict[str, Any]:
+        """charm-helpers' copy inside a reactive hook (one config-get per hook)."""
+        if _hook_facts() is not None:
+            from charmhelpers.core import hookenv
+
+            return self._cached("config", lambda: dict(hookenv.config()))
         return self._cached(
             "config", lambda: json.loads(self._call(["config-get", "--all", "--format=json"]))
         )
@@ -295,10 +311,14 @@ class JujuHost:
         )
 
     def _network_get(self, binding: str) -> dict[str, Any] | None:
+        facts = _hook_facts()
+
         def load() -> dict[str, Any] | None:
             try:
+                if facts is not None:
+                    return facts.network_info(binding)
                 return json.loads(self._call(["network-get", binding, "--format=json"]))
-            except (CommandFailed, ValueError):
+            except (CommandFailed, subprocess.CalledProcessError, OSError, ValueError):
                 return None
 
         return self._cached(f"network-get:{binding}", load)

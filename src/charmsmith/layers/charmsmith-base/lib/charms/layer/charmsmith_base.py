@@ -59,10 +59,11 @@ def hook_main() -> None:
             _load_entry(entry)()
             return
     from charmhelpers.core import hookenv
-    from charms.layer import charmsmith_hooklog
+    from charms.layer import charmsmith_hookfacts, charmsmith_hooklog
     from charms.reactive import main
 
     hook_log = charmsmith_hooklog.install()
+    charmsmith_hookfacts.install(hook)
     hookenv.atstart(set_config_flags)
     hookenv.atexit(clear_config_flags)
     try:
