@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from charmsmith.model import shims
+from charmsmith.model import services
 
 if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
@@ -22,10 +22,10 @@ def boot_services(model: Model, unit_name: str) -> list[str]:
     failed = []
     for name, entry in sorted(model.unit(unit_name).get("services", {}).items()):
         if not entry.get("enabled", True):
-            shims.stop_listener(entry)
+            services.stop_listener(entry)
             entry.update(running=False, failed=False)
             continue
-        rc, _, err = shims.start_service(model, unit_name, name)
+        rc, _, err = services.start_service(model, unit_name, name)
         if rc != 0 or entry.get("failed"):
             failed.append(name)
             model.store.log(unit_name, "WARNING", f"boot: {name} failed to start {err.decode()}")

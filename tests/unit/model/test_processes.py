@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from charmsmith.model import procs, runner, shims
+from charmsmith.model import procs, runner, services
 from charmsmith.model import units as unitfs
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore
@@ -104,7 +104,7 @@ def test_reused_pid_is_never_signalled(model: Model, stranger: subprocess.Popen,
     model.unit(UNIT)["services"] = {
         SERVICE: {"running": True, "enabled": True, "pid": stranger.pid, "start": "1", "ports": []}
     }
-    rc, _, _ = shims._control(model, UNIT, verb, SERVICE)
+    rc, _, _ = services._control(model, UNIT, verb, SERVICE)
     assert rc == 0
     assert not _signalled(stranger)  # not ours: never signalled
     assert _entry(model)["pid"] is None  # and forgotten
@@ -114,7 +114,7 @@ def test_bare_pid_from_older_state_is_never_signalled(model: Model, stranger: su
     model.unit(UNIT)["services"] = {
         SERVICE: {"running": True, "enabled": True, "pid": stranger.pid, "ports": []}
     }
-    shims._control(model, UNIT, "stop", SERVICE)
+    services._control(model, UNIT, "stop", SERVICE)
     assert not _signalled(stranger)
 
 
@@ -124,36 +124,36 @@ def test_listener_that_exits_at_once_is_recorded_not_running(model: Model):
         taken.bind(("0.0.0.0", 0))
         taken.listen()
         _bind_port(model, taken.getsockname()[1])
-        rc, _, _ = shims._control(model, UNIT, "start", SERVICE)
+        rc, _, _ = services._control(model, UNIT, "start", SERVICE)
     assert rc == 0  # a simple service's start succeeds once forked (systemd.service(5))
     entry = _entry(model)
     assert entry["running"] is False and entry["pid"] is None
-    rc, out, _ = shims._control(model, UNIT, "is-active", SERVICE)
+    rc, out, _ = services._control(model, UNIT, "is-active", SERVICE)
     assert (rc, out) == (3, b"failed\n")
 
 
 def test_restart_replaces_the_listener_and_stop_ends_it(model: Model):
     port = _free_port()
     _bind_port(model, port)
-    shims._control(model, UNIT, "start", SERVICE)
+    services._control(model, UNIT, "start", SERVICE)
     first = {"pid": _entry(model)["pid"], "start": _entry(model)["start"]}
     assert procs.alive(first) and _listening(port)
-    shims._control(model, UNIT, "restart", SERVICE)
+    services._control(model, UNIT, "restart", SERVICE)
     second = {"pid": _entry(model)["pid"], "start": _entry(model)["start"]}
     assert not procs.alive(first)  # gone before the new one bound the port
     assert procs.alive(second) and _listening(port)
-    assert shims._control(model, UNIT, "is-active", SERVICE)[:2] == (0, b"active\n")
-    shims._control(model, UNIT, "stop", SERVICE)
+    assert services._control(model, UNIT, "is-active", SERVICE)[:2] == (0, b"active\n")
+    services._control(model, UNIT, "stop", SERVICE)
     assert not procs.alive(second) and not _listening(port)
 
 
 def test_listener_that_died_since_reports_failed(model: Model):
     _bind_port(model, _free_port())
-    shims._control(model, UNIT, "start", SERVICE)
+    services._control(model, UNIT, "start", SERVICE)
     rec = {"pid": _entry(model)["pid"], "start": _entry(model)["start"]}
     assert procs.send(rec, signal.SIGKILL)
     assert procs._wait_exit(os.pidfd_open(rec["pid"]), 5.0)
-    rc, out, _ = shims._control(model, UNIT, "is-active", SERVICE)
+    rc, out, _ = services._control(model, UNIT, "is-active", SERVICE)
     assert (rc, out) == (3, b"failed\n")
     assert _entry(model)["running"] is False
 
