@@ -176,6 +176,21 @@ def test_hook_log_splits_a_batch_at_the_argument_limit(base_lib):
     assert all(len(m) <= 24 for m, _ in sent)
 
 
+@pytest.mark.parametrize(("debug", "kept"), [(False, False), (True, True)])
+def test_flag_tracer_is_kept_only_with_debug(base_lib, monkeypatch, debug, kept):
+    """charms.reactive's LogTracer re-reads every flag on each change: off unless debug."""
+    from charmhelpers.core import hookenv
+    from charms.reactive import trace
+
+    monkeypatch.setattr(hookenv, "config", lambda: {"debug": debug})
+    trace.install_tracer(trace.LogTracer())
+    try:
+        base_lib.base.quiet_tracer_unless_debug()
+        assert isinstance(trace.tracer(), trace.LogTracer) is kept
+    finally:
+        trace.install_tracer(trace.NullTracer())
+
+
 def test_pip_env_hides_host_configuration(base_lib, monkeypatch):
     monkeypatch.setenv("PIP_FIND_LINKS", "/opt/wheels")
     monkeypatch.setenv("PIP_INDEX_URL", "https://example.invalid/simple")

@@ -64,12 +64,27 @@ def hook_main() -> None:
 
     hook_log = charmsmith_hooklog.install()
     charmsmith_hookfacts.install(hook)
+    hookenv.atstart(quiet_tracer_unless_debug)
     hookenv.atstart(set_config_flags)
     hookenv.atexit(clear_config_flags)
     try:
         main()
     finally:
         hook_log.flush()
+
+
+def quiet_tracer_unless_debug() -> None:
+    """atstart callback: keep charms.reactive's flag tracer only when ``debug`` is true.
+
+    The tracer re-reads every flag from the kv store on each flag change and logs the whole
+    dispatch plan; with ``debug`` off that is most of a steady-state hook's CPU time and log
+    volume. charms.reactive installs it in an earlier atstart callback, so this one runs after.
+    """
+    from charmhelpers.core import hookenv
+    from charms.reactive import trace
+
+    if not hookenv.config().get("debug"):
+        trace.install_tracer(trace.NullTracer())
 
 
 def action_main() -> None:
