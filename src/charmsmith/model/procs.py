@@ -179,8 +179,9 @@ def _wait_exit(fd: int, timeout: float) -> bool:
     return bool(poller.poll(int(timeout * 1000)))
 
 
-def kill_netns(netns: str) -> int:
-    """SIGKILL every process whose network namespace is the file `netns` (a unit's processes).
+def kill_netns(netns: str, timeout: float = 5.0) -> int:
+    """SIGKILL every process whose network namespace is the file `netns` (a unit's processes)
+    and wait until they are gone (a unit coming back binds the same ports).
 
     Each one is checked again through its pidfd, so a pid freed and reused meanwhile by a
     process outside the namespace is spared. Returns how many were signalled.
@@ -190,11 +191,9 @@ def kill_netns(netns: str) -> int:
     except OSError:
         return 0
     ident = (target.st_dev, target.st_ino)
-    killed = 0
+    killed = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        if _netns_of(int(entry)) != ident:
+        if not entry.isdigit() or int(entry) == os.getpid() or _netns_of(int(entry)) != ident:
             continue
         try:
             fd = os.pidfd_open(int(entry))
@@ -203,12 +202,15 @@ def kill_netns(netns: str) -> int:
         try:
             if _netns_of(int(entry)) == ident:
                 signal.pidfd_send_signal(fd, signal.SIGKILL)
-                killed += 1
+                killed.append(fd)
+                continue
         except ProcessLookupError:
             pass
-        finally:
-            os.close(fd)
-    return killed
+        os.close(fd)
+    for fd in killed:
+        _wait_exit(fd, timeout)
+        os.close(fd)
+    return len(killed)
 
 
 def _netns_of(pid: int) -> tuple[int, int] | None:

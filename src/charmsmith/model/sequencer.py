@@ -18,7 +18,7 @@ from typing import Any
 
 from charmsmith import charmfiles
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import network, reboot, shims
+from charmsmith.model import network, procs, reboot, shims
 from charmsmith.model import units as unitfs
 from charmsmith.model.names import check_app_name
 from charmsmith.model.peers import PEERS, PeerApp
@@ -899,14 +899,9 @@ class Model:
         self.state["queue"] = [e for e in self.state["queue"] if e["unit"] != name]
 
     def _kill_unit_processes(self, unit: dict[str, Any]) -> None:
-        import os
-        import signal
-
-        for pid in network.netns_pids(self.state, unit):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        """Everything left in the unit's namespace, each process checked through a pidfd."""
+        if unit.get("netns"):
+            procs.kill_netns(unit["netns"])
 
     def upgrade_charm(self, app: str, charm_dir: Path | None) -> None:
         a = self.app(app)

@@ -206,3 +206,21 @@ def test_interrupted_hook_leaves_no_process(model: Model, tmp_path, monkeypatch)
     monkeypatch.setattr(subprocess.Popen, "communicate", original)
     assert procs.start_time(started[0]) is None  # the hook's child is gone too
     assert not (model.store.path / "run" / runner.RUNNING_HOOK).exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root for a network namespace")
+def test_kill_netns_kills_only_what_is_inside(stranger: subprocess.Popen):
+    """`fail`, remove-unit and destroy end a unit's processes: all in its namespace, no other."""
+    name = f"cstest{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        inside = subprocess.Popen(
+            ["ip", "netns", "exec", name, sys.executable, "-c", STRANGER],
+            stdout=subprocess.PIPE,
+        )
+        assert inside.stdout.readline() == b"ready\n"
+        assert procs.kill_netns(f"/run/netns/{name}") == 1
+        assert inside.poll() == -signal.SIGKILL  # gone by the time kill_netns returned
+        assert not _signalled(stranger)
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False)
