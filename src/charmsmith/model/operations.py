@@ -93,8 +93,9 @@ def broken_for(rel: dict[str, Any], ctx: HookContext) -> bool:
 def mark_broken(model: Model, unit: str, rid: int | None) -> None:
     """`unit` has run (or skipped) its -broken hook: it no longer takes part in the relation."""
     rel = model.state["relations"].get(str(rid))
-    if rel is None:
-        return
+    dying = unit in model.state["units"] and model.unit(unit).get("dying")
+    if rel is None or not (rel.get("dying") or dying):
+        return  # a -broken run by hand (run-hook) breaks nothing
     if unit not in rel.setdefault("broken", []):
         rel["broken"].append(unit)
     if rel.get("dying"):

@@ -102,3 +102,13 @@ def test_remove_relation_refusals(env, left: str, right: str | None, error: str)
     with pytest.raises(CharmsmithError, match=error):
         operations.remove_relation(model, left, right)
     assert (len(model.state["queue"]), dict(model.state["relations"])) == before
+
+
+def test_broken_hook_run_by_hand_breaks_nothing(env):
+    model, _ = env
+    rel = model.relations_of("hacluster")[0]
+    model.enqueue("fixture-api/0", "ha-relation-broken", relation_id=rel["id"])
+    model.run_queue()
+    ctx = runner.new_context(model, "fixture-api/0", "config-changed")
+    assert not operations.broken_for(rel, ctx)  # relation-ids still lists it
+    assert str(rel["id"]) in model.state["relations"]
