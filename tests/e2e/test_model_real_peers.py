@@ -164,7 +164,7 @@ def test_sample_api_renders_credentials_that_work_on_real_peers(cli: ModelCLI, s
 
     # the catalog is read from the real Keystone and lists the unit's URLs
     catalog = json.loads(cli("catalog", "--format", "json").stdout)
-    assert catalog["sample-api"] == {  # registered under the charm's name (no service_name)
+    assert catalog["panko"] == {  # the fixture's service_name, one keystone lists
         "region": "RegionOne",
         **{f"{i}_url": f"http://{unit['address']}:9393" for i in ("public", "internal", "admin")},
     }

@@ -90,7 +90,7 @@ def test_fixture_charm_reaches_active_isolated(cli: CLI):
 
     # the catalog and the rendered config come from the peers
     catalog = json.loads(cli("catalog", "--format", "json").stdout)
-    assert catalog["fixture"]["public_url"] in [f"http://{a}:8080" for a in addresses]
+    assert catalog["swift"]["public_url"] in [f"http://{a}:8080" for a in addresses]
     conf = cli("ssh", "fixture-api/0", "cat /etc/fixture/fixture.conf").stdout
     state = cli.state()
     secrets = [

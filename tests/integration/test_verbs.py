@@ -47,7 +47,7 @@ def test_remove_relation_order_peers_forget_status_and_recovery(cli: CLI):
         cli("deploy", peer)
         cli("relate", "fixture-api", peer)
     assert {_unit(cli, f"fixture-api/{n}")["workload-status"] for n in (0, 1)} == {"active"}
-    assert "fixture" in json.loads(cli("catalog", "--format", "json").stdout)
+    assert "swift" in json.loads(cli("catalog", "--format", "json").stdout)
     seen = {u: len(_hooks(cli, u)) for u in ("fixture-api/0", "fixture-api/1")}
 
     out = cli("remove-relation", "fixture-api", "rabbitmq").stdout
@@ -84,7 +84,7 @@ def test_remove_relation_order_peers_forget_status_and_recovery(cli: CLI):
     for n in (0, 1):
         status = _unit(cli, f"fixture-api/{n}")
         assert (status["workload-status"], status["message"]) == ("active", "Unit is ready")
-    assert "fixture" in json.loads(cli("catalog", "--format", "json").stdout)
+    assert "swift" in json.loads(cli("catalog", "--format", "json").stdout)
 
 
 def test_remove_relation_between_charms_says_goodbye_on_both_sides(cli: CLI):

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from charmsmith import keystone_services
 from charmsmith.create import validation as v
 from charmsmith.errors import CharmsmithError
 
@@ -70,31 +71,31 @@ DEFAULT_RELEASE = "caracal"
 DEFAULT_PORT = 8700
 PLACEHOLDER_MAINTAINER = "Charm Maintainer <maintainer@example.com>"
 
-# Keystone service types and API ports of known OpenStack services, so `charmsmith create
-# glance` proposes what glance really uses.
-KNOWN_SERVICES: dict[str, tuple[str, int]] = {
-    "aodh": ("alarming", 8042),
-    "barbican": ("key-manager", 9311),
-    "ceilometer": ("metering", 8777),
-    "cinder": ("volumev3", 8776),
-    "cloudkitty": ("rating", 8889),
-    "congress": ("policy", 1789),
-    "designate": ("dns", 9001),
-    "glance": ("image", 9292),
-    "gnocchi": ("metric", 8041),
-    "heat": ("orchestration", 8004),
-    "ironic": ("baremetal", 6385),
-    "magnum": ("container-infra", 9511),
-    "manila": ("sharev2", 8786),
-    "masakari": ("instance-ha", 15868),
-    "mistral": ("workflowv2", 8989),
-    "neutron": ("network", 9696),
-    "nova": ("compute", 8774),
-    "octavia": ("load-balancer", 9876),
-    "placement": ("placement", 8778),
-    "trove": ("database", 8779),
-    "watcher": ("infra-optim", 9322),
-    "zaqar": ("messaging", 8888),
+# API ports of known OpenStack services, so `charmsmith create glance` proposes what glance really
+# uses. Their catalog types come from keystone's own table (charmsmith.keystone_services).
+KNOWN_PORTS: dict[str, int] = {
+    "aodh": 8042,
+    "barbican": 9311,
+    "ceilometer": 8777,
+    "cinder": 8776,
+    "cloudkitty": 8889,
+    "congress": 1789,
+    "designate": 9001,
+    "glance": 9292,
+    "gnocchi": 8041,
+    "heat": 8004,
+    "ironic": 6385,
+    "magnum": 9511,
+    "manila": 8786,
+    "masakari": 15868,
+    "mistral": 8989,
+    "neutron": 9696,
+    "nova": 8774,
+    "octavia": 9876,
+    "placement": 8778,
+    "trove": 8779,
+    "watcher": 9322,
+    "zaqar": 8888,
 }
 
 # Upstream major version per release: (first release, its major, last release or None).
@@ -282,13 +283,12 @@ def default_maintainer() -> str:
 def default_for(key: str, got: Mapping[str, Any]) -> Any:
     """The default of ``key`` given the answers resolved before it (see RESOLVE_ORDER)."""
     name = got["charm_name"]
-    known = KNOWN_SERVICES.get(got.get("service_name", name)) or KNOWN_SERVICES.get(name)
     if key == "port":
-        return known[1] if known else DEFAULT_PORT
+        return KNOWN_PORTS.get(name, DEFAULT_PORT)
     if key == "service_name":
         return name
     if key == "service_type":
-        return known[0] if known else got["service_name"]
+        return keystone_services.catalog_type(got["service_name"]) or got["service_name"]
     if key == "api_service":
         return f"{name}-api"
     if key == "release":
@@ -360,6 +360,8 @@ def parse_one(key: str, value: Any, got: Mapping[str, Any]) -> Any:
         return v.charm_name(value)
     if key == "port":
         return v.port(value)
+    if key == "service_type" and value == keystone_services.catalog_type(got["service_name"]):
+        return value  # keystone's own type for the name (contrail's are CamelCase)
     if key in ("service_name", "service_type"):
         return v.catalogue_name(value, key)
     if key == "api_service":
@@ -426,6 +428,8 @@ def resolve(raw: Mapping[str, Any]) -> Answers:
 def finish(got: dict[str, Any], explicit_codenames: bool = True) -> Answers:
     """Cross-answer checks and warnings, then the frozen value."""
     warnings = list(v.port_warnings(got["port"], got["service_name"]))
+    warnings += v.keystone_warnings("service_name", got)
+    warnings += v.keystone_warnings("service_type", got)
     if got["release_package"] not in got["packages"]:
         warnings.append(
             f"release_package: {got['release_package']} is not in packages; it must be "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,11 @@ class OpenStackAPITemplate(CharmTemplate):
         raw = {**_answered(config), prompt.name: input_value}
         raw["charm_name"] = _charm_name_from_generator() or "charm"
         try:
-            answers_mod.resolve_upto(raw, prompt.name)
+            got = answers_mod.resolve_upto(raw, prompt.name)
         except CharmsmithError as err:
             raise ValueError(str(err)) from None
+        for warning in validation.answer_warnings(prompt.name, got):
+            print(f"warning: {warning}", file=sys.stderr)  # at the question, as charmsmith does
         return input_value
 
     def create_charm(self, config: dict[str, Any], output_path: str) -> None:

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         resolved = answers_mod.resolve(raw)
     for warning in resolved.warnings:
-        if not (interactive and warning.startswith("port:")):  # already shown when asked
+        if not (interactive and warning.startswith(_SHOWN_WHEN_ASKED)):
             print(f"charmsmith: warning: {warning}", file=sys.stderr)
     version = render.template_version()
     if recorded_version and recorded_version != version:
@@ -118,7 +118,7 @@ def prompt_answers(
     raw = dict(raw)
     for key in answers_mod.RESOLVE_ORDER:
         if key in raw:
-            _warn_port(key, answers_mod.resolve_upto(raw, key), say)
+            _warn_at(key, answers_mod.resolve_upto(raw, key), say)
             continue
         default = "" if key == "charm_name" else answers_mod.default_text(key, raw)
         say(f"  {answers_mod.HELP[key]}")
@@ -131,16 +131,19 @@ def prompt_answers(
             except CharmsmithError as err:
                 say(f"  invalid: {err}")
                 continue
-            _warn_port(key, got, say)
+            _warn_at(key, got, say)
             break
     return answers_mod.resolve(raw)
 
 
-def _warn_port(key: str, got: dict[str, Any], say: Callable[[str], None]) -> None:
-    """Port warnings right after the port is known, while the user can still change it."""
-    if key == "port":
-        for warning in validation.port_warnings(got["port"], got["charm_name"]):
-            say(f"  warning: {warning}")
+#: Answers whose warnings the prompt shows at the question (not repeated at the end).
+_SHOWN_WHEN_ASKED = ("port:", "service_name:", "service_type:")
+
+
+def _warn_at(key: str, got: dict[str, Any], say: Callable[[str], None]) -> None:
+    """Warnings about an answer right after it is given, while the user can still change it."""
+    for warning in validation.answer_warnings(key, got):
+        say(f"  warning: {warning}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,10 @@ import keyword
 import posixpath
 import re
 import shlex
+from collections.abc import Mapping
+from typing import Any
 
+from charmsmith import keystone_services
 from charmsmith.errors import CharmsmithError
 
 # Juju application/charm names: lowercase letters, digits and single hyphens, starting with a
@@ -158,6 +161,27 @@ def port_warnings(value: int, service_name: str, field: str = "port") -> list[st
                 f"OpenStack {other}"
             )
     return warnings
+
+
+def keystone_warnings(key: str, got: Mapping[str, Any]) -> list[str]:
+    """What keystone will do with the ``service_name``/``service_type`` answers, if not the
+    intended thing: refuse an unlisted name, or register a listed one under its own type."""
+    if key == "service_name":
+        warning = keystone_services.unknown_service_warning(got["service_name"], key)
+    elif key == "service_type":
+        warning = keystone_services.type_mismatch_warning(
+            got["service_name"], got["service_type"], key
+        )
+    else:
+        return []
+    return [warning] if warning else []
+
+
+def answer_warnings(key: str, got: Mapping[str, Any]) -> list[str]:
+    """Warnings to show right after ``key`` is answered, while it can still be changed."""
+    if key == "port":
+        return port_warnings(got["port"], got["charm_name"])
+    return keystone_warnings(key, got)
 
 
 def release(value: object, field: str = "release") -> str:

@@ -57,7 +57,7 @@ def test_keystone(tmp_path: Path, monkeypatch):
             rel,
             "fixture-api/0",
             {
-                "service": "fixture",
+                "service": "swift",  # one keystone registers (charm-keystone valid_services)
                 "region": "RegionOne",
                 "public_url": "http://203.0.113.2:8080",
                 "internal_url": "http://203.0.113.2:8080",
@@ -70,7 +70,7 @@ def test_keystone(tmp_path: Path, monkeypatch):
         assert data["service_host"] == s.model.unit("keystone/0")["address"]
         password = data["service_password"]
         catalog = s.model.peer("keystone").catalog()
-        assert catalog["fixture"]["admin_url"] == "http://203.0.113.2:8080"
+        assert catalog["swift"]["admin_url"] == "http://203.0.113.2:8080"
         # the password is in the 0600 state only, never in logs
         s.model.store.save()
         assert password in (s.model.store.path / "state.json").read_text()
@@ -330,7 +330,7 @@ def test_keystone_merges_the_real_identity_over_the_emulated_answer(
         s.model.deploy_peer("keystone", None, 1, "real")
         rel = s.model.relate("fixture-api", "keystone")
         urls = {f"{i}_url": "http://203.0.113.9:8080" for i in ("public", "internal", "admin")}
-        _send(s, rel, "fixture-api/0", {"service": "fixture", "region": "RegionOne", **urls})
+        _send(s, rel, "fixture-api/0", {"service": "swift", "region": "RegionOne", **urls})
         data = rel["unit_data"]["keystone/0"]
         assert all(data.get(k) for k in KEYSTONE_BASE)
         assert data["service_password"] == "from-real-keystone"

@@ -6,6 +6,15 @@ host, protocol and port, the service credentials (tenant 'services', a generated
 tenant id, domain, api_version 3 and the admin ids. Credentials are only sent once the request
 arrived, as keystone does; `'None'` URLs mean a credentials-only consumer (no catalog entry).
 A backend with `identity_data(service)` (the real one) has its values merged over that answer.
+
+Refusal (charm-keystone hooks/keystone_utils.py, `ensure_valid_service` then `add_endpoint`): a
+request with all five keys and no `'None'` value registers an endpoint, and a `service` missing
+from keystone's table (charmsmith.keystone_services) makes the leader's
+identity-service-relation-changed hook fail. Juju discards what a failed hook set on the relation
+(juju worker/uniter/runner/context/context.go: settings are written only when the hook succeeds),
+so the consumer gets nothing, not even the `admin_token=-1` the charm sets before failing, and the
+keystone leader shows the hook error. Unlike Juju, the error clears by itself once no request
+names an unknown service (a real keystone needs `juju resolved`).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
+from charmsmith.keystone_services import catalog_type
 from charmsmith.model.peers.base import Backend, PeerApp, PeerView
 
 SERVICE_PORT = 5000
@@ -58,7 +68,8 @@ class Keystone(PeerApp):
     def respond(self, view: PeerView) -> None:
         requests = [view.remote_data(u) for u in view.remote_units()]
         requests = [r for r in requests if r.get("service")]
-        if not requests:
+        refused = sorted({r["service"] for r in requests if _unknown_registration(r)})
+        if self._hook_failed(view, refused) or not requests:
             return
         service_names = sorted({r["service"] for r in requests})
         for request in requests:
@@ -74,6 +85,25 @@ class Keystone(PeerApp):
         for unit in view.my_units():
             host = view.address(unit)
             view.publish(unit, {**self.answer(host, username, password), **real})
+
+    def _hook_failed(self, view: PeerView, refused: list[str]) -> bool:
+        """Show (or clear) the leader's failed hook for requests naming unknown services."""
+        leader = next((u for u in view.my_units() if view.model.is_leader(u)), None)
+        unit = view.model.unit(leader) if leader else None
+        hook = f'hook failed: "{view.endpoint}-relation-changed"'
+        if not refused:
+            if unit is not None and unit.get("agent_message") == hook:
+                unit["agent"], unit["agent_message"] = "idle", ""
+            return False
+        if unit is not None:
+            unit["agent"], unit["agent_message"] = "error", hook
+        view.model.store.log(
+            view.app,
+            "ERROR",
+            f"{hook}: KeyError {refused[0]!r} - keystone registers only the services it lists "
+            f"(charm-keystone valid_services); {view.remote_app} gets no answer",
+        )
+        return True
 
     def forget(self, view: PeerView) -> None:
         """Relation removed: the services its units registered leave the catalog."""
@@ -118,3 +148,12 @@ class Keystone(PeerApp):
 
     def catalog(self) -> dict[str, Any]:
         return self.backend.catalog()
+
+
+def _unknown_registration(request: dict[str, str]) -> bool:
+    """A request keystone would try to register (all five keys, no 'None') for a service it
+    does not list."""
+    keys = ("service", "region", "public_url", "internal_url", "admin_url")
+    if not all(key in request for key in keys) or "None" in request.values():
+        return False
+    return catalog_type(request["service"]) is None

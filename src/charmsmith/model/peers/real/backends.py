@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from charmsmith.keystone_services import catalog_type
 from charmsmith.model import network
 from charmsmith.model.peers.keystone import KeystoneBackend
 from charmsmith.model.peers.mysql import MySQLBackend
@@ -28,27 +29,6 @@ from charmsmith.model.peers.real.mariadb import MariaDB
 from charmsmith.model.peers.real.rabbitmq import RabbitMQ
 from charmsmith.model.peers.real.supervisor import ServiceError
 
-# The keystone charm maps a consumer's `service` to a catalog type; these are the services
-# Debian 12 ships (DESIGN.md §4) plus common ones. Unknown names register with type = name.
-SERVICE_TYPES = {
-    "aodh": "alarming",
-    "barbican": "key-manager",
-    "cinder": "volumev3",
-    "cinderv3": "volumev3",
-    "congress": "policy",
-    "designate": "dns",
-    "glance": "image",
-    "gnocchi": "metric",
-    "heat": "orchestration",
-    "ironic": "baremetal",
-    "magnum": "container-infra",
-    "manila": "share",
-    "neutron": "network",
-    "nova": "compute",
-    "octavia": "load-balancer",
-    "placement": "placement",
-    "swift": "object-store",
-}
 # The emulated keystone answers the legacy admin port; the real one serves the API there too.
 ADMIN_PORT = 35357
 
@@ -200,7 +180,7 @@ class RealKeystone(KeystoneBackend):
         super().register(service, region, urls)
         self.server.register_endpoints(
             service,
-            SERVICE_TYPES.get(service, service),
+            catalog_type(service) or service,  # the peer refused unknown names already
             region,
             urls["public_url"],
             urls["internal_url"],
