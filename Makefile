@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint unit bench e2e clean
+.PHONY: setup toolchain demo test lint unit bench e2e clean
 
 setup:
 	@scripts/setup.sh
@@ -10,11 +10,14 @@ setup:
 demo: setup
 	@$(BIN)/python scripts/demo.py
 
+toolchain:  # tox and charmcraft as a charm author has them (.venv-toolchain), for the tests
+	@scripts/setup-toolchain.sh
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint toolchain
 	$(BIN)/pytest -q
 
 bench: setup  # the quick benchmarks; bench/results/*.md name the slower ones' commands
@@ -27,4 +30,4 @@ e2e: setup
 	CHARMSMITH_E2E=1 $(BIN)/pytest -q -m e2e tests/e2e
 
 clean:
-	rm -rf $(VENV) .charmsmith-model build
+	rm -rf $(VENV) .venv-toolchain .charmsmith-model build

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from charmsmith import buildlog, charmfiles, dirs
+from charmsmith.create import vendor
 from charmsmith.errors import CharmsmithError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -318,9 +319,13 @@ def build_charm(
         ) from None
     try:
         with tempfile.TemporaryDirectory(prefix="charmsmith-build-") as tmp:
-            maker = make_runtime_wheel if binary_wheels else make_runtime_sdist
-            runtime = maker(Path(tmp))
-            progress(f"build: runtime {runtime.name} (from the installed {RUNTIME_PACKAGE})")
+            # The charm's own .charmsmith/ copy when it has one (what tox and charmcraft use).
+            runtime = vendor.runtime_for_build(src_path, Path(tmp), wheel=binary_wheels)
+            origin = f"{src_path.name}/{vendor.VENDOR_DIR}"
+            if runtime is None:
+                maker = make_runtime_wheel if binary_wheels else make_runtime_sdist
+                runtime, origin = maker(Path(tmp)), f"the installed {RUNTIME_PACKAGE}"
+            progress(f"build: runtime {runtime.name} (from {origin})")
             overrides = Path(tmp) / "wheelhouse-overrides.txt"
             overrides.write_text(f"{runtime.resolve().as_uri()}#egg={RUNTIME_DISTRIBUTION}\n")
             argv = [
@@ -337,6 +342,7 @@ def build_charm(
                 argv.append("--binary-wheels")
             argv.append(str(src_path))
             env = build_env(virtualenv.parent)
+            env.update(vendor.build_env(src_path))  # the charm's vendored layers, if any
             env.update(seed_env(progress))
             code, output = buildlog.run(argv, src_path, env, progress)
         try:

@@ -22,7 +22,7 @@ from typing import Any
 
 from charmsmith import dirs
 from charmsmith.create import answers as answers_mod
-from charmsmith.create import render, validation
+from charmsmith.create import render, validation, vendor
 from charmsmith.errors import CharmsmithError
 
 
@@ -86,13 +86,30 @@ def gather_raw(args: argparse.Namespace) -> tuple[dict[str, Any], str | None]:
     raw: dict[str, Any] = {}
     recorded = None
     if args.answers:
-        raw.update(answers_mod.load(args.answers))
+        loaded = answers_mod.load(args.answers)
+        if not args.defaults:
+            _refuse_blank(loaded, args.answers)
+        raw.update(loaded)
         if "_template_version" in raw:
             recorded = str(raw["_template_version"])
     raw.update(answers_mod.parse_set(args.set_values))
     if args.name:
         raw["charm_name"] = args.name
     return raw, recorded
+
+
+def _refuse_blank(loaded: dict[str, Any], source: str) -> None:
+    """An empty value in an answers file is a mistake until --defaults says "take defaults".
+
+    Silently replacing ``release: ''`` with the default release would build a charm for a
+    release nobody chose.
+    """
+    for key, value in loaded.items():
+        if not str(key).startswith("_") and (value is None or str(value).strip() == ""):
+            raise CharmsmithError(
+                f"{key}: empty in {source}; give a value, or delete the line (or pass --defaults)"
+                " to take the default"
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,8 +244,9 @@ def summary(ans: answers_mod.Answers, target: Path, result: dict[str, Any], elap
         f"  handlers     reactive/{ans.charm_ident}_handlers.py",
         f"  templates    {templates}",
         f"  answers      {answers_mod.ANSWERS_FILE}",
+        f"  toolchain    {vendor.VENDOR_DIR}/ (layers, interfaces, runtime: tox and charmcraft)",
         "next:",
         f"  cd {target} && tox -e pep8,py3    # lint and unit tests",
-        f"  charmsmith build {target}         # offline charm build",
+        f"  tox -e build                      # {ans.charm_name}.charm, with charm-tools from PyPI",
     ]
     return "\n".join(lines)

@@ -25,6 +25,23 @@ class BundleTarget:
     release: str
     origin: str
 
+    @property
+    def name(self) -> str:
+        return f"{self.series}-{self.release}"
+
+    @property
+    def channel(self) -> str:
+        """Charmhub track of the OpenStack charms for this release (``zed``, ``2023.1``...).
+
+        Upstream charms named their tracks after the codename up to zed and after the
+        version number from antelope (2023.1) on; ``edge`` is what their bundles test.
+        """
+        from reactive_openstack.releases import release_index, release_version
+
+        if release_index(self.release) <= release_index("zed"):
+            return f"{self.release}/edge"
+        return f"{release_version(self.release)}/edge"
+
 
 def bundle_target(release: str) -> BundleTarget:
     """Where a charm whose earliest release is ``release`` is deployed by default.
@@ -46,6 +63,26 @@ def bundle_target(release: str) -> BundleTarget:
     if index == release_index(noble):
         return BundleTarget("noble", noble, "distro")
     return BundleTarget("noble", release, f"cloud:noble-{release}")
+
+
+def series_targets(release: str) -> list[BundleTarget]:
+    """One functional-test target per declared series that can run ``release`` or later.
+
+    jammy reaches caracal through its cloud archive; noble starts at caracal. A charm whose
+    earliest release is older than a series' own is tested there at the series' own release.
+    """
+    from reactive_openstack.releases import SERIES_DEFAULTS, release_index
+
+    targets = []
+    for series in v.SUPPORTED_SERIES:
+        own = SERIES_DEFAULTS[series]
+        if release_index(release) <= release_index(own):
+            targets.append(BundleTarget(series, own, "distro"))
+        elif series == "jammy" and release_index(release) <= release_index("caracal"):
+            targets.append(BundleTarget(series, release, f"cloud:{series}-{release}"))
+        elif series != "jammy":
+            targets.append(BundleTarget(series, release, f"cloud:{series}-{release}"))
+    return targets
 
 
 def class_name(charm_name: str) -> str:
@@ -86,6 +123,7 @@ def build(ans: answers_mod.Answers, template_version: str) -> dict[str, Any]:
         "description_lines": ans.description.split("\n"),
         "origin": target.origin,
         "bundle": target,
+        "bundles": series_targets(ans.release),
         "series": list(v.SUPPORTED_SERIES),
         "template_version": template_version,
         "answers_yaml": answers_mod.dump(ans, template_version),

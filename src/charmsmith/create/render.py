@@ -19,10 +19,13 @@ import jinja2
 
 from charmsmith.create import answers as answers_mod
 from charmsmith.create import context as context_mod
+from charmsmith.create import vendor
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "template"
 #: Copied verbatim by cookiecutter (it holds the unit's Jinja), expanded here per config file.
 SKELETON = "templates/service.conf.in"
+#: Copied verbatim too, expanded here into one zaza bundle per series the charm is tested on.
+BUNDLE_SKELETON = "tests/bundles/series.yaml.in"
 
 
 def template_version(template_dir: Path = TEMPLATE_DIR) -> str:
@@ -57,10 +60,11 @@ def render(ans: answers_mod.Answers, output_dir: Path, template_dir: Path = TEMP
 
 
 def finish(project: Path, ans: answers_mod.Answers, version: str) -> None:
-    """Expand the config skeleton into ``templates/<release>/<basename>`` for each file.
+    """Expand the skeletons (config files per path, zaza bundles per tested series), vendor.
 
-    The skeleton is rendered with ``[[ ]]``/``[% %]`` delimiters, so only the generator's
-    values are filled in and the unit-side ``{{ }}``/``{% %}`` pass through untouched.
+    The config skeleton becomes ``templates/<release>/<basename>`` for each file. It is
+    rendered with ``[[ ]]``/``[% %]`` delimiters, so only the generator's values are filled
+    in and the unit-side ``{{ }}``/``{% %}`` pass through untouched.
     """
     skeleton = project / SKELETON
     env = jinja2.Environment(
@@ -84,3 +88,13 @@ def finish(project: Path, ans: answers_mod.Answers, version: str) -> None:
         text = template.render(c=ctx, path=item["path"], basename=item["basename"])
         (out_dir / item["basename"]).write_text(text, encoding="utf-8")
     os.unlink(skeleton)
+    bundle_skeleton = project / BUNDLE_SKELETON
+    if bundle_skeleton.exists():  # absent from templates before version 3
+        bundle = jinja2.Environment(
+            keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False
+        ).from_string(bundle_skeleton.read_text(encoding="utf-8"))
+        for target in ctx["bundles"]:
+            out = bundle_skeleton.parent / f"{target.name}.yaml"
+            out.write_text(bundle.render(c=ctx, t=target), encoding="utf-8")
+        os.unlink(bundle_skeleton)
+    vendor.write(project)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charmsmith.create import answers as answers_mod
-from charmsmith.create import history, render
+from charmsmith.create import history, render, vendor
 from charmsmith.errors import CharmsmithError
 
 _IGNORED = {"__pycache__", ".pytest_cache", ".ruff_cache", ".tox", ".git", "build"}
@@ -106,6 +106,9 @@ def update_charm(
         ours = _tree(charm_dir)
         for rel in sorted(set(base) | set(theirs)):
             _merge_one(charm_dir, rel, base.get(rel), theirs.get(rel), ours, report, dry_run)
+    vendored = vendor.refresh(charm_dir, dry_run=dry_run)
+    for kind in ("updated", "added", "removed", "conflicts"):
+        getattr(report, kind).extend(vendored[kind])
     return report
 
 

@@ -39,6 +39,13 @@ def test_flat_layout(tmp_path: Path):
         "charmcraft.yaml",
         "tests/tests.yaml",
         "tests/bundles/jammy-zed.yaml",
+        "tests/bundles/noble-caracal.yaml",
+        "tests/widget_functional.py",
+        ".charmsmith/runtime/reactive-openstack.tar.gz",
+        ".charmsmith/layers/charmsmith-openstack-api/layer.yaml",
+        ".charmsmith/interfaces/keystone/interface.yaml",
+        ".charmsmith/pack_charm.py",
+        ".charmsmith/MANIFEST",
         ".charmsmith-answers.yaml",
     ]:
         assert expected in files
@@ -128,27 +135,59 @@ def test_one_config_template_per_managed_file(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("release", "origin", "bundle"),
+    ("release", "origin", "bundles"),
     [
-        ("diablo", "distro", "jammy-yoga"),
-        ("yoga", "distro", "jammy-yoga"),
-        ("zed", "cloud:jammy-zed", "jammy-zed"),
-        ("bobcat", "cloud:jammy-bobcat", "jammy-bobcat"),
-        ("caracal", "distro", "noble-caracal"),
-        ("flamingo", "cloud:noble-flamingo", "noble-flamingo"),
+        ("diablo", "distro", {"jammy-yoga": "yoga/edge", "noble-caracal": "2024.1/edge"}),
+        ("yoga", "distro", {"jammy-yoga": "yoga/edge", "noble-caracal": "2024.1/edge"}),
+        ("zed", "cloud:jammy-zed", {"jammy-zed": "zed/edge", "noble-caracal": "2024.1/edge"}),
+        (
+            "bobcat",
+            "cloud:jammy-bobcat",
+            {"jammy-bobcat": "2023.2/edge", "noble-caracal": "2024.1/edge"},
+        ),
+        (
+            "caracal",
+            "distro",
+            {"jammy-caracal": "2024.1/edge", "noble-caracal": "2024.1/edge"},
+        ),
+        ("flamingo", "cloud:noble-flamingo", {"noble-flamingo": "2025.2/edge"}),
     ],
 )
-def test_openstack_origin_default_and_bundle(tmp_path: Path, release, origin, bundle):
+def test_openstack_origin_default_and_bundles(tmp_path: Path, release, origin, bundles):
+    """One zaza bundle per series that can run the release, keystone from the release's track."""
     charm = render.render(resolve(release=release), tmp_path)
     config = yaml.safe_load((charm / "config.yaml").read_text())
     assert config["options"]["openstack-origin"]["default"] == origin
-    assert (charm / f"tests/bundles/{bundle}.yaml").exists()
+    assert sorted(p.stem for p in (charm / "tests/bundles").iterdir()) == sorted(bundles)
     tests = yaml.safe_load((charm / "tests/tests.yaml").read_text())
-    assert tests["gate_bundles"] == [bundle]
-    bundle_data = yaml.safe_load((charm / f"tests/bundles/{bundle}.yaml").read_text())
-    assert {"keystone", "mysql-innodb-cluster", "rabbitmq-server", "widget-mysql-router"} <= set(
-        bundle_data["applications"]
-    )
+    assert tests["gate_bundles"] == list(bundles)
+    assert "tests_options" not in tests  # no force_deploy: every bundle is a supported series
+    assert tests["tests"] == ["tests.widget_functional.WidgetCharmTest"]
+    for name, channel in bundles.items():
+        data = yaml.safe_load((charm / f"tests/bundles/{name}.yaml").read_text())
+        assert data["local_overlay_enabled"] is False
+        assert data["series"] == name.split("-")[0]
+        apps = data["applications"]
+        assert {"keystone", "mysql-innodb-cluster", "rabbitmq-server", "widget-mysql-router"} <= (
+            set(apps)
+        )
+        assert apps["keystone"]["channel"] == channel
+        assert apps["widget"]["charm"] == "../../widget.charm"
+
+
+def test_functional_test_class_checks_the_service(tmp_path: Path):
+    """The zaza class has real test methods: catalog, authenticated call, restart, pause."""
+    import ast
+
+    charm = render.render(resolve(release="zed"), tmp_path)
+    source = (charm / "tests/widget_functional.py").read_text()
+    module = ast.parse(source)
+    (cls,) = [n for n in module.body if isinstance(n, ast.ClassDef)]
+    assert cls.name == "WidgetCharmTest"
+    tests = [n.name for n in cls.body if isinstance(n, ast.FunctionDef) and n.name[:5] == "test_"]
+    assert len(tests) >= 4
+    assert "get_endpoint" in source and "restart_on_changed_debug_oslo_config_file" in source
+    assert 'CONFIG_FILE = "/etc/widget/widget.conf"' in source
 
 
 def test_metadata_and_yaml_files_parse(tmp_path: Path):
