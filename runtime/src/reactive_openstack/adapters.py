@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from reactive_openstack import netaddrs
 from reactive_openstack.endpoints import bracket, is_ipv6, resolve_address, tls_enabled
 
 __all__ = [
@@ -813,11 +814,9 @@ def cluster_hosts(charm: Any, peers: Any = None) -> dict[str, dict[str, Any]]:
     main = local_address(charm)
     hosts = {main: entry(main, host.binding_network("cluster"), "private-address")}
     for endpoint_type in ENDPOINT_TYPE_ORDER:
-        address = host.binding_address(endpoint_type)
+        address, network = netaddrs.endpoint_address(host, endpoint_type)
         if address and address not in hosts:
-            hosts[address] = entry(
-                address, host.binding_network(endpoint_type), f"{endpoint_type}-address"
-            )
+            hosts[address] = entry(address, network, f"{endpoint_type}-address")
     return hosts
 
 

@@ -461,9 +461,14 @@ class HAOpenStackCharm(OpenStackAPICharm):
         return services
 
     def update_peers(self, cluster: Any) -> None:
-        """Publish this unit's address on each endpoint network for the peers' haproxy backends."""
+        """Publish this unit's address on each endpoint network for the peers' haproxy backends.
+
+        The address on ``os-<type>-network`` when set, else the binding's, as upstream does.
+        """
+        from reactive_openstack import netaddrs
+
         for kind in ENDPOINT_TYPES:
-            address = self.host.binding_address(kind)
+            address, _ = netaddrs.endpoint_address(self.host, kind)
             if address:
                 cluster.set_address(kind, address)
 

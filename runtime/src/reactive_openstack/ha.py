@@ -1,14 +1,22 @@
 """High availability: the pacemaker resources we ask hacluster for, and haproxy helpers.
 
 With an ``ha`` relation the hacluster subordinate turns our CRM description into pacemaker
-resources: a VIP that moves to a surviving unit, and haproxy cloned on every unit. Why the
-details matter:
+resources: a VIP that moves to a surviving unit, and haproxy cloned on every unit. We describe
+them exactly as upstream OpenStack charms do (charms.openstack's HAOpenStackCharm with
+interface-hacluster's resource classes), so a cluster can switch between an upstream-built charm
+and ours without duplicate or orphaned resources. Why the details matter:
 
-* Resource names are what pacemaker keys on, so they are stable for an unchanged config
-  (``res_<charm>_<nic>_vip``) and a changed or cleared ``vip`` lists the old resources in
-  ``delete_resources`` - otherwise the old address would stay up forever.
-* Every section we manage is always sent (empty when unused): the interface only re-sends
-  sections that changed, so an omitted section would leave stale data on the relation.
+* A VIP goes on the interface that carries its network, and MAAS machines name those ``ens3``,
+  ``bond0`` or ``br-ex``. When this unit has an interface on the VIP's network we send only the
+  address (``res_<name>_<sha1(vip)[:7]>_vip``) and the resource agent finds the interface on
+  whichever unit holds it; only when none is found do ``vip_iface``/``vip_cidr`` pin it
+  (``res_<name>_<iface>_vip``). The interface-named resource older charms made is deleted.
+* hacluster acts only in its leader's hook, on whatever data is on the relation then; a deletion
+  sent for one hook could be missed. So the names to delete are kept in the unit kv and re-sent
+  in every publish, until the name is wanted again.
+* All eleven CRM sections are always sent (empty when unused), as upstream's CRM object does:
+  the interface only re-sends sections that changed, so an omitted section would leave stale
+  data on the relation.
 * Output is plain sorted data, so re-publishing an unchanged config is a no-op on the relation.
 """
 
@@ -18,40 +26,56 @@ import hashlib
 import ipaddress
 from typing import Any
 
-from reactive_openstack.endpoints import ENDPOINT_TYPES, is_ipv6, resolve_address, vips
+from reactive_openstack import netaddrs
+from reactive_openstack.endpoints import CLUSTERED_FLAG, is_ipv6, resolve_address, vips
 
 __all__ = [
+    "CRM_SECTIONS",
     "DEFAULT_MCASTPORT",
-    "VIPS_KV_KEY",
+    "DELETIONS_KV_KEY",
+    "PUBLISHED_KV_KEY",
     "api_ports_to_check",
     "configure_ha_resources",
     "corosync_bind",
     "crm_resources",
     "hacluster_resources",
     "haproxy_enabled",
-    "vip_resource_names",
+    "vip_settings",
 ]
 
 DEFAULT_MCASTPORT = 4440
 DEFAULT_NIC = "eth0"
 DEFAULT_CIDR_V4 = 24
 DEFAULT_CIDR_V6 = 64
-#: unit kv key: the VIPs last published to hacluster (what a config change must delete).
-VIPS_KV_KEY = "reactive_openstack.ha.published-vips"
+#: unit kv keys: resource names last published, and names to delete (re-sent until wanted)
+PUBLISHED_KV_KEY = "reactive_openstack.ha.published-resources"
+DELETIONS_KV_KEY = "reactive_openstack.ha.pending-deletions"
+#: what earlier versions stored (the VIPs last published); read once to delete their names
+LEGACY_VIPS_KV_KEY = "reactive_openstack.ha.published-vips"
 
 _META = 'meta migration-threshold="INFINITY" failure-timeout="5s"'
 _VIP_OP = 'op monitor timeout="20s" interval="10s" depth="0"'
 _INIT_OP = 'op monitor interval="5s"'
 
-#: CRM sections this module owns; always published, even when empty.
-MANAGED_SECTIONS = (
+#: The sections of upstream's CRM object, in its order; list-valued ones are named below.
+CRM_SECTIONS = (
     "resources",
     "resource_params",
-    "groups",
-    "clones",
-    "init_services",
     "delete_resources",
+    "groups",
+    "ms",
+    "orders",
+    "colocations",
+    "clones",
+    "locations",
+    "init_services",
+    "systemd_services",
 )
+_LIST_SECTIONS = ("delete_resources", "init_services", "systemd_services")
+#: is IPv6 -> (resource agent, its address parameter)
+_AGENTS = {False: ("ocf:heartbeat:IPaddr2", "ip"), True: ("ocf:heartbeat:IPv6addr", "ipv6addr")}
+#: os-<type>-hostname option -> the endpoint-type part of its DNS resource name
+_DNS_TYPES = (("admin", "admin"), ("internal", "int"), ("public", "public"), ("access", "access"))
 
 
 def haproxy_enabled(charm: Any) -> bool:
@@ -80,38 +104,29 @@ def api_ports_to_check(charm: Any, ha_related: bool) -> list[int]:
     return sorted(ports)
 
 
-def _family(vip: str) -> str:
-    return "ipv6addr" if is_ipv6(vip) else "ipv4"
+def _underscored(name: str) -> str:
+    """Upstream writes init-service and DNS resource names with ``_`` for ``-``."""
+    return name.replace("-", "_")
 
 
-def vip_resource_names(name: str, vip_list: list[str], nic: str) -> dict[str, str]:
-    """VIP -> resource name: ``res_<name>_<nic>_vip`` (IPv6: ``..._<nic>_ipv6addr_vip``).
+def _digest(vip: str) -> str:
+    return hashlib.sha1(vip.encode(), usedforsecurity=False).hexdigest()[:7]
 
-    A second VIP of the same address family on the same NIC would collide, so it falls back to a
-    name derived from the address (``res_<name>_<sha1[:7]>_vip``); the first VIP's name never
-    changes when another VIP is added.
+
+def vip_settings(charm: Any, vip: str) -> tuple[str, int, bool]:
+    """(interface, prefix length, fallback) for ``vip``, as charm-helpers' get_vip_settings.
+
+    The interface and prefix come from the local interface whose network holds the VIP; when
+    there is none, ``vip_iface``/``vip_cidr`` (or eth0 and /24, /64) and ``fallback`` True.
     """
-    names: dict[str, str] = {}
-    taken: set[str] = set()
-    for vip in vip_list:
-        if is_ipv6(vip):
-            candidate = f"res_{name}_{nic}_ipv6addr_vip"
-        else:
-            candidate = f"res_{name}_{nic}_vip"
-        if candidate in taken:
-            digest = hashlib.sha1(vip.encode(), usedforsecurity=False).hexdigest()[:7]
-            candidate = f"res_{name}_{digest}_vip"
-        taken.add(candidate)
-        names[vip] = candidate
-    return names
-
-
-def _vip_params(vip: str, nic: str, cidr: Any) -> str:
-    if is_ipv6(vip):
-        netmask = cidr if cidr not in (None, "") else DEFAULT_CIDR_V6
-        return f'params ipv6addr="{vip}" nic="{nic}" cidr_netmask="{netmask}" {_META} {_VIP_OP}'
-    netmask = cidr if cidr not in (None, "") else DEFAULT_CIDR_V4
-    return f'params ip="{vip}" nic="{nic}" cidr_netmask="{netmask}" {_META} {_VIP_OP}'
+    found = netaddrs.interface_for(charm.host.local_addresses(), vip)
+    if found:
+        return found[0], found[1], False
+    config = charm.host.config()
+    iface = str(config.get("vip_iface") or DEFAULT_NIC)
+    cidr = config.get("vip_cidr")
+    default = DEFAULT_CIDR_V6 if is_ipv6(vip) else DEFAULT_CIDR_V4
+    return iface, int(cidr) if cidr not in (None, "") else default, True
 
 
 def _valid_vips(vip_list: list[str]) -> list[str]:
@@ -125,63 +140,126 @@ def _valid_vips(vip_list: list[str]) -> list[str]:
     return valid
 
 
-def hacluster_resources(charm: Any, previous_vips: list[str]) -> dict[str, Any]:
-    """The CRM sections (``publish_resources`` input) for the charm's ``ha_resources``.
+def _vip_resources(charm: Any, crm: dict[str, Any]) -> list[str]:
+    """Add one resource per configured VIP to ``crm``; return the legacy names to delete.
 
-    ``previous_vips`` are the VIPs last published; those no longer configured (under their old
-    resource names) go to ``delete_resources``.
+    IPv6 VIPs use the IPv6addr agent and its ``ipv6addr`` parameter. With a detected interface
+    they are named by address like IPv4 ones: upstream's reactive path would name every such
+    IPv6 VIP ``res_<name>_None_ipv6addr_vip``, so a second one would overwrite the first.
     """
-    config = charm.host.config()
     name = charm.name
-    resources: dict[str, str] = {}
-    params: dict[str, str] = {}
-    groups: dict[str, str] = {}
-    clones: dict[str, str] = {}
-    init_services: list[str] = []
+    legacy: list[str] = []
+    members = []
+    for vip in _valid_vips(vips(charm)):
+        iface, prefix, fallback = vip_settings(charm, vip)
+        v6 = is_ipv6(vip)
+        agent, param = _AGENTS[v6]
+        if fallback:
+            key = f"res_{name}_{iface}_ipv6addr_vip" if v6 else f"res_{name}_{iface}_vip"
+            params = f'params {param}="{vip}" nic="{iface}" cidr_netmask="{prefix}"'
+        else:
+            key = f"res_{name}_{_digest(vip)}_vip"
+            params = f'params {param}="{vip}"'
+            legacy.append(f"res_{name}_{iface}_ipv6addr_vip" if v6 else f"res_{name}_{iface}_vip")
+        crm["resources"][key] = agent
+        crm["resource_params"][key] = f"{params} {_META} {_VIP_OP}"
+        members.append(key)
+    if members:
+        crm["groups"][f"grp_{name}_vips"] = " ".join(sorted(members))
+    return legacy
+
+
+def _dns_address(charm: Any, endpoint_type: str) -> str:
+    """The address ``os-<type>-hostname`` should point at (``access``: ``access-network``)."""
+    if endpoint_type != "access":
+        return resolve_address(charm, endpoint_type, override=False)
+    host = charm.host
+    network = host.config().get("access-network")
+    configured = _valid_vips(vips(charm)) if host.is_flag_set(CLUSTERED_FLAG) else []
+    if network:
+        ip_net = ipaddress.ip_network(str(network).strip(), strict=False)
+        for vip in configured:
+            if ipaddress.ip_address(vip) in ip_net:
+                return vip
+        local = netaddrs.address_in_network(host.local_addresses(), str(network))
+        if local and not configured:
+            return local
+    return configured[0] if configured else host.unit_address()
+
+
+def _dns_resources(charm: Any, crm: dict[str, Any]) -> None:
+    config = charm.host.config()
+    if not _truthy(config.get("dns-ha")):
+        return
+    members = []
+    for option_type, resource_type in _DNS_TYPES:
+        fqdn = config.get(f"os-{option_type}-hostname")
+        if not fqdn:
+            continue
+        key = f"res_{_underscored(charm.name)}_{resource_type}_hostname"
+        address = _dns_address(charm, option_type)
+        crm["resources"][key] = "ocf:maas:dns"
+        crm["resource_params"][key] = f'params fqdn="{fqdn}" ip_address="{address}"'
+        members.append(key)
+    if members:
+        crm["groups"][f"grp_{charm.name}_hostnames"] = " ".join(sorted(members))
+
+
+def _empty_crm() -> dict[str, Any]:
+    return {section: [] if section in _LIST_SECTIONS else {} for section in CRM_SECTIONS}
+
+
+def hacluster_resources(
+    charm: Any, previous: list[str] | None = None, pending: list[str] | None = None
+) -> dict[str, Any]:
+    """All eleven CRM sections (``publish_resources`` input) for the charm's ``ha_resources``.
+
+    ``previous`` are the resource and clone names last published: those no longer wanted join
+    ``pending`` (deletions not yet known to be done) in ``delete_resources``, clones first.
+    """
+    crm = _empty_crm()
     ha_resources = getattr(charm, "ha_resources", None) or ()
-    nic = str(config.get("vip_iface") or DEFAULT_NIC)
-
-    current = _valid_vips(vips(charm)) if "vips" in ha_resources else []
-    names = vip_resource_names(name, current, nic)
-    for vip, resource in names.items():
-        resources[resource] = "ocf:heartbeat:IPv6addr" if is_ipv6(vip) else "ocf:heartbeat:IPaddr2"
-        params[resource] = _vip_params(vip, nic, config.get("vip_cidr"))
-    if names:
-        groups[f"grp_{name}_vips"] = " ".join(names.values())
-
+    legacy = _vip_resources(charm, crm) if "vips" in ha_resources else []
     if "haproxy" in ha_resources:
-        resource = f"res_{name}_haproxy"
-        resources[resource] = "lsb:haproxy"
-        params[resource] = f"{_META} {_INIT_OP}"
-        clones[f"cl_{resource}"] = resource
-        init_services.append("haproxy")
+        key = f"res_{_underscored(charm.name)}_haproxy"
+        crm["resources"][key] = "lsb:haproxy"
+        crm["resource_params"][key] = f"{_META} {_INIT_OP}"
+        crm["clones"][f"cl_{key}"] = key
+        crm["init_services"].append("haproxy")
+    _dns_resources(charm, crm)
 
-    if _truthy(config.get("dns-ha")):
-        hostnames = []
-        for endpoint_type in ENDPOINT_TYPES:
-            fqdn = config.get(f"os-{endpoint_type}-hostname")
-            if not fqdn:
-                continue
-            resource = f"res_{name}_{endpoint_type}_hostname"
-            address = resolve_address(charm, endpoint_type, override=False)
-            resources[resource] = "ocf:maas:dns"
-            params[resource] = f'params fqdn="{fqdn}" ip_address="{address}"'
-            hostnames.append(resource)
-        if hostnames:
-            groups[f"grp_{name}_hostnames"] = " ".join(hostnames)
+    wanted = _names(crm)
+    removed = sorted((n for n in previous or () if n not in wanted), key=_clone_first)
+    delete: list[str] = []
+    for candidate in [*(pending or ()), *removed, *legacy]:
+        if candidate not in wanted and candidate not in delete:
+            delete.append(candidate)
+    crm["delete_resources"] = delete
+    for section in ("resources", "resource_params", "groups", "clones"):
+        crm[section] = dict(sorted(crm[section].items()))
+    return crm
 
-    old_names = vip_resource_names(name, _valid_vips(list(previous_vips)), nic)
-    # by name, not by address: removing one of two VIPs may hand its name to the survivor
-    delete = [res for res in old_names.values() if res not in resources]
 
-    return {
-        "resources": dict(sorted(resources.items())),
-        "resource_params": dict(sorted(params.items())),
-        "groups": dict(sorted(groups.items())),
-        "clones": dict(sorted(clones.items())),
-        "init_services": init_services,
-        "delete_resources": delete,
-    }
+def _names(crm: dict[str, Any]) -> list[str]:
+    """The pacemaker objects a CRM creates that a later publish may have to delete."""
+    return sorted({*crm["resources"], *crm["clones"]})
+
+
+def _clone_first(name: str) -> tuple[bool, str]:
+    return (not name.startswith("cl_"), name)
+
+
+def _legacy_names(charm: Any, old_vips: list[str]) -> list[str]:
+    """Names earlier versions of this runtime published (interface-named VIPs, ``-`` kept)."""
+    name = charm.name
+    nic = str(charm.host.config().get("vip_iface") or DEFAULT_NIC)
+    names = []
+    for vip in _valid_vips(list(old_vips)):
+        suffix = "_ipv6addr_vip" if is_ipv6(vip) else "_vip"
+        names += [f"res_{name}_{nic}{suffix}", f"res_{name}_{_digest(vip)}_vip"]
+    names += [f"cl_res_{name}_haproxy", f"res_{name}_haproxy"]
+    names += [f"res_{name}_{kind}_hostname" for kind in ("public", "internal", "admin")]
+    return names
 
 
 def _truthy(value: Any) -> bool:
@@ -198,40 +276,37 @@ def corosync_bind(charm: Any) -> tuple[str | None, int]:
     return (str(iface) if iface else None, int(port))
 
 
+def crm_resources(charm: Any) -> dict[str, Any]:
+    """CRM sections for a publish that happens right after this call.
+
+    Reads the names last published and the pending deletions from the unit kv, and stores
+    the new ones (kv writes only on change). Prefer :func:`configure_ha_resources`, which also
+    does the publishing.
+    """
+    host = charm.host
+    previous = host.kv_get(PUBLISHED_KV_KEY)
+    if previous is None:
+        old_vips = host.kv_get(LEGACY_VIPS_KV_KEY)
+        previous = _legacy_names(charm, old_vips) if old_vips is not None else []
+    pending = list(host.kv_get(DELETIONS_KV_KEY, []) or [])
+    crm = hacluster_resources(charm, list(previous), pending)
+    if _names(crm) != list(previous):
+        host.kv_set(PUBLISHED_KV_KEY, _names(crm))
+    if crm["delete_resources"] != pending:
+        host.kv_set(DELETIONS_KV_KEY, list(crm["delete_resources"]))
+    if host.kv_get(LEGACY_VIPS_KV_KEY) is not None:
+        host.kv_unset(LEGACY_VIPS_KV_KEY)
+    return crm
+
+
 def configure_ha_resources(charm: Any, hacluster: Any) -> dict[str, Any]:
-    """Send corosync binding and CRM resources to ``hacluster``; remember the published VIPs.
+    """Send corosync binding and CRM resources to ``hacluster``; remember what was sent.
 
     The interface itself skips unchanged keys, so calling this in every hook is cheap. Returns the
     CRM dict that was published (for status messages and tests).
     """
-    host = charm.host
-    previous = host.kv_get(VIPS_KV_KEY, []) or []
-    crm = hacluster_resources(charm, list(previous))
+    crm = crm_resources(charm)
     iface, mcastport = corosync_bind(charm)
     hacluster.bind_on(iface=iface, mcastport=mcastport)
     hacluster.publish_resources(crm)
-    published = _published_vips(charm)
-    if published != list(previous):
-        host.kv_set(VIPS_KV_KEY, published)
     return crm
-
-
-def crm_resources(charm: Any) -> dict[str, Any]:
-    """CRM sections for a publish that happens right after this call.
-
-    Uses the VIPs recorded as published in the unit kv to fill ``delete_resources`` and records
-    the current VIPs. Prefer :func:`configure_ha_resources`, which also does the publishing.
-    """
-    host = charm.host
-    previous = list(host.kv_get(VIPS_KV_KEY, []) or [])
-    crm = hacluster_resources(charm, previous)
-    current = _published_vips(charm)
-    if current != previous:
-        host.kv_set(VIPS_KV_KEY, current)
-    return crm
-
-
-def _published_vips(charm: Any) -> list[str]:
-    if "vips" not in (getattr(charm, "ha_resources", None) or ()):
-        return []
-    return _valid_vips(vips(charm))

@@ -75,6 +75,8 @@ class Host(Protocol):
     def unit_address(self) -> str: ...
     def binding_address(self, binding: str) -> str | None: ...
     def binding_network(self, binding: str) -> str | None: ...
+    # (interface, address, prefixlen) of every address the machine holds (netaddrs.py)
+    def local_addresses(self) -> list[tuple[str, str, int]]: ...
 
     # ports
     def opened_ports(self) -> set[int]: ...
@@ -343,6 +345,12 @@ class JujuHost:
     def binding_network(self, binding: str) -> str | None:
         addr = self._primary(binding)
         return addr.get("cidr") if addr else None
+
+    def local_addresses(self) -> list[tuple[str, str, int]]:
+        """Read from the kernel once per hook: which interface carries which network."""
+        from reactive_openstack import netaddrs
+
+        return self._cached("local-addresses", netaddrs.local_addresses)
 
     # -- ports ----------------------------------------------------------------------------------
 

@@ -56,7 +56,9 @@ class FakeHost:
 
     Seeding helpers: ``listening`` (set of ports with a listener; if ``None`` the ports of
     ``service_ports`` of running services are used), ``bindings`` (binding -> (address, cidr)),
-    ``available_versions`` (package -> version that install_packages will "install"),
+    ``interfaces`` (interface -> ``["address/prefixlen", ...]``, default ``eth0`` holding the unit
+    address in a /24), ``available_versions`` (package -> version that install_packages will
+    "install"),
     :meth:`fail_command` to make a command fail a number of times, :meth:`fail_service` to make
     a service's start or restart fail (the service is then stopped, as after a failed restart).
     """
@@ -81,6 +83,7 @@ class FakeHost:
         files: dict[str, bytes] | None = None,
         ports: set[int] | None = None,
         endpoints: dict[str, Any] | None = None,
+        interfaces: dict[str, list[str]] | None = None,
     ) -> None:
         self.unit_name = unit_name
         self.application_name = unit_name.split("/")[0]
@@ -107,6 +110,12 @@ class FakeHost:
         self.dirs: set[str] = set()
         self.ports: set[int] = set(ports or ())
         self.endpoints: dict[str, Any] = dict(endpoints or {})
+        # interface -> ["address/prefixlen", ...]; by default eth0 carries the unit's address
+        self.interfaces: dict[str, list[str]] = (
+            {name: list(addrs) for name, addrs in interfaces.items()}
+            if interfaces is not None
+            else {"eth0": [f"{unit_address}/24"]}
+        )
 
         self.statuses: list[tuple[str, str]] = []
         self.application_versions: list[str] = []
@@ -256,6 +265,14 @@ class FakeHost:
         self._read_tool(f"network-get {binding}")
         found = self.bindings.get(binding)
         return found[1] if found else None
+
+    def local_addresses(self) -> list[tuple[str, str, int]]:
+        found = []
+        for name, addresses in self.interfaces.items():
+            for text in addresses:
+                address, _, prefix = text.partition("/")
+                found.append((name, address, int(prefix)))
+        return found
 
     # -- ports ----------------------------------------------------------------------------------
 
