@@ -16,14 +16,13 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import network, shims
+from charmsmith.model import network, procs, shims
 from charmsmith.model import units as unitfs
 from charmsmith.model.store import DEBUG_LOG, HISTORY_FILE, LOCK_FILE, STATE_FILE, ModelStore
 
@@ -61,9 +60,7 @@ def teardown_unit(model_dir: Path, state: dict[str, Any], unit: dict[str, Any]) 
     for service in (unit.get("services") or {}).values():
         shims.stop_listener(service)
     if unit.get("netns"):
-        for pid in network.netns_pids(state, unit):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        procs.kill_netns(unit["netns"])  # each pid checked against the namespace via a pidfd
         network.remove_unit_network(state, unit)
     unitfs.release_view(model_dir, unit["name"])
 
@@ -73,10 +70,7 @@ def sweep_host_objects(model_id: str) -> None:
     if not re.fullmatch(r"[0-9a-f]+", model_id):
         raise CharmsmithError(f"model id {model_id!r} is not a model id")
     for ns in sorted(network.NETNS_DIR.glob(f"cs{model_id}-*")):
-        pids = subprocess.run(["ip", "netns", "pids", ns.name], capture_output=True, text=True)
-        for pid in pids.stdout.split():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(pid), signal.SIGKILL)
+        procs.kill_netns(str(ns))
         subprocess.run(["ip", "netns", "del", ns.name], capture_output=True, check=False)
     links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
     for line in links.splitlines():
