@@ -161,3 +161,27 @@ def test_truncated_state_is_reported_and_destroy_still_works(cli: CLI):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _host_objects(model_id) == []
     assert not cli.model.exists()
+
+
+def test_restart_spares_a_process_that_took_the_recorded_pid(cli: CLI):
+    """Issue 11.1's repro: the listener recorded in state.json is gone and its pid reused."""
+    cli("deploy", str(FIXTURE))
+    _relate_peers(cli, "fixture-api")
+    # blocks SIGTERM: a signal sent to it stays pending where /proc shows it, no waiting
+    blocker = "import signal, time; signal.pthread_sigmask(signal.SIG_BLOCK, {15}); time.sleep(300)"
+    stranger = subprocess.Popen([sys.executable, "-c", blocker], start_new_session=True)
+    try:
+        state = cli.state()
+        entry = state["units"]["fixture-api/0"]["services"]["fixture-api"]
+        procs.send({"pid": entry["pid"], "start": entry["start"]}, signal.SIGKILL, wait=5)
+        entry["pid"], entry["start"] = stranger.pid, "1"  # what a pid wrap makes of the record
+        (cli.model / "state.json").write_text(json.dumps(state))
+        cli("config", "fixture-api", "port=8081")  # re-rendered config: `service restart`
+        status = Path(f"/proc/{stranger.pid}/status").read_text().splitlines()
+        pending = [line.split()[1] for line in status if line.startswith(("ShdPnd", "SigPnd"))]
+        assert stranger.poll() is None and not any(int(mask, 16) for mask in pending)
+        address = cli.status()["applications"]["fixture-api"]["units"]["fixture-api/0"]["address"]
+        assert listening(address, 8081)
+    finally:
+        stranger.kill()
+        stranger.wait()
