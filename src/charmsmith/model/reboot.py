@@ -28,5 +28,6 @@ def boot_services(model: Model, unit_name: str) -> list[str]:
         rc, _, err = services.start_service(model, unit_name, name)
         if rc != 0 or entry.get("failed"):
             failed.append(name)
-            model.store.log(unit_name, "WARNING", f"boot: {name} failed to start {err.decode()}")
+            why = err.decode(errors="replace").strip() or "its process exited at once"
+            model.store.log(unit_name, "WARNING", f"boot: {name} failed to start: {why}")
     return failed
