@@ -790,7 +790,9 @@ class Model:
         if self.is_peer(app):
             raise CharmsmithError(f"{name} is played by charmsmith; remove-unit applies to charms")
         if unit.get("dying"):
-            return  # already being removed (a redo after a kill): Juju's Destroy is a no-op
+            # a redo after a kill: Juju does nothing for a unit no longer alive
+            # (juju/juju state/unit.go, DestroyUnitOperation: errAlreadyDying, no operations)
+            return
         for rel in self.relations_of(app):
             ep = self.endpoint_of(rel, app)
             other = self.remote_app(rel, app)
