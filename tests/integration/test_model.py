@@ -382,3 +382,40 @@ def test_scale_out_and_ha_acceptance(cli: CLI, sample_charm: Path):
         ["sample-manage", "--config-file", "/etc/sample/sample-api.conf", "db_sync"]
     ]
     assert all(not commands for name, commands in syncs.items() if name != holder)
+
+
+@pytest.mark.build
+def test_vip_sent_as_ip_only_comes_up_on_the_holder_and_a_replaced_one_is_deleted(
+    cli: CLI, sample_charm: Path
+):
+    """The runtime sends only ip= (upstream's name) because eth0 carries the VIP's network; the
+    emulated hacluster finds eth0 itself, and deletes the old resource when the VIP changes."""
+    cli("deploy", str(sample_charm))
+    _relate_peers(cli, "sample-api")
+    subnet = cli.status()["model"]["subnet"]
+    prefix = int(subnet.split("/")[1])
+    old, new = (subnet.rsplit(".", 1)[0] + f".{n}" for n in (250, 251))
+    cli("config", "sample-api", f"vip={old}")  # vip_iface/vip_cidr left at their defaults
+    cli("deploy", "hacluster")
+    cli("relate", "sample-api", "hacluster")
+
+    status = cli.status()
+    sent = status["applications"]["hacluster"]["resources"]["sample-api/0"]
+    old_name = f"res_sample-api_{hashlib.sha1(old.encode()).hexdigest()[:7]}_vip"
+    assert sent["resource_params"][old_name].startswith(f'params ip="{old}" meta ')
+    assert "res_sample-api_eth0_vip" in sent["delete_resources"]  # the legacy name
+    assert len(sent) >= 11  # all CRM sections, and corosync's two keys
+    placed = status["applications"]["hacluster"]["vips"][old]
+    assert (placed["unit"], placed["nic"], placed["prefix"]) == ("sample-api/0", "eth0", prefix)
+    assert f"{old}/{prefix}" in cli("ssh", "sample-api/0", "ip -br addr show eth0").stdout
+
+    cli("config", "sample-api", f"vip={new}")
+    cli("update-status")  # a later hook: the deletion is still on the relation
+    status = cli.status()
+    assert list(status["applications"]["hacluster"]["vips"]) == [new]
+    assert (
+        old_name
+        in status["applications"]["hacluster"]["resources"]["sample-api/0"]["delete_resources"]
+    )
+    addresses = cli("ssh", "sample-api/0", "ip -br addr show eth0").stdout
+    assert f"{new}/{prefix}" in addresses and f"{old}/" not in addresses

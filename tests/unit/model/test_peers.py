@@ -154,7 +154,7 @@ def test_requested_vips_parses_crm_params():
             "res_x_haproxy": 'op monitor interval="5s"',
         },
     }
-    assert requested_vips(sections) == {"198.51.100.250": 24}
+    assert requested_vips(sections) == {"198.51.100.250": {"nic": "eth0", "cidr": 24}}
 
 
 # -- the `real` backend's wiring, with fakes instead of daemons --------------------------------

@@ -4,24 +4,42 @@ Wire: the principal sends corosync_bindiface, corosync_mcastport and json_* CRM 
 record the decoded resources (`charmsmith model status --format json` shows them) and answer
 `clustered=yes` once resources arrived, which is what turns the principal's `ha.available` on.
 
-Playing pacemaker: each IPaddr2/IPv6addr resource's address is added to exactly one live
-principal unit's eth0 (in its network namespace) and moved to another one when that unit fails
-(`charmsmith model fail UNIT`) or is removed. Only VIPs inside the model subnet are plumbed
-(anything else would need a host route out of the documentation range); others are recorded.
+Playing pacemaker (charm-hacluster hooks.py, ha_relation_changed): the resources persist like a
+CIB. Each change first deletes what `json_delete_resources` names, then creates or updates the
+primitives of `json_resources`; a primitive the principal stops sending but never deletes stays,
+and so does its VIP, as on a real cluster. Each IPaddr2/IPv6addr address is brought up on one
+live principal unit, on the interface the agent would pick (peers/ipaddr.py: `nic` only when
+given, else the interface that carries the VIP's network), and moved to another unit when that
+one fails (`charmsmith model fail UNIT`) or is removed. A VIP no interface carries is not brought
+up and its entry says why. Only VIPs inside the model subnet are plumbed (anything else would
+need a host route out of the documentation range); others are recorded.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, ClassVar
 
+from charmsmith.model.peers import ipaddr
 from charmsmith.model.peers.base import Backend, PeerApp, PeerView
 
 
 class HAClusterBackend(Backend):
     def apply(self, principal: str, resources: dict[str, Any]) -> None:
-        self.state.setdefault("resources", {})[principal] = resources
+        """Delete what is named for deletion, then create or update the primitives sent."""
+        known = self.state.setdefault("resources", {})
+        old = known.get(principal, {})
+        primitives = dict(old.get("resources") or {})
+        settings = dict(old.get("resource_params") or {})
+        deleted = resources.get("delete_resources") or []
+        for name in deleted if isinstance(deleted, list) else []:
+            primitives.pop(name, None)
+            settings.pop(name, None)
+        sent = resources.get("resources")
+        primitives.update(sent if isinstance(sent, dict) else {})
+        sent = resources.get("resource_params")
+        settings.update(sent if isinstance(sent, dict) else {})
+        known[principal] = {**resources, "resources": primitives, "resource_params": settings}
 
 
 class EmulatedHACluster(HAClusterBackend):
@@ -72,18 +90,14 @@ class HACluster(PeerApp):
         place_vips(view.model, view.app)
 
 
-def requested_vips(resources: dict[str, Any]) -> dict[str, int]:
-    """{vip: prefixlen} from one principal's decoded CRM sections."""
+def requested_vips(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{vip: {nic, cidr}} from one principal's resources (nic/cidr None when not given)."""
     out = {}
     params = resources.get("resource_params") or {}
     for name, agent in (resources.get("resources") or {}).items():
-        if agent not in ("ocf:heartbeat:IPaddr2", "ocf:heartbeat:IPv6addr"):
-            continue
-        text = params.get(name, "")
-        ip = re.search(r'(?:ip|ipv6addr)="?([0-9a-fA-F.:]+)', text)
-        cidr = re.search(r'cidr_netmask="?(\d+)', text)
-        if ip:
-            out[ip.group(1)] = int(cidr.group(1)) if cidr else 32
+        found = ipaddr.vip_of(agent, params.get(name, ""))
+        if found:
+            out[found.pop("vip")] = found
     return out
 
 
@@ -96,38 +110,47 @@ def place_vips(model: Any, app: str) -> None:
     peer_state = model.app(app).setdefault("peer_state", {})
     resources = peer_state.get("resources", {})
     placed: dict[str, dict[str, Any]] = peer_state.setdefault("vips", {})
-    wanted: dict[str, tuple[int, list[str]]] = {}
+    wanted: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for principal, sections in sorted(resources.items()):
         if principal not in model.state["units"]:
             continue
-        for vip, prefix in requested_vips(sections).items():
-            wanted.setdefault(vip, (prefix, []))[1].append(principal)
+        for vip, request in requested_vips(sections).items():
+            wanted.setdefault(vip, (request, []))[1].append(principal)
     subnet = ipaddress.ip_network(model.state["subnet"])
     for vip in list(placed):
         if vip not in wanted:
             _unplumb(model, placed.pop(vip))
-    for vip, (prefix, principals) in sorted(wanted.items()):
+    for vip, (request, principals) in sorted(wanted.items()):
         live = [
             u for u in sorted(principals, key=model.unit_sort_key) if not model.unit(u).get("down")
         ]
         current = placed.get(vip, {})
         holder = current.get("unit") if current.get("unit") in live else (live[0] if live else None)
-        if current.get("unit") == holder and current:
+        where = (
+            ipaddr.placement(ipaddr.unit_interfaces(model, holder), vip, **request)
+            if holder
+            else "no live unit"
+        )
+        entry = {"vip": vip, "unit": holder, "plumbed": False}
+        if isinstance(where, str):
+            entry.update(unit=None, error=where)
+        else:
+            entry.update(nic=where[0], prefix=where[1])
+        if current and {k: v for k, v in current.items() if k != "plumbed"} == entry:
             continue
         _unplumb(model, current)
-        entry = {"vip": vip, "prefix": prefix, "unit": holder, "plumbed": False}
         in_subnet = ipaddress.ip_address(vip) in subnet
-        if holder and in_subnet and model.unit(holder).get("netns"):
-            network.add_unit_address(model.state, model.unit(holder), vip, subnet.prefixlen)
+        if entry["unit"] and in_subnet and model.unit(holder).get("netns"):
+            network.add_unit_address(model.state, model.unit(holder), vip, entry["prefix"])
             entry["plumbed"] = True
         placed[vip] = entry
-        where = holder or "no live unit"
-        model.store.log(
-            app,
-            "INFO",
-            f"VIP {vip} on {where}"
-            + ("" if in_subnet else " (outside the model subnet: recorded, not plumbed)"),
-        )
+        if "error" in entry:
+            note = f"not brought up: {entry['error']}"
+        else:
+            note = f"on {holder} {entry['nic']}/{entry['prefix']}" + (
+                "" if in_subnet else " (outside the model subnet: recorded, not plumbed)"
+            )
+        model.store.log(app, "INFO", f"VIP {vip} {note}")
 
 
 def _unplumb(model: Any, entry: dict[str, Any]) -> None:
@@ -135,6 +158,5 @@ def _unplumb(model: Any, entry: dict[str, Any]) -> None:
 
     unit = model.state["units"].get(entry.get("unit") or "")
     if entry.get("plumbed") and unit:
-        network.del_unit_address(
-            model.state, unit, entry["vip"], int(model.state["subnet"].split("/")[1])
-        )
+        prefix = entry.get("prefix") or int(model.state["subnet"].split("/")[1])
+        network.del_unit_address(model.state, unit, entry["vip"], prefix)
