@@ -246,7 +246,8 @@ def summary(ans: answers_mod.Answers, target: Path, result: dict[str, Any], elap
         f"  answers      {answers_mod.ANSWERS_FILE}",
         f"  toolchain    {vendor.VENDOR_DIR}/ (layers, interfaces, runtime: tox and charmcraft)",
         "next:",
-        f"  cd {target} && tox -e pep8,py3    # lint and unit tests",
-        f"  tox -e build                      # {ans.charm_name}.charm, with charm-tools from PyPI",
+        f"  cd {target}",
+        "  tox -e pep8,py3     # lint and unit tests",
+        f"  tox -e build        # {ans.charm_name}.charm (charm-tools from PyPI, no charmsmith)",
     ]
     return "\n".join(lines)
