@@ -32,6 +32,11 @@ def test_unknown_service_gets_nothing_and_the_keystone_leader_shows_the_hook_err
         assert unit["agent_message"] == 'hook failed: "identity-service-relation-changed"'
         log = (s.model.store.path / "debug-log.txt").read_text()
         assert "'fixture'" in log and "valid_services" in log
+        # reported once to the command that caused it (which then exits 1)
+        assert [f for f in s.model.failures if "keystone/0" in f and "'fixture'" in f]
+        reported = len(s.model.failures)
+        _send(s, rel, {"region": "RegionTwo"})  # still refused: not reported again
+        assert len(s.model.failures) == reported
 
         # a name keystone lists is registered (under its own type) and the error clears
         _send(s, rel, {"service": "glance"})

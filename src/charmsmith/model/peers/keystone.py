@@ -95,14 +95,16 @@ class Keystone(PeerApp):
             if unit is not None and unit.get("agent_message") == hook:
                 unit["agent"], unit["agent_message"] = "idle", ""
             return False
-        if unit is not None:
-            unit["agent"], unit["agent_message"] = "error", hook
-        view.model.store.log(
-            view.app,
-            "ERROR",
-            f"{hook}: KeyError {refused[0]!r} - keystone registers only the services it lists "
-            f"(charm-keystone valid_services); {view.remote_app} gets no answer",
+        reason = (
+            f"KeyError {refused[0]!r}: keystone registers only the services it lists "
+            f"(charm-keystone valid_services); {view.remote_app} gets no answer"
         )
+        if unit is not None and unit.get("agent_message") != hook:
+            unit["agent"], unit["agent_message"] = "error", hook
+            # reported once, like a charm's failed hook: the command that caused it exits 1
+            view.model.echo(f"{leader}: {view.endpoint}-relation-changed FAILED")
+            view.model.failures.append(f"{hook} on {leader}: {reason}")
+        view.model.store.log(view.app, "ERROR", f"{hook}: {reason}")
         return True
 
     def forget(self, view: PeerView) -> None:
