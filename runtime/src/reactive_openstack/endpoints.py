@@ -18,6 +18,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from reactive_openstack.netaddrs import endpoint_address
+
 __all__ = [
     "CLUSTERED_FLAG",
     "ENDPOINT_TYPES",
@@ -100,7 +102,8 @@ def resolve_address(charm: Any, endpoint_type: str, override: bool = True) -> st
                 if _in_network(vip, str(network)):
                     return vip
         return configured[0]
-    return host.binding_address(endpoint_type) or host.unit_address()
+    # as upstream's resolve_address: the local address on os-<type>-network, else the binding's
+    return endpoint_address(host, endpoint_type)[0] or host.unit_address()
 
 
 def endpoint_url(charm: Any, endpoint_type: str) -> str:

@@ -82,3 +82,15 @@ def test_haproxy_backends_on_os_network_use_the_local_address_there() -> None:
         "network": "192.0.2.0/24",
         "backends": {"congress-0": "192.0.2.10", "congress-1": "192.0.2.11"},
     }
+
+
+def test_catalog_address_without_vip_is_the_local_address_on_os_network() -> None:
+    from reactive_openstack.endpoints import resolve_address
+
+    charm = make_charm(
+        {"os-admin-network": "192.0.2.0/24"},
+        bindings={"admin": ("10.0.0.10", "10.0.0.0/24"), "public": ("10.0.0.10", "10.0.0.0/24")},
+        interfaces={"ens3": ["10.0.0.10/24"], "ens4": ["192.0.2.10/24"]},
+    )
+    assert resolve_address(charm, "admin") == "192.0.2.10"
+    assert resolve_address(charm, "public") == "10.0.0.10"
