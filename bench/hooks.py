@@ -3,9 +3,10 @@
 Run (root): `.venv/bin/python -m bench.hooks [BUILT_CHARM_DIR] [--runs N]`
 Without a charm dir, tests/fixtures/sample-api is built first (binary wheels). The model is
 created in a temp dir and destroyed afterwards. Reports: every hook of deploy + relating
-keystone/mysql/rabbitmq, then N update-status and config-changed runs (median), the floor (the
-unit's venv interpreter importing charms.reactive and charmhelpers.core.hookenv, entered the same
-way as a hook) and the cost of one emulated hook-tool call (bench.hooktool).
+keystone/mysql/rabbitmq, then N runs each of update-status, config-changed and
+identity-service-relation-changed with nothing changed in between (median), the floor (the unit's
+venv interpreter importing charms.reactive and charmhelpers.core.hookenv, entered the same way as
+a hook) with each median's ratio to it, and the cost of one emulated hook-tool call.
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ def main() -> None:
             setup = history(model)
             for _ in range(args.runs):
                 cli(model, "update-status")
-            for i in range(args.runs):
+            for _ in range(args.runs):
                 cli(model, "run-hook", unit, "config-changed")
-                del i
+            for _ in range(args.runs):
+                cli(model, "run-hook", unit, "identity-service-relation-changed")
             runs = history(model)[len(setup) :]
             floor = floor_time(model, unit, args.runs)
             status = json.loads(cli(model, "status", "--format", "json"))
@@ -90,23 +92,28 @@ def main() -> None:
     print("| hook | wall s | hook-tool calls | shim calls |\n|---|---|---|---|")
     for record in setup:
         print(row(record))
-    for hook in ("update-status", "config-changed"):
+    medians: dict[str, float] = {}
+    for hook in STEADY_STATE_HOOKS:
         recs = [r for r in runs if r["hook"] == hook]
         walls = [r["wall"] for r in recs]
         tools = [len([c for c in r["calls"] if not c["shim"]]) for r in recs]
+        medians[hook] = statistics.median(walls)
         print(
             f"| {hook} (median of {len(recs)}) | {statistics.median(walls):.3f} | "
             f"{max(tools)} | {len(recs[-1]['calls']) - tools[-1]} |"
         )
-    ups = [r["wall"] for r in runs if r["hook"] == "update-status"]
+    ratios = "; ".join(f"{hook} / floor = {wall / floor:.2f}" for hook, wall in medians.items())
     print(
         f"\nFloor (unit venv python importing charms.reactive + charmhelpers.core.hookenv, "
-        f"entered like a hook): median {floor:.3f} s; update-status / floor = "
-        f"{statistics.median(ups) / floor:.2f}"
+        f"entered like a hook): median {floor:.3f} s; {ratios}"
     )
     print("\nOne emulated hook-tool call:")
     sys.stdout.flush()
     subprocess.run([sys.executable, "-m", "bench.hooktool", "300"], cwd=ROOT, check=True)
+
+
+#: Hooks run --runs times each once the charm is active, nothing changed in between.
+STEADY_STATE_HOOKS = ("update-status", "config-changed", "identity-service-relation-changed")
 
 
 def floor_time(model: Path, unit: str, runs: int) -> float:
