@@ -10,7 +10,7 @@ setup:
 demo: setup
 	@$(BIN)/python scripts/demo.py
 
-toolchain:  # tox and charmcraft as a charm author has them (.venv-toolchain), for the tests
+toolchain:  # tox, charm-tools and charmcraft as a charm author has them, for the tests
 	@scripts/setup-toolchain.sh
 
 lint: setup
@@ -30,4 +30,4 @@ e2e: setup
 	CHARMSMITH_E2E=1 $(BIN)/pytest -q -m e2e tests/e2e
 
 clean:
-	rm -rf $(VENV) .venv-toolchain .charmsmith-model build
+	rm -rf $(VENV) .venv-toolchain .venv-charmtools .venv-charmcraft .charmsmith-model build

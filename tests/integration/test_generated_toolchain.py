@@ -7,6 +7,11 @@ only PATH, HOME and LANG, and PATH holds no charmsmith. Everything tox installs 
 PyPI by registered names or from the charm's own .charmsmith/ by path; a
 ``reactive-openstack`` or ``charmsmith`` fetched by name would fail here, as neither is on
 PyPI. Both charms share one HOME, so the second reuses pip's cache (CI time), not a venv.
+
+charmcraft (PyPI, .venv-charmcraft) reads each charmcraft.yaml, and packs one charm for real
+with ``--destructive-mode`` in a mount namespace that makes this Debian host look like the
+Ubuntu base it packs for, with pip's charm-tools standing in for the ``charm`` snap; the unit
+side then bootstraps the packed charm's wheelhouse offline and imports what hooks import.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "answers"
 TOOLCHAIN = ROOT / ".venv-toolchain" / "bin"
+CHARMCRAFT = ROOT / ".venv-charmcraft" / "bin" / "charmcraft"
+CHARMTOOLS = ROOT / ".venv-charmtools" / "bin"
 CHARMSMITH = Path(sys.executable).parent / "charmsmith"
 ANSWER_SETS = ("glance-several-sync-files", "hyphenated-name")
 
@@ -173,22 +180,22 @@ def test_tox_envs_install_nothing_of_ours_by_name(workspace):
         assert shutil.which("charmsmith", path=scrubbed_env(Path("/")).get("PATH")) is None
 
 
-@pytest.mark.skipif(
-    not (TOOLCHAIN / "charmcraft").exists(), reason="no charmcraft in .venv-toolchain"
+needs_charmcraft = pytest.mark.skipif(
+    not CHARMCRAFT.exists(),
+    reason="no .venv-charmcraft: scripts/setup-toolchain.sh makes it where python3-apt exists",
 )
+
+
+@needs_charmcraft
 @pytest.mark.parametrize("name", ANSWER_SETS)
 def test_charmcraft_accepts_the_generated_project(workspace, name: str):
-    """charmcraft 4.x (PyPI) loads charmcraft.yaml: `platforms` per series, reactive part.
-
-    This machine cannot run the pack itself (no LXD; destructive mode needs an Ubuntu host of
-    the charm's base), so what is checked is charmcraft's own reading of the project.
-    """
+    """charmcraft 4.x (PyPI) loads charmcraft.yaml: `platforms` per series, reactive part."""
     import yaml
 
     home, charms = workspace
     charm = charms[name]
     result = subprocess.run(
-        [str(TOOLCHAIN / "charmcraft"), "expand-extensions"],
+        [str(CHARMCRAFT), "expand-extensions"],
         cwd=charm,
         env=scrubbed_env(home),
         capture_output=True,
@@ -206,6 +213,88 @@ def test_charmcraft_accepts_the_generated_project(workspace, name: str):
         assert environment[key] == f"$CRAFT_PART_BUILD/.charmsmith/{sub}"
         assert (charm / ".charmsmith" / sub).is_dir()
     assert "--wheelhouse-overrides" in part["reactive-charm-build-arguments"]
+
+
+# The `charm` command of the charm snap dispatches `charm SUB` to charm-tools' `charm-SUB`
+# (juju/charm-tools snap/snapcraft.yaml); pip's charm-tools has only the charm-SUB scripts.
+CHARM_STANDIN = '#!/bin/sh\nsub=$1; shift\nexec charm-"$sub" "$@"\n'
+
+UBUNTU_JAMMY = (
+    'NAME="Ubuntu"\nVERSION_ID="22.04"\nVERSION="22.04.4 LTS (Jammy Jellyfish)"\n'
+    "VERSION_CODENAME=jammy\nID=ubuntu\nID_LIKE=debian\nUBUNTU_CODENAME=jammy\n"
+)
+
+# Runs in a private mount namespace (unshare -m), so nothing here is seen outside it.
+# * charmcraft's destructive mode packs only for the host's own base, read from os-release
+#   (craft_platforms / distro): the namespace sees an Ubuntu 22.04 os-release.
+# * craft_parts/utils/os_utils.py is_inside_container(): with /run/.containerenv present
+#   craft-parts leaves build-snaps to the prepared environment (there is no snapd here); the
+#   prepared environment is the charm-tools stand-in on PATH. /run is a private tmpfs for it.
+# * build-packages (git, python3-pip, python3-venv, virtualenv, ...) are Debian packages in
+#   requirements/apt.txt, already installed, so apt installs nothing.
+PACK_AND_BOOT = """
+set -eu
+mount --make-rprivate /
+mount --bind "$FAKE_OS_RELEASE" /usr/lib/os-release
+if [ ! -L /etc/os-release ]; then mount --bind "$FAKE_OS_RELEASE" /etc/os-release; fi
+mount -t tmpfs tmpfs /run
+: > /run/.containerenv
+cd "$CHARM"
+charmcraft pack --destructive-mode --platform ubuntu@22.04:amd64
+charm_file=$(ls "$CHARM"/*.charm)
+mkdir -p "$UNIT/charm"
+cd "$UNIT/charm"
+/usr/bin/python3 -m zipfile -e "$charm_file" .
+JUJU_CHARM_DIR=$PWD /usr/bin/python3 -c 'import sys; sys.path.append("lib")
+from charms.layer import charmsmith_bootstrap as b; b.bootstrap()'
+../.venv/bin/python -c 'import reactive_openstack, charms.reactive, charmhelpers.core.host
+print("hook imports: ok")'
+"""
+
+
+@needs_charmcraft
+def test_charmcraft_pack_destructive_mode_packs_a_working_charm(workspace, tmp_path: Path):
+    """`charmcraft pack` of a generated charm: runtime in the wheelhouse, hooks' imports work."""
+    import yaml
+
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare for the mount namespace")
+    home, charms = workspace
+    source = charms["hyphenated-name"]
+    charm = tmp_path / source.name
+    shutil.copytree(source, charm, ignore=shutil.ignore_patterns(".tox", "*.charm"))
+    standin = tmp_path / "standin"
+    standin.mkdir()
+    (standin / "charm").write_text(CHARM_STANDIN)
+    (standin / "charm").chmod(0o755)
+    os_release = tmp_path / "os-release"
+    os_release.write_text(UBUNTU_JAMMY)
+    env = scrubbed_env(home)
+    env["PATH"] = os.pathsep.join(
+        [str(standin), str(CHARMTOOLS), str(CHARMCRAFT.parent), "/usr/bin", "/bin"]
+    )
+    env.update(FAKE_OS_RELEASE=str(os_release), CHARM=str(charm), UNIT=str(tmp_path / "unit"))
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", PACK_AND_BOOT],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    (packed,) = charm.glob("*.charm")
+    assert packed.name == f"{charm.name}_ubuntu@22.04-amd64.charm"
+    assert packed.stat().st_size < 5 * 1024 * 1024
+    with zipfile.ZipFile(packed) as archive:
+        names = set(archive.namelist())
+        manifest = yaml.safe_load(archive.read("manifest.yaml"))
+        assert archive.getinfo("hooks/install").external_attr >> 16 & 0o111
+    assert manifest["bases"][0]["channel"] == "22.04"
+    assert [n for n in names if re.fullmatch(r"wheelhouse/reactive_openstack-[\d.]+\.tar\.gz", n)]
+    assert not [n for n in names if n.startswith((".charmsmith/", "parts/", "unit_tests/"))]
+    assert "hook imports: ok" in result.stdout
 
 
 def test_hooks_start_python_without_the_pkg_resources_warning(workspace, tox_runs):
