@@ -324,3 +324,20 @@ def test_hooks_start_python_without_the_pkg_resources_warning(workspace, tox_run
     assert hooked.returncode == 0, hooked.stderr
     assert "pkg_resources is deprecated" not in hooked.stderr
     assert "UserWarning: other" in hooked.stderr  # other warnings still show
+
+
+def test_charmsmith_runtime_still_overrides_the_vendored_runtime(workspace):
+    home, charms = workspace
+    charm = charms["hyphenated-name"]
+
+    def deps(**extra: str) -> str:
+        env = {**scrubbed_env(home), **extra}
+        argv = [str(TOOLCHAIN / "tox"), "config", "-e", "py3", "-k", "deps"]
+        result = subprocess.run(argv, cwd=charm, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    vendored = charm / ".charmsmith" / "runtime" / "reactive-openstack.tar.gz"
+    assert f"reactive-openstack @ file://{vendored}" in deps()
+    override = str(ROOT / "runtime")
+    assert f"reactive-openstack @ file://{override}" in deps(CHARMSMITH_RUNTIME=override)
