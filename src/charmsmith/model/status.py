@@ -52,6 +52,13 @@ def status_data(model: Model) -> dict[str, Any]:
 
 def _unit(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
     workload = unit.get("workload", {})
+    if unit.get("agent") == "lost":
+        # Juju's status for a unit whose agent stopped answering: the last workload status
+        # cannot be vouched for (juju/core/status: "agent lost, see 'juju show-status-log'")
+        workload = {
+            "status": "unknown",
+            "message": f"agent lost, see 'charmsmith model recover {unit['name']}'",
+        }
     entry = {
         "workload-status": workload.get("status", "unknown"),
         "message": workload.get("message", ""),

@@ -98,6 +98,20 @@ def test_remove_unit_before_its_hooks_ran_is_not_doubled(env):  # noqa: F811
     assert hooks(charm, "fixture-api/1").count("cluster-relation-departed(fixture-api/0)") == 1
 
 
+def test_a_down_unit_shows_unknown_until_recovered(env):  # noqa: F811
+    """A lost agent cannot vouch for its last workload status (Juju shows unknown)."""
+    model, _charm = env
+    _two_units(model)
+    model.unit("fixture-api/0")["workload"] = {"status": "active", "message": "Unit is ready"}
+    model.fail_unit("fixture-api/0")
+    entry = status.status_data(model)["applications"]["fixture-api"]["units"]["fixture-api/0"]
+    assert (entry["workload-status"], entry["agent-status"]) == ("unknown", "lost")
+    assert entry["message"] == "agent lost, see 'charmsmith model recover fixture-api/0'"
+    model.recover_unit("fixture-api/0")
+    entry = status.status_data(model)["applications"]["fixture-api"]["units"]["fixture-api/0"]
+    assert (entry["workload-status"], entry["message"]) == ("active", "Unit is ready")
+
+
 def test_recover_starts_enabled_services_like_a_boot(env):  # noqa: F811
     """Issue 11.7: after fail + recover the enabled services run again without an action."""
     model, charm = env
