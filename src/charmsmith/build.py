@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     progress: Callable[[str], None] = (lambda _line: None) if args.quiet else print
     started = time.monotonic()
     built = build_charm(args.src, args.out, binary_wheels=args.binary_wheels, progress=progress)
-    print(f"built {built} in {time.monotonic() - started:.1f}s")
+    print(f"built {built} ({tree_size(built) // 1024} KiB) in {time.monotonic() - started:.1f}s")
     return 0
 
 
@@ -355,6 +355,11 @@ def build_charm(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def tree_size(path: Path) -> int:
+    """Bytes of every regular file under ``path``: what a deploy copies to the unit."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
 def _check_result(code: int, output: buildlog.BuildOutput, built: Path, name: str) -> None:

@@ -63,9 +63,7 @@ def fake_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
-    }
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
 def _build(src: Path, out: Path, shown: list[str] | None = None) -> Path:
@@ -152,3 +150,15 @@ def test_bad_source_files_fail_before_charm_build_runs(
         _build(charm_src, tmp_path / "out")
     assert "\n" not in str(caught.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_result_line_reports_the_built_charms_size(charm_src, fake_build, tmp_path, capsys):
+    """The build report ends with the built charm's size, what a deploy copies to the unit."""
+    fake_build("ok-size")
+    from charmsmith.cli import main
+
+    assert main(["build", str(charm_src), "-o", str(tmp_path / "out"), "-q"]) == 0
+    built = tmp_path / "out" / "x"
+    kib = build.tree_size(built) // 1024
+    assert build.tree_size(built) == sum(p.stat().st_size for p in built.rglob("*") if p.is_file())
+    assert f"built {built} ({kib} KiB) in " in capsys.readouterr().out
