@@ -45,3 +45,10 @@ def listening(address: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def host_objects(model_id: str) -> list[str]:
+    """Links and network namespaces on the host that carry the model's id."""
+    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    return [line for line in (links + netns).splitlines() if model_id in line]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from model_cli import ModelCLI as CLI
-from model_cli import listening
+from model_cli import host_objects, listening
 
 from charmsmith.model import procs
 
@@ -29,21 +29,6 @@ FIXTURE = ROOT / "tests" / "fixtures" / "model-charm"
 
 if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
     pytest.skip("needs root, iproute2 and gcc", allow_module_level=True)
-
-
-def _host_objects(model_id: str) -> list[str]:
-    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
-    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    return [line for line in (links + netns).splitlines() if model_id in line]
-
-
-@pytest.fixture()
-def cli(tmp_path: Path):
-    c = CLI(tmp_path / "model")
-    yield c
-    if (c.model / "state.json").exists():
-        c("destroy")
-    assert not c.model.exists()
 
 
 def _start(cli: CLI, *args: str) -> subprocess.Popen:
@@ -159,7 +144,7 @@ def test_truncated_state_is_reported_and_destroy_still_works(cli: CLI):
     assert str(state) in proc.stderr and "destroy" in proc.stderr
     proc = cli("destroy", check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _host_objects(model_id) == []
+    assert host_objects(model_id) == []
     assert not cli.model.exists()
 
 

@@ -31,23 +31,6 @@ if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
     pytest.skip("needs root, iproute2 and gcc", allow_module_level=True)
 
 
-def _host_objects(model_id: str) -> list[str]:
-    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
-    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    return [line for line in (links + netns).splitlines() if model_id in line]
-
-
-@pytest.fixture()
-def cli(tmp_path: Path):
-    c = CLI(tmp_path / "model")
-    yield c
-    if (c.model / "state.json").exists():
-        model_id = c.state()["id"]
-        c("destroy")
-        assert _host_objects(model_id) == []
-        assert not c.model.exists()
-
-
 def _get(address: str, port: int) -> str:
     with socket.create_connection((address, port), timeout=3) as sock:
         sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
@@ -225,15 +208,6 @@ def test_killed_command_leaves_usable_model(cli: CLI):
     assert status["pending-hooks"] == 0
     for unit in status["applications"]["fixture-api"]["units"].values():
         assert unit["agent-status"] == "idle"
-
-
-@pytest.fixture(scope="module")
-def sample_charm(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/fixtures/sample-api built once (binary wheels) for the scenarios below."""
-    from charmsmith.build import build_charm
-
-    out = tmp_path_factory.mktemp("sample-build")
-    return build_charm(SAMPLE, out, binary_wheels=True, progress=lambda _l: None)
 
 
 @pytest.mark.build

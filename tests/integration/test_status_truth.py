@@ -31,22 +31,6 @@ if not Path("/usr/sbin/haproxy").exists():
     pytest.skip("needs the haproxy binary (the unit runs the real one)", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def sample_charm(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from charmsmith.build import build_charm
-
-    out = tmp_path_factory.mktemp("sample-build")
-    return build_charm(SAMPLE, out, binary_wheels=True, progress=lambda _l: None)
-
-
-@pytest.fixture()
-def cli(tmp_path: Path):
-    c = CLI(tmp_path / "model")
-    yield c
-    if (c.model / "state.json").exists():
-        c("destroy")
-
-
 def _unit(cli: CLI) -> dict:
     return cli.status()["applications"]["sample-api"]["units"][UNIT]
 

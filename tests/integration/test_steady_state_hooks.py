@@ -27,14 +27,6 @@ if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
     pytest.skip("needs root, iproute2 and gcc", allow_module_level=True)
 
 
-@pytest.fixture()
-def cli(tmp_path: Path):
-    c = CLI(tmp_path / "model")
-    yield c
-    if (c.model / "state.json").exists():
-        c("destroy")
-
-
 STEADY_STATE_CALL_LIMIT = 15
 
 
@@ -52,11 +44,8 @@ def _tool_calls(cli: CLI, unit: str) -> list[str]:
     return [c["tool"] for c in _last_hook(cli, unit)["calls"] if not c["shim"]]
 
 
-def test_unchanged_config_runs_no_config_handler(cli: CLI, tmp_path: Path):
-    from charmsmith.build import build_charm
-
-    charm = build_charm(SAMPLE, tmp_path / "build", binary_wheels=True, progress=lambda _l: None)
-    cli("deploy", str(charm))
+def test_unchanged_config_runs_no_config_handler(cli: CLI, sample_charm: Path):
+    cli("deploy", str(sample_charm))
     for peer in ("keystone", "mysql", "rabbitmq"):
         cli("deploy", peer)
         cli("relate", "sample-api", peer)

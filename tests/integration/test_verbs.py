@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,6 @@ FIXTURE = ROOT / "tests" / "fixtures" / "model-charm"
 
 if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
     pytest.skip("needs root, iproute2 and gcc", allow_module_level=True)
-
-
-@pytest.fixture()
-def cli(tmp_path: Path):
-    c = CLI(tmp_path / "model")
-    yield c
-    if (c.model / "state.json").exists():
-        model_id = c.state()["id"]
-        c("destroy")
-        netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-        assert f"cs{model_id}-" not in netns
-        assert not c.model.exists()
 
 
 def _hooks(cli: CLI, unit: str) -> list[dict]:
