@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from no_namespaces import no_namespaces
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import network, runner
-from charmsmith.model import units as unitfs
+from charmsmith.model import runner
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore
 
@@ -22,11 +22,7 @@ CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 
 @pytest.fixture()
 def model(tmp_path: Path, monkeypatch):
-    for name in ("create_unit_network", "remove_unit_network", "add_bridge_address"):
-        monkeypatch.setattr(network, name, lambda *a, **k: None)
-    monkeypatch.setattr(network, "netns_pids", lambda *a: [])
-    monkeypatch.setattr(network, "netns_path", lambda *a: "")
-    monkeypatch.setattr(unitfs, "prepare_unit", lambda *a, **k: None)
+    no_namespaces(monkeypatch)
     monkeypatch.setattr(runner, "run_event", lambda *a: True)
     store = ModelStore(tmp_path / "m")
     with store.locked(create=True):

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from no_namespaces import no_namespaces
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import cli as model_cli
 from charmsmith.model import configops, network, runner
-from charmsmith.model import units as unitfs
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore
 
@@ -21,12 +21,8 @@ CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 @pytest.fixture()
 def model(tmp_path: Path, monkeypatch):
     """A deployed fixture-api (two units) whose hooks are only recorded in `ran`."""
-    for name in ("create_unit_network", "remove_unit_network", "add_bridge_address"):
-        monkeypatch.setattr(network, name, lambda *a, **k: None)
-    monkeypatch.setattr(network, "netns_pids", lambda *a: [])
-    monkeypatch.setattr(network, "netns_path", lambda *a: "")
+    no_namespaces(monkeypatch)
     monkeypatch.setattr(network, "pick_subnet", lambda: "203.0.113.0/24")  # no host probing
-    monkeypatch.setattr(unitfs, "prepare_unit", lambda *a, **k: None)
     ran: list[tuple[str, str]] = []
 
     def run_event(model: Model, event: dict[str, Any]) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from no_namespaces import no_namespaces
 
-from charmsmith.model import network, runner
+from charmsmith.model import runner
 from charmsmith.model import units as unitfs
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore
@@ -20,11 +21,7 @@ CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 
 @pytest.fixture()
 def model(tmp_path: Path, monkeypatch):
-    for name in ("create_unit_network", "remove_unit_network", "add_bridge_address"):
-        monkeypatch.setattr(network, name, lambda *a, **k: None)
-    monkeypatch.setattr(network, "netns_pids", lambda *a: [])
-    monkeypatch.setattr(network, "netns_path", lambda *a: "")
-    monkeypatch.setattr(unitfs, "prepare_unit", lambda *a, **k: None)
+    no_namespaces(monkeypatch)
     store = ModelStore(tmp_path / "m")
     with store.locked(create=True):
         store.state["subnet"] = "203.0.113.0/24"

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from no_namespaces import no_namespaces
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import network, operations, runner
-from charmsmith.model import units as unitfs
+from charmsmith.model import operations, runner
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore
 
@@ -38,10 +38,7 @@ class Hooks:
 
 @pytest.fixture()
 def env(tmp_path: Path, monkeypatch):
-    for name in ("create_unit_network", "remove_unit_network", "add_bridge_address"):
-        monkeypatch.setattr(network, name, lambda *a, **k: None)
-    monkeypatch.setattr(network, "netns_path", lambda *a: "")
-    monkeypatch.setattr(unitfs, "prepare_unit", lambda *a, **k: None)
+    no_namespaces(monkeypatch)
     hooks = Hooks()
     monkeypatch.setattr(runner, "run_event", hooks)
     store = ModelStore(tmp_path / "m")
