@@ -262,7 +262,10 @@ def test_hacluster_vip_moves_on_failure(cli: CLI):
     status = cli.status()
     assert status["applications"]["hacluster"]["vips"][vip]["unit"] == "fixture-api/1"
     assert status["applications"]["fixture-api"]["leader"] == "fixture-api/1"
-    assert status["applications"]["fixture-api"]["units"]["fixture-api/0"]["agent-status"] == "lost"
+    lost = status["applications"]["fixture-api"]["units"]["fixture-api/0"]
+    assert (lost["agent-status"], lost["workload-status"]) == ("lost", "unknown")
+    # the subordinate's agent ran on the machine that went down
+    assert lost["subordinates"]["hacluster/0"]["agent-status"] == "lost"
     assert vip in cli("ssh", "fixture-api/1", "ip -br addr show eth0").stdout
     assert "stand-in for fixture-api" in _get(vip, 8080)
     cli("update-status")  # the down unit runs nothing

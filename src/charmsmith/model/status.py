@@ -52,17 +52,21 @@ def status_data(model: Model) -> dict[str, Any]:
 
 def _unit(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
     workload = unit.get("workload", {})
-    if unit.get("agent") == "lost":
+    agent = unit.get("agent", "idle")
+    principal = unit.get("principal")
+    if principal and model.state["units"].get(principal, {}).get("down"):
+        agent = "lost"  # a subordinate's agent runs on its principal's machine
+    if agent == "lost":
         # Juju's status for a unit whose agent stopped answering: the last workload status
         # cannot be vouched for (juju/core/status: "agent lost, see 'juju show-status-log'")
         workload = {
             "status": "unknown",
-            "message": f"agent lost, see 'charmsmith model recover {unit['name']}'",
+            "message": f"agent lost, see 'charmsmith model recover {principal or unit['name']}'",
         }
     entry = {
         "workload-status": workload.get("status", "unknown"),
         "message": workload.get("message", ""),
-        "agent-status": unit.get("agent", "idle"),
+        "agent-status": agent,
         "agent-message": unit.get("agent_message", ""),
         "address": unit["address"],
         "ports": list(unit.get("ports", [])),
