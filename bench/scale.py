@@ -118,6 +118,7 @@ def measure(
         sample = [r for r in new if r["hook"] == HOOK]
         row = summarise(sample) if sample else {"runs": 0}
         row["join_hooks"] = len(new) if n > 1 else 0
+        row["join_tools"] = sum(tools(r) for r in new) if n > 1 else 0
         row["join_wall"] = join_wall
         stream(model, started, "update-status", unit0)
         runs = [r for r in history(model) if r["unit"] == unit0 and r["hook"] == "update-status"]
@@ -180,12 +181,16 @@ def report(
             )
     lines += [
         "",
-        f"| units | {HOOK} runs in the sample | all hooks run by the join | join wall s |",
-        "|---|---|---|---|",
+        f"| units | {HOOK} runs in the sample | all hooks run by the join | "
+        "their hook-tool calls | join wall s |",
+        "|---|---|---|---|---|",
     ]
     for n, row in sorted(rows.items()):
         sample = f"{row['runs']} (run-hook x{SOLO_RUNS})" if n == 1 else row["runs"]
-        lines.append(f"| {n} | {sample} | {row['join_hooks']} | {row['join_wall']:.1f} |")
+        lines.append(
+            f"| {n} | {sample} | {row['join_hooks']} | {row['join_tools']} | "
+            f"{row['join_wall']:.1f} |"
+        )
     lines += ["", "Curve:", *curve(rows), "", "Notes:"]
     lines += [f"- {note}" for note in notes]
     lines += [
