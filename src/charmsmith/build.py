@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
-import importlib.metadata
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -34,8 +32,8 @@ from charmsmith.errors import CharmsmithError
 PACKAGE_DIR = Path(__file__).resolve().parent
 LAYERS_DIR = PACKAGE_DIR / "layers"
 INTERFACES_DIR = PACKAGE_DIR / "interfaces"
-RUNTIME_DISTRIBUTION = "reactive-openstack"
-RUNTIME_PACKAGE = "reactive_openstack"
+RUNTIME_DISTRIBUTION = vendor.RUNTIME_DISTRIBUTION
+RUNTIME_PACKAGE = vendor.RUNTIME_PACKAGE
 
 # charm-build's exit codes when its final `charm proof` step found warnings or errors.
 PROOF_EXIT_CODES = {100: "warnings", 200: "errors"}
@@ -129,18 +127,6 @@ def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _installed_runtime() -> tuple[Path, importlib.metadata.PackageMetadata]:
-    """The installed runtime's package directory and its distribution metadata."""
-    spec = importlib.util.find_spec(RUNTIME_PACKAGE)
-    if spec is None or not spec.origin:
-        raise CharmsmithError(f"the runtime package `{RUNTIME_PACKAGE}` is not installed")
-    try:
-        meta = importlib.metadata.metadata(RUNTIME_DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError as err:
-        raise CharmsmithError(f"distribution `{RUNTIME_DISTRIBUTION}` is not installed") from err
-    return Path(spec.origin).parent, meta
-
-
 def _runtime_files(package_dir: Path) -> list[Path]:
     return sorted(
         p
@@ -159,7 +145,7 @@ def make_runtime_wheel(dest: Path) -> Path:
     setuptools install from the index per build. The runtime is pure Python with package data
     only, so a wheel is just its files plus the standard dist-info (PEP 427 / 566).
     """
-    package_dir, meta = _installed_runtime()
+    package_dir, meta = vendor.installed_runtime()
     version = meta["Version"]
     stem = f"{RUNTIME_PACKAGE}-{version}"
     info = f"{stem}.dist-info"
@@ -232,7 +218,7 @@ def make_runtime_sdist(dest: Path) -> Path:
     The project is reassembled from the package directory and the installed distribution's
     metadata, so it works the same from a git checkout and from a wheel install of charmsmith.
     """
-    package_dir, meta = _installed_runtime()
+    package_dir, meta = vendor.installed_runtime()
     project = dest / "project"
     shutil.copytree(
         package_dir,

@@ -75,12 +75,8 @@ def _files(root: Path) -> list[Path]:
     )
 
 
-def runtime_sdist() -> bytes:
-    """A source distribution of the installed runtime, byte-identical for the same files.
-
-    Made from the package directory and the installed distribution's metadata, so it works
-    from a git checkout (editable) and from a wheel install of charmsmith alike.
-    """
+def installed_runtime() -> tuple[Path, importlib.metadata.PackageMetadata]:
+    """The installed runtime's package directory and its distribution metadata."""
     spec = importlib.util.find_spec(RUNTIME_PACKAGE)
     if spec is None or not spec.origin:
         raise CharmsmithError(f"the runtime package `{RUNTIME_PACKAGE}` is not installed")
@@ -88,7 +84,16 @@ def runtime_sdist() -> bytes:
         meta = importlib.metadata.metadata(RUNTIME_DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError as err:
         raise CharmsmithError(f"distribution `{RUNTIME_DISTRIBUTION}` is not installed") from err
-    package_dir = Path(spec.origin).parent
+    return Path(spec.origin).parent, meta
+
+
+def runtime_sdist() -> bytes:
+    """A source distribution of the installed runtime, byte-identical for the same files.
+
+    Made from the package directory and the installed distribution's metadata, so it works
+    from a git checkout (editable) and from a wheel install of charmsmith alike.
+    """
+    package_dir, meta = installed_runtime()
     version = meta["Version"]
     summary = meta.get("Summary") or "reactive OpenStack charm runtime"
     requires_python = meta.get("Requires-Python") or ">=3.10"
