@@ -176,17 +176,7 @@ def force_remove_unit(model: Model, name: str) -> None:
         raise CharmsmithError(f"{name} is played by charmsmith; remove-unit applies to charms")
     for rel in model.relations_of(app):
         for remote in model.remote_units(rel, name):
-            remote_app = model.unit(remote)["app"]
-            if model.is_peer(remote_app) or name not in rel.get("joined", {}).get(remote, []):
-                continue
-            model.enqueue(
-                remote,
-                f"{model.endpoint_of(rel, remote_app)}-relation-departed",
-                relation_id=rel["id"],
-                remote_unit=name,
-                remote_app=app,
-                departing_unit=name,
-            )
+            model.queue_departed(rel, remote, name)
     model.state["queue"] = [e for e in model.state["queue"] if e["unit"] != name]
     if name in model.state.get("removing", []):
         model.state["removing"].remove(name)

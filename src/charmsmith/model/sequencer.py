@@ -797,18 +797,7 @@ class Model:
             ep = self.endpoint_of(rel, app)
             other = self.remote_app(rel, app)
             for remote in self.remote_units(rel, name):
-                if not self.is_peer(self.unit(remote)["app"]) and name in rel.get("joined", {}).get(
-                    remote, []
-                ):
-                    rep = self.endpoint_of(rel, self.unit(remote)["app"])
-                    self.enqueue(
-                        remote,
-                        f"{rep}-relation-departed",
-                        relation_id=rel["id"],
-                        remote_unit=name,
-                        remote_app=app,
-                        departing_unit=name,
-                    )
+                self.queue_departed(rel, remote, name)
                 if remote in rel.get("joined", {}).get(name, []):
                     self.enqueue(
                         name,
@@ -823,6 +812,20 @@ class Model:
         self.enqueue(name, "remove")
         unit["dying"] = True
         self.state.setdefault("removing", []).append(name)
+
+    def queue_departed(self, rel: dict[str, Any], remote: str, name: str) -> None:
+        """`remote` (a charm unit that saw `name` join) is told that `name` departs."""
+        remote_app = self.unit(remote)["app"]
+        if self.is_peer(remote_app) or name not in rel.get("joined", {}).get(remote, []):
+            return
+        self.enqueue(
+            remote,
+            f"{self.endpoint_of(rel, remote_app)}-relation-departed",
+            relation_id=rel["id"],
+            remote_unit=name,
+            remote_app=self.unit(name)["app"],
+            departing_unit=name,
+        )
 
     def finish_removal(self, name: str) -> None:
         """After the unit's last hook: drop it, its data, network, and elect a new leader."""

@@ -132,20 +132,19 @@ class FactCache:
     # -- membership -----------------------------------------------------------------------------
 
     def relation_ids(self, original: Any, endpoint: str | None) -> list[str]:
-        if endpoint is None or self.kind.membership_changes:
-            return original(endpoint)
-        if endpoint not in self.facts.relation_ids:
-            self.facts.relation_ids[endpoint] = list(original(endpoint))
-            self._stored()
-        return list(self.facts.relation_ids[endpoint])
+        return self._membership(self.facts.relation_ids, endpoint, original)
 
     def members(self, original: Any, rid: str | None) -> list[str]:
-        if rid is None or self.kind.membership_changes:
-            return original(rid)
-        if rid not in self.facts.members:
-            self.facts.members[rid] = list(original(rid))
+        return self._membership(self.facts.members, rid, original)
+
+    def _membership(self, kept: dict[str, list[str]], key: str | None, original: Any) -> list[str]:
+        """Read live in membership hooks (and keep nothing); otherwise read once and keep."""
+        if key is None or self.kind.membership_changes:
+            return original(key)
+        if key not in kept:
+            kept[key] = list(original(key))
             self._stored()
-        return list(self.facts.members[rid])
+        return list(kept[key])
 
     # -- databags -------------------------------------------------------------------------------
 
