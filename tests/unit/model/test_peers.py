@@ -30,10 +30,10 @@ KEYSTONE_BASE = [
 ]
 
 
-def _related(tmp_path: Path, peer: str, units: int = 1):
+def _related(tmp_path: Path, peer: str, units: int = 1, config: dict[str, str] | None = None):
     session = tool_session(tmp_path / "m", CHARM, units=units)
     s = session.__enter__()
-    s.model.deploy_peer(peer, None, 1, "emulated")
+    s.model.deploy_peer(peer, None, 1, "emulated", config)
     rel = s.model.relate("fixture-api", peer)
     return session, s, rel
 
@@ -84,25 +84,18 @@ def test_keystone(tmp_path: Path, monkeypatch):
 
 
 def test_mysql_allowed_units_and_prefixes(tmp_path: Path, monkeypatch):
+    """percona-cluster: plain keys win over prefixed ones; a unit is listed once granted."""
     monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     session, s, rel = _related(tmp_path, "mysql", units=2)
     try:
-        _send(
-            s,
-            rel,
-            "fixture-api/0",
-            {
-                "database": "fixture",
-                "username": "fixture",
-                "nova_database": "nova",
-                "nova_username": "nova",
-            },
-        )
+        plain = {"database": "fixture", "username": "fixture", "hostname": "198.18.9.1"}
+        nova = {"nova_database": "nova", "nova_username": "nova", "nova_hostname": "198.18.9.1"}
+        _send(s, rel, "fixture-api/0", {**plain, **nova})
         data = rel["unit_data"]["mysql/0"]
         assert data["allowed_units"] == "fixture-api/0"
-        assert data["nova_allowed_units"] == "fixture-api/0" and data["nova_password"]
-        assert data["db_host"] == s.model.unit("mysql/0")["address"]
-        _send(s, rel, "fixture-api/1", {"database": "fixture", "username": "fixture"})
+        assert "nova_password" not in data  # percona serves only the plain request then
+        assert data["db_host"] == s.model.unit("mysql/0")["address"] and "db_port" not in data
+        _send(s, rel, "fixture-api/1", {**plain, "hostname": "198.18.9.2"})
         assert rel["unit_data"]["mysql/0"]["allowed_units"] == "fixture-api/0 fixture-api/1"
         assert rel["unit_data"]["mysql/0"]["password"] == data["password"]
     finally:
@@ -123,7 +116,7 @@ def test_rabbitmq(tmp_path: Path, monkeypatch):
 
 def test_hacluster(tmp_path: Path, monkeypatch):
     monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
-    session, s, rel = _related(tmp_path, "hacluster")
+    session, s, rel = _related(tmp_path, "hacluster", config={"cluster_count": "1"})
     try:
         resources = {"res_fixture_eth0_vip": "ocf:heartbeat:IPaddr2"}
         _send(
@@ -251,7 +244,8 @@ def test_deploy_real_configures_starts_and_destroy_stops(tmp_path: Path, monkeyp
         assert stat_mode(marker) == 0o600
         # answers still come from the peer, through the (fake) real backend
         rel = s.model.relate("fixture-api", "mysql")
-        _send(s, rel, "fixture-api/0", {"database": "fixture", "username": "fixture"})
+        request = {"database": "fixture", "username": "fixture", "hostname": address}
+        _send(s, rel, "fixture-api/0", request)
         password = rel["unit_data"]["mysql/0"]["password"]
         assert password not in marker.read_text()  # secrets stay in state.json only
         s.model.store.save()
@@ -336,7 +330,8 @@ def test_keystone_merges_the_real_identity_over_the_emulated_answer(
         assert data["service_password"] == "from-real-keystone"
         assert (data["service_tenant_id"], data["service_user_id"]) == ("c0ffee", "u-123")
         host = s.model.unit("keystone/0")["address"]
-        assert data["internal-auth-url"] == f"http://{host}:5000/v3"  # emulated keys stay
+        assert (data["internal_host"], data["internal_port"]) == (host, "5000")  # emulated stay
+        assert not {"region", "internal-auth-url"} & set(data)  # keys keystone never sends
         assert s.model.peer("keystone").catalog() == {"from-real": {"region": "RegionOne"}}
 
 

@@ -1,4 +1,5 @@
-"""Peer applications charmsmith plays itself (no hooks): keystone, mysql, rabbitmq, hacluster.
+"""Peer applications charmsmith plays itself (no hooks): keystone, mysql, mysql-router,
+rabbitmq, hacluster.
 
 `PEERS` maps the name given to `charmsmith model deploy NAME` to its class.
 """
@@ -9,11 +10,13 @@ from charmsmith.model.peers.base import PeerApp
 from charmsmith.model.peers.hacluster import HACluster
 from charmsmith.model.peers.keystone import Keystone
 from charmsmith.model.peers.mysql import MySQL
+from charmsmith.model.peers.mysql_router import MySQLRouter
 from charmsmith.model.peers.rabbitmq import RabbitMQ
 
 PEERS: dict[str, type[PeerApp]] = {
     "keystone": Keystone,
     "mysql": MySQL,
+    "mysql-router": MySQLRouter,
     "rabbitmq": RabbitMQ,
     "hacluster": HACluster,
 }

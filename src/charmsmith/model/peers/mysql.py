@@ -1,15 +1,19 @@
-"""MySQL's side of `mysql-shared` (shared-db).
+"""MySQL's side of `mysql-shared` (shared-db), played as percona-cluster plays it.
 
-Wire: consumers send database/username/hostname, or `<prefix>_database` etc. for several
-databases. We answer db_host, db_port, and per database a password and `allowed_units` (space
-separated names of the units that asked for it) — plain keys, or `<prefix>_password` /
-`<prefix>_allowed_units`. The consumer only turns `.available` once its own unit is listed.
+Which requests are served and which units are listed in `allowed_units` follows
+peers/mysql_rules.py (percona-cluster hooks/percona_hooks.py `shared_db_changed`, charm-helpers
+contrib/database/mysql.py `get_allowed_units`): the plain request alone when a unit sends one,
+else each prefix (text before the first '_') with database, username and hostname; a unit is
+listed only if a grant exists for its host of record. The answer (`db_host`, passwords,
+allowed units) is the same on every mysql unit, as percona's non-leaders copy the leader's.
+The consumer only turns `.available` once its own unit is listed.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from charmsmith.model.peers import mysql_rules as rules
 from charmsmith.model.peers.base import Backend, PeerApp, PeerView
 
 
@@ -19,6 +23,10 @@ class MySQLBackend(Backend):
         grants = self.state.setdefault("databases", {}).setdefault(database, {})
         grants[username] = sorted(set(grants.get(username, [])) | set(hostnames))
         return self.secret(f"db:{database}:{username}")
+
+    def granted_hosts(self, database: str, username: str) -> set[str]:
+        """Hosts the user may connect from to the database (what SHOW GRANTS would list)."""
+        return set(self.state.get("databases", {}).get(database, {}).get(username, []))
 
     def revoke(self, database: str, username: str) -> None:
         """Drop the user's grant on the database (the database itself stays, as in MySQL)."""
@@ -37,41 +45,33 @@ class MySQL(PeerApp):
     backend: MySQLBackend
 
     @staticmethod
-    def requests(view: PeerView) -> dict[str, dict[tuple[str, str], dict[str, str]]]:
-        """prefix ("" for the plain keys) -> (database, username) -> units/hostnames asking."""
-        wanted: dict[str, dict[tuple[str, str], dict[str, str]]] = {}
-        for unit in view.remote_units():
-            data = view.remote_data(unit)
-            for key, database in data.items():
-                if not key.endswith("database"):
-                    continue
-                prefix = key[: -len("database")]
-                if prefix and not prefix.endswith("_"):
-                    continue
-                username = data.get(f"{prefix}username")
-                if not username:
-                    continue
-                hostname = data.get(f"{prefix}hostname") or data.get("private-address", "")
-                wanted.setdefault(prefix, {}).setdefault((database, username), {})[unit] = hostname
-        return wanted
+    def requests(view: PeerView) -> list[rules.DatabaseRequest]:
+        """Every request percona-cluster serves, remote unit by remote unit."""
+        return [
+            request
+            for unit in view.remote_units()
+            for request in rules.percona_requests(view.remote_data(unit))
+        ]
 
     def forget(self, view: PeerView) -> None:
         """Relation removed: the grants it asked for are dropped."""
-        for requests in self.requests(view).values():
-            for database, username in requests:
-                self.backend.revoke(database, username)
+        for request in self.requests(view):
+            self.backend.revoke(request.database, request.username)
 
     def respond(self, view: PeerView) -> None:
-        wanted = self.requests(view)
-        if not wanted:
+        requests = self.requests(view)
+        if not requests:
             return
-        answer = {"db_port": "3306"}
-        for prefix, requests in sorted(wanted.items()):
-            for (database, username), units in sorted(requests.items()):
-                password = self.backend.grant(database, username, list(units.values()))
-                answer[f"{prefix}password"] = password
-                answer[f"{prefix}allowed_units"] = " ".join(
-                    sorted(units, key=view.model.unit_sort_key)
-                )
+        passwords = {
+            request: self.backend.grant(request.database, request.username, list(request.hosts))
+            for request in requests
+        }
+        databags = {unit: view.remote_data(unit) for unit in view.remote_units()}
+        answer: dict[str, str] = {}
+        for request, password in passwords.items():
+            granted = self.backend.granted_hosts(request.database, request.username)
+            allowed = rules.allowed_units(databags, granted, request.database)
+            answer[request.key("password")] = password
+            answer[request.key("allowed_units")] = " ".join(allowed)
         for unit in view.my_units():
             view.publish(unit, {**answer, "db_host": view.address(unit)})

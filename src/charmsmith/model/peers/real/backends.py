@@ -161,6 +161,10 @@ class RealKeystone(KeystoneBackend):
     def running(self) -> bool:
         return self.database.running() and self.server.running()
 
+    def database_ready(self) -> bool:
+        """Keystone's own database exists and db_sync/bootstrap ran (start() does both once)."""
+        return self.server.bootstrapped_marker.exists()
+
     def service_user(self, service: str) -> tuple[str, str]:
         _live(self)
         creds = self.server.ensure_service_user(service, domain=self.service_domain)

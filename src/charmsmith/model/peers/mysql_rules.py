@@ -1,0 +1,120 @@
+"""How percona-cluster and mysql-router read shared-db requests and grant access, as pure rules.
+
+Why one module: the emulated mysql and mysql-router peers (and the real MariaDB backend behind
+mysql) must be exactly as strict as the charms they stand for, or a requirer bug passes the local
+model and fails on Juju; the rules are kept here, each next to the upstream code it follows.
+
+percona-cluster (hooks/percona_hooks.py `shared_db_changed`):
+- when one unit's databag holds all of `database`, `username`, `hostname`, only that plain
+  request is served; otherwise every key is split at its FIRST '_' into (prefix, field), and each
+  prefix holding database, username and hostname is served (so `nova_api_database` is prefix
+  `nova`, field `api_database`). A request without a hostname is never served;
+- `hostname` may be a JSON list; a grant is made for each host;
+- `allowed_units` (charm-helpers contrib/database/mysql.py `get_allowed_units`) lists the units
+  for which a grant exists on the database and user for the host found under
+  `<database>_hostname`, else `hostname`, else the unit's private-address;
+- it answers `db_host` and `password` / `<prefix>_password` and `allowed_units` /
+  `<prefix>_allowed_units`; no `db_port`.
+
+mysql-router (charm-mysql-router src/lib/charm/openstack/mysql_router.py, charm-helpers
+contrib/database/mysql.py `get_db_data`): a subordinate serving only its principal unit; the
+plain request is renamed to an internal prefix and the prefixed ones are served as well; each
+needs database, username and hostname (mysql-innodb-cluster's `create_databases_and_users`);
+it answers `db_host` 127.0.0.1, `db_port` 3306 and the principal unit alone in `allowed_units`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+REQUEST_FIELDS: tuple[str, ...] = ("database", "username", "hostname")
+# Keys Juju puts in every databag; get_db_data drops them before splitting.
+JUJU_KEYS: tuple[str, ...] = ("private-address", "ingress-address", "egress-subnets")
+# The prefix mysql-router gives the plain request internally (MySQLRouterCharm._unprefixed).
+ROUTER_UNPREFIXED = "MRUP"
+ROUTER_DB_HOST = "127.0.0.1"
+ROUTER_DB_PORT = "3306"  # mysql-router's base-port default
+
+
+@dataclass(frozen=True)
+class DatabaseRequest:
+    """One database asked for; `prefix` is "" for the plain keys."""
+
+    prefix: str
+    database: str
+    username: str
+    hosts: tuple[str, ...]
+
+    def key(self, name: str) -> str:
+        """`password` / `allowed_units` under this request's prefix, as the server sends it."""
+        return f"{self.prefix}_{name}" if self.prefix else name
+
+
+def hosts(value: str) -> tuple[str, ...]:
+    """A `hostname` value: a JSON list of hosts, or one host."""
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return (value,)
+    if isinstance(parsed, list):
+        return tuple(str(host) for host in parsed)
+    return (value,)
+
+
+def _split(settings: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Each key split at its first '_' into (prefix, field), as both charms do."""
+    groups: dict[str, dict[str, str]] = {}
+    for key, value in settings.items():
+        prefix, _, field = key.partition("_")
+        groups.setdefault(prefix, {})[field] = value
+    return groups
+
+
+def _request(prefix: str, fields: dict[str, str]) -> DatabaseRequest:
+    database, username, hostname = (fields[name] for name in REQUEST_FIELDS)
+    return DatabaseRequest(prefix, database, username, hosts(hostname))
+
+
+def percona_requests(settings: dict[str, str]) -> list[DatabaseRequest]:
+    """What percona-cluster serves from one remote unit's databag."""
+    if all(field in settings for field in REQUEST_FIELDS):
+        return [_request("", settings)]
+    return [
+        _request(prefix, fields)
+        for prefix, fields in _split(settings).items()
+        if all(field in fields for field in REQUEST_FIELDS)
+    ]
+
+
+def router_requests(settings: dict[str, str]) -> list[DatabaseRequest]:
+    """What mysql-router forwards from its principal's databag (plain and prefixed alike)."""
+    data = {k: v for k, v in settings.items() if k not in JUJU_KEYS}
+    if all(field in data for field in REQUEST_FIELDS):
+        for field in REQUEST_FIELDS:
+            data[f"{ROUTER_UNPREFIXED}_{field}"] = data.pop(field)
+    served = []
+    for prefix, fields in _split(data).items():
+        if all(field in fields for field in REQUEST_FIELDS):
+            plain = "" if prefix == ROUTER_UNPREFIXED else prefix
+            served.append(_request(plain, fields))
+    return served
+
+
+def hosts_of_record(settings: dict[str, str], database: str) -> tuple[str, ...]:
+    """The hosts get_allowed_units checks a unit's grant for (note: keyed by database name)."""
+    for key in (f"{database}_hostname", "hostname"):
+        if settings.get(key):
+            return hosts(settings[key])
+    return (settings.get("private-address", ""),)
+
+
+def allowed_units(
+    databags: dict[str, dict[str, str]], granted: set[str], database: str
+) -> list[str]:
+    """Units (in the given order) whose host of record holds a grant on the database/user."""
+    return [
+        unit
+        for unit, settings in databags.items()
+        if any(host in granted for host in hosts_of_record(settings, database))
+    ]
