@@ -221,3 +221,33 @@ def test_grant_arriving_before_request_is_rechecked(juju: FakeJuju) -> None:
     )
     assert f"{EP}.available" not in flags(juju)
     assert juju.local_data(rid)["other_database"] == "other"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        ({"prefix": "nova_api"}, None, "must not contain '_'"),
+        ({}, {"prefix": "nova"}, "all plain or all prefixed"),
+        ({"prefix": "nova"}, {}, "all plain or all prefixed"),
+    ],
+)
+def test_requests_the_mysql_charms_never_serve_are_refused(
+    juju: FakeJuju, first: dict, second: dict | None, message: str
+) -> None:
+    """percona-cluster cuts the prefix at the first '_' and ignores prefixed requests beside a
+    plain one: such a request would stay unserved on a real deployment, so it fails here."""
+    rid = juju.relate(EP, "mysql")
+    juju.join(rid, "mysql/0", {"private-address": "10.5.0.30"})
+    caught: list[str] = []
+
+    def ask(h) -> None:
+        ep = h.endpoint(EP)
+        try:
+            ep.configure("nova", "nova", **first)
+            if second is not None:
+                ep.configure("cinder", "cinder", **second)
+        except ValueError as exc:
+            caught.append(str(exc))
+
+    juju.run(f"{EP}-relation-changed", rid, "mysql/0", ask)
+    assert len(caught) == 1 and message in caught[0]

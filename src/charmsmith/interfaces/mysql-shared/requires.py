@@ -73,6 +73,25 @@ def _unit_list(value: str | None) -> list[str]:
     return stripped.split()
 
 
+def _check_prefix(prefix: str | None, plain_sent: bool, prefixed_sent: bool) -> None:
+    """Refuse requests the MySQL charms would never serve (charm-percona-cluster
+    hooks/percona_hooks.py shared_db_changed; charm-helpers contrib/database/mysql.py
+    get_db_data): the prefix is the text before the first '_', and percona-cluster serves only
+    the plain request when one is present, so mixing the two loses the prefixed databases."""
+    if prefix is not None and not prefix:
+        raise ValueError("database prefix must be None or a non-empty string")
+    if prefix and "_" in prefix:
+        raise ValueError(
+            f"database prefix {prefix!r} must not contain '_': the MySQL charms take the text "
+            "before the first '_' as the prefix"
+        )
+    if (prefix and plain_sent) or (prefix is None and prefixed_sent):
+        raise ValueError(
+            "database requests must be all plain or all prefixed: percona-cluster serves only "
+            "the plain request when one is present"
+        )
+
+
 def _key(name: str, prefix: str | None) -> str:
     return f"{prefix}_{name}" if prefix else name
 
@@ -144,8 +163,7 @@ class MySQLSharedRequires(Endpoint):
         us connect from), else the unit's private address.  Values go out as raw strings,
         only when they differ from what was already sent.
         """
-        if prefix is not None and not prefix:
-            raise ValueError("database prefix must be None or a non-empty string")
+        _check_prefix(prefix, self._local("database") is not None, bool(self.prefixes()))
         host = hostname or self._own_address()
         settings = {
             _key("database", prefix): database,
