@@ -248,7 +248,7 @@ def test_hacluster_vip_moves_on_failure(cli: CLI):
     subnet = cli.status()["model"]["subnet"]
     vip = subnet.rsplit(".", 1)[0] + ".250"
     cli("config", "fixture-api", f"vip={vip}")
-    cli("deploy", "hacluster")
+    cli("deploy", "hacluster", "--config", "cluster_count=2")  # two units: the cluster's size
     cli("relate", "fixture-api", "hacluster")
     status = cli.status()
     placed = status["applications"]["hacluster"]["vips"][vip]
@@ -373,7 +373,7 @@ def test_vip_sent_as_ip_only_comes_up_on_the_holder_and_a_replaced_one_is_delete
     prefix = int(subnet.split("/")[1])
     old, new = (subnet.rsplit(".", 1)[0] + f".{n}" for n in (250, 251))
     cli("config", "sample-api", f"vip={old}")  # vip_iface/vip_cidr left at their defaults
-    cli("deploy", "hacluster")
+    cli("deploy", "hacluster", "--config", "cluster_count=1")  # one unit: the cluster's size
     cli("relate", "sample-api", "hacluster")
 
     status = cli.status()

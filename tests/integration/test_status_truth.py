@@ -94,8 +94,19 @@ def test_status_tells_the_truth_after_config_changes(cli: CLI, sample_charm: Pat
     vip = cli.status()["model"]["subnet"].rsplit(".", 1)[0] + ".250"
     cli("config", "sample-api", f"vip={vip}")
     assert _catalog_hosts(cli) == {address}
-    cli("deploy", "hacluster")
+    cli("deploy", "hacluster")  # cluster_count 3 by default, as charm-hacluster
     cli("relate", "sample-api", "hacluster")
+    # one unit never forms a 3-node cluster: no VIP, and each side says so truthfully
+    assert _catalog_hosts(cli) == {address}
+    unit = _unit(cli)
+    assert (unit["workload-status"], unit["message"]) == ("active", "Unit is ready")
+    sub = unit["subordinates"]["hacluster/0"]
+    assert (sub["workload-status"], sub["message"]) == (
+        "blocked",
+        "Insufficient peer units for ha cluster (require 3)",
+    )
+    assert cli.status()["applications"]["hacluster"]["vips"] == {}
+    cli("config", "hacluster", "cluster_count=1")  # as a real operator of one unit would
     assert _catalog_hosts(cli) == {vip}
 
 

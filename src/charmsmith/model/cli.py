@@ -209,7 +209,9 @@ def cmd_deploy(store: ModelStore, args: argparse.Namespace) -> int:
         charmfiles.read_options(charm)
     with _session(store, create=True) as model:
         if is_peer:
-            name = model.deploy_peer(args.charm, args.app, args.num_units, args.backend)
+            name = model.deploy_peer(
+                args.charm, args.app, args.num_units, args.backend, _pairs(args.config)
+            )
             print(f"deployed {name} (played by charmsmith, {args.backend} backend)")
         else:
             name = model.deploy(

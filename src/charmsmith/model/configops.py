@@ -66,7 +66,7 @@ def update_config(model: Model, app: str, pairs: dict[str, str], reset: list[str
     type or a key both set and reset is refused with the model untouched.
     """
     a = model.app(app)
-    if a["kind"] == "peer":
+    if a["kind"] == "peer" and not a.get("options"):
         raise CharmsmithError(f"{app} is played by charmsmith and has no charm config")
     for key in reset:
         if key in pairs:
@@ -78,8 +78,19 @@ def update_config(model: Model, app: str, pairs: dict[str, str], reset: list[str
     typed = model.coerce_config(app, pairs)
     before = model.config_values(app)
     kept = {key: value for key, value in a["config"].items() if key not in reset}
-    a["config"] = {**kept, **typed}
+    old_config, a["config"] = a["config"], {**kept, **typed}
+    if a["kind"] == "peer":
+        try:
+            model.peer_class(app).check_config(model.config_values(app), a["backend"])
+        except CharmsmithError:
+            a["config"] = old_config
+            raise
     if model.config_values(app) == before:
+        return []
+    if a["kind"] == "peer":
+        # a peer runs no hooks: it answers again on every relation with the new values
+        for rel in model.relations_of(app):
+            model.peer_respond(rel, app)
         return []
     for unit in a["units"]:
         model.enqueue(unit, "config-changed")

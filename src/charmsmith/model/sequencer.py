@@ -435,13 +435,22 @@ class Model:
             self.add_unit(name)
         return name
 
-    def deploy_peer(self, kind: str, app_name: str | None, count: int, backend: str) -> str:
+    def deploy_peer(
+        self,
+        kind: str,
+        app_name: str | None,
+        count: int,
+        backend: str,
+        config: dict[str, str] | None = None,
+    ) -> str:
         """A peer application; with a daemon backend (real) its servers are started here.
 
         A deploy that fails part way (a daemon that does not start, Ctrl-C) is rolled back:
         no application, unit or running daemon is left behind.
         """
         cls = PEERS[kind]
+            app["config"] = self.coerce_config(name, config or {})
+            cls.check_config(self.config_values(name), backend)
         name = app_name or kind
         self._check_new_app(name)
         backend_cls = cls.backend_class(backend)  # refused before the model records anything
@@ -456,7 +465,7 @@ class Model:
             "charm": kind,
             "backend": backend,
             "metadata": cls.metadata(),
-            "options": {},
+            "options": cls.OPTIONS,
             "config": {},
             "units": [],
             "leader": None,

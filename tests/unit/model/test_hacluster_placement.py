@@ -65,7 +65,7 @@ def test_a_vip_stays_until_deleted_and_goes_when_deleted(tmp_path: Path, monkeyp
         lambda state, unit, vip, prefix: plumbed.append(("del", vip, prefix)),
     )
     with tool_session(tmp_path / "m", CHARM) as s:
-        s.model.deploy_peer("hacluster", None, 1, "emulated")
+        s.model.deploy_peer("hacluster", None, 1, "emulated", {"cluster_count": "1"})
         s.model.unit("fixture-api/0")["netns"] = "fake"
         rel = s.model.relate("fixture-api", "hacluster")
         _send(s, rel, _vip_sections({"res_f_aaaaaaa_vip": "203.0.113.250"}, []))

@@ -108,6 +108,8 @@ class PeerApp(ABC):
     BACKENDS: ClassVar[dict[str, type[Backend]]]
     # "module:Class" of this peer's real backend, imported by backend_class("real") on first use.
     REAL_BACKEND: ClassVar[str] = ""
+    # The real charm's options this peer honours, in config.yaml form (type, default).
+    OPTIONS: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def __init__(self, app_state: dict[str, Any]) -> None:
         self.app_state = app_state
@@ -151,3 +153,38 @@ class PeerApp(ABC):
 
     def status(self) -> tuple[str, str]:
         return "active", "Unit is ready"
+
+    def config(self) -> dict[str, Any]:
+        """The application's option values: the operator's, else OPTIONS' defaults."""
+        values = {k: o.get("default") for k, o in self.OPTIONS.items()}
+        values.update(self.app_state.get("config") or {})
+        return values
+
+    @classmethod  # noqa: B027
+    def check_config(cls, values: dict[str, Any], backend: str) -> None:
+        """Refuse values the real charm (or this backend) cannot serve: one line, option named.
+
+        Optional: a peer without rules accepts every value of the right type.
+        """
+
+
+def fail_hook(view: PeerView, unit: str, hook: str, reason: str) -> None:
+    """The real charm's `hook` fails on `unit`: Juju shows the error, keeps nothing it set.
+
+    Reported once to the command that caused it (exit 1, like a charm's failed hook), then
+    only logged. Juju worker/uniter: a failed hook's relation settings are not committed.
+    """
+    record = view.model.unit(unit)
+    message = f'hook failed: "{hook}"'
+    if record.get("agent_message") != message:
+        record["agent"], record["agent_message"] = "error", message
+        view.model.echo(f"{unit}: {hook} FAILED")
+        view.model.failures.append(f"{message} on {unit}: {reason}")
+    view.model.store.log(view.app, "ERROR", f"{unit} {message}: {reason}")
+
+
+def clear_hook_failure(view: PeerView, unit: str, hook: str) -> None:
+    """The cause went away: the hook would now succeed (a real charm needs `juju resolved`)."""
+    record = view.model.unit(unit)
+    if record.get("agent_message") == f'hook failed: "{hook}"':
+        record["agent"], record["agent_message"] = "idle", ""

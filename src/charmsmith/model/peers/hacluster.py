@@ -2,44 +2,121 @@
 
 Wire: the principal sends corosync_bindiface, corosync_mcastport and json_* CRM sections; we
 record the decoded resources (`charmsmith model status --format json` shows them) and answer
-`clustered=yes` once resources arrived, which is what turns the principal's `ha.available` on.
+`clustered=yes` once the cluster formed, which is what turns the principal's `ha.available` on.
 
-Playing pacemaker (charm-hacluster hooks.py, ha_relation_changed): the resources persist like a
-CIB. Each change first deletes what `json_delete_resources` names, then creates or updates the
-primitives of `json_resources`; a primitive the principal stops sending but never deletes stays,
-and so does its VIP, as on a real cluster. Each IPaddr2/IPv6addr address is brought up on one
-live principal unit, on the interface the agent would pick (peers/ipaddr.py: `nic` only when
-given, else the interface that carries the VIP's network), and moved to another unit when that
-one fails (`charmsmith model fail UNIT`) or is removed. A VIP no interface carries is not brought
-up and its entry says why. Only VIPs inside the model subnet are plumbed (anything else would
-need a host route out of the documentation range); others are recorded.
+The rules, after charm-hacluster hooks/hooks.py (ha_relation_changed, ~342-610) and
+hooks/utils.py (parse_data ~526-536, assess_status_helper ~1324):
+- the cluster forms only once `cluster_count` (config, default 3) hanode peers are there: each
+  principal unit brings one hacluster unit. Before that nothing is parsed or configured, no unit
+  says `clustered`, and each shows `blocked: Insufficient peer units for ha cluster (require N)`;
+- each unit parses its principal's `json_<section>` (else the bare `<section>`) key: JSON, else
+  a Python literal (`ast.literal_eval`); anything else raises and fails the unit's
+  `ha-relation-changed` hook (nothing is configured or answered for that principal);
+- the CIB persists: `delete_resources` go first (with their group/clone references), then
+  primitives are created or updated, while groups, clones, ms, orders, colocations and
+  locations are created only if absent (a VIP added later stays outside `grp_<name>_vips`);
+- then the unit sets `clustered=yes`, which Juju keeps: it is never taken back.
+
+Each IPaddr2/IPv6addr address is brought up on one live principal unit, on the interface the
+agent would pick (peers/ipaddr.py: `nic` only when given, else the interface that carries the
+VIP's network), and moved to another unit when that one fails (`charmsmith model fail UNIT`)
+or is removed. A VIP no interface carries is not brought up and its entry says why. Only VIPs
+inside the model subnet are plumbed (anything else would need a host route out of the
+documentation range); others are recorded.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any, ClassVar
 
+from charmsmith.errors import CharmsmithError
 from charmsmith.model.peers import ipaddr
-from charmsmith.model.peers.base import Backend, PeerApp, PeerView
+from charmsmith.model.peers.base import (
+    Backend,
+    PeerApp,
+    PeerView,
+    clear_hook_failure,
+    fail_hook,
+)
+
+HOOK = "ha-relation-changed"
+# CRM sections hooks.py reads (parse_data); init_services/systemd_services configure nothing here
+SECTIONS = (
+    "resources",
+    "delete_resources",
+    "resource_params",
+    "groups",
+    "ms",
+    "orders",
+    "colocations",
+    "clones",
+    "locations",
+    "init_services",
+)
+# created with `crm configure <kind>` only when `crm_opt_exists` says the name is new
+CREATED_IF_ABSENT = ("groups", "ms", "orders", "colocations", "clones", "locations")
+
+
+class MalformedSection(ValueError):
+    """A section neither json.loads nor ast.literal_eval can read: the hook raises."""
+
+
+def parse_sections(data: dict[str, str]) -> dict[str, Any]:
+    """Each section as utils.parse_data reads it: `json_<s>` or `<s>`, JSON then a literal."""
+    out: dict[str, Any] = {}
+    for section in SECTIONS:
+        raw = data.get(f"json_{section}") or data.get(section)
+        if not raw:
+            continue
+        try:
+            out[section] = json.loads(raw)
+        except ValueError:
+            try:
+                out[section] = ast.literal_eval(raw)
+            except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+                raise MalformedSection(
+                    f"json_{section} is neither JSON nor a Python literal ({type(exc).__name__})"
+                ) from None
+    return out
 
 
 class HAClusterBackend(Backend):
-    def apply(self, principal: str, resources: dict[str, Any]) -> None:
-        """Delete what is named for deletion, then create or update the primitives sent."""
+    def apply(self, principal: str, sent: dict[str, Any]) -> None:
+        """One principal's CIB: delete what is named, update primitives, add new groups etc."""
         known = self.state.setdefault("resources", {})
-        old = known.get(principal, {})
-        primitives = dict(old.get("resources") or {})
-        settings = dict(old.get("resource_params") or {})
-        deleted = resources.get("delete_resources") or []
+        cib = dict(known.get(principal, {}))
+        deleted = sent.get("delete_resources") or []
         for name in deleted if isinstance(deleted, list) else []:
-            primitives.pop(name, None)
-            settings.pop(name, None)
-        sent = resources.get("resources")
-        primitives.update(sent if isinstance(sent, dict) else {})
-        sent = resources.get("resource_params")
-        settings.update(sent if isinstance(sent, dict) else {})
-        known[principal] = {**resources, "resources": primitives, "resource_params": settings}
+            for section in ("resources", "resource_params", *CREATED_IF_ABSENT):
+                held = dict(cib.get(section) or {})
+                held.pop(name, None)
+                for other, members in list(held.items()):
+                    if section == "groups" and isinstance(members, str):
+                        left = [m for m in members.split() if m != name]
+                        held[other] = " ".join(left)
+                        if not left:
+                            del held[other]
+                cib[section] = held
+        for section in ("resources", "resource_params"):
+            update = sent.get(section)
+            cib[section] = {
+                **(cib.get(section) or {}),
+                **(update if isinstance(update, dict) else {}),
+            }
+        for section in CREATED_IF_ABSENT:
+            new = sent.get(section)
+            cib[section] = {**(new if isinstance(new, dict) else {}), **(cib.get(section) or {})}
+        for key in (
+            "delete_resources",
+            "init_services",
+            "corosync_bindiface",
+            "corosync_mcastport",
+        ):
+            if key in sent:
+                cib[key] = sent[key]
+        known[principal] = cib
 
 
 class EmulatedHACluster(HAClusterBackend):
@@ -51,27 +128,43 @@ class HACluster(PeerApp):
     ENDPOINTS: ClassVar[dict[str, tuple[str, str]]] = {"ha": ("provides", "hacluster")}
     SUBORDINATE = True
     BACKENDS: ClassVar[dict[str, type[Backend]]] = {"emulated": EmulatedHACluster}
+    OPTIONS: ClassVar[dict[str, dict[str, Any]]] = {
+        "cluster_count": {
+            "type": "int",
+            "default": 3,
+            "description": "Number of peer units required to bootstrap cluster services.",
+        },
+    }
     backend: HAClusterBackend
 
+    @classmethod
+    def check_config(cls, values: dict[str, Any], backend: str) -> None:
+        if values["cluster_count"] < 1:
+            raise CharmsmithError(
+                f"option cluster_count must be a positive number of units, "
+                f"got {values['cluster_count']}"
+            )
+
     def respond(self, view: PeerView) -> None:
-        for sub in view.my_units():
+        needed = int(self.config()["cluster_count"])
+        members = view.my_units()  # the hanode peers: one per principal unit
+        for sub in members:
             principal = view.model.unit(sub).get("principal")
             if principal not in view.remote_units():
                 continue
-            data = view.remote_data(principal)
-            sections = {}
-            for key, value in data.items():
-                if key.startswith("json_"):
-                    try:
-                        sections[key[5:]] = json.loads(value)
-                    except ValueError:
-                        sections[key[5:]] = value
-            if not sections:
+            if len(members) < needed:
                 view.model.unit(sub)["workload"] = {
-                    "status": "waiting",
-                    "message": "waiting for resources from the principal",
+                    "status": "blocked",
+                    "message": f"Insufficient peer units for ha cluster (require {needed})",
                 }
                 continue
+            data = view.remote_data(principal)
+            try:
+                sections = parse_sections(data)
+            except MalformedSection as exc:
+                fail_hook(view, sub, HOOK, f"{principal} sent {exc}")
+                continue
+            clear_hook_failure(view, sub, HOOK)
             sections["corosync_bindiface"] = data.get("corosync_bindiface", "")
             sections["corosync_mcastport"] = data.get("corosync_mcastport", "")
             self.backend.apply(principal, sections)
