@@ -165,30 +165,6 @@ class Model:
             ]
         return sorted(candidates, key=self.unit_sort_key)
 
-    def read_databag(
-        self, rel: dict[str, Any], target: str, ctx: HookContext, app_bag: bool
-    ) -> dict[str, str] | None:
-        my_app = self.unit(ctx.unit)["app"]
-        if app_bag:
-            if target not in (ep["app"] for ep in rel["endpoints"]):
-                return None
-            if (
-                target == my_app
-                and not self.is_leader(ctx.unit)
-                and self.remote_app(rel, my_app) != my_app
-            ):
-                return None  # only the leader reads its own app databag
-            pending = ctx.pending.get((rel["id"], "app")) if target == my_app else None
-            return dict(pending if pending is not None else rel["app_data"].get(target, {}))
-        if target == ctx.unit:
-            pending = ctx.pending.get((rel["id"], "unit"))
-            return dict(pending if pending is not None else rel["unit_data"].get(target, {}))
-        if target not in self.state["units"] or self.unit(target)["app"] not in (
-            ep["app"] for ep in rel["endpoints"]
-        ):
-            return None
-        return dict(rel["unit_data"].get(target, {}))
-
     # -- hook tools -----------------------------------------------------------------------------
 
     def handle_tool(
@@ -247,6 +223,10 @@ class Model:
         ran = 0
         while True:
             event = self._next_runnable()
+            if event is None:
+                for app in [a for a in self.state["applications"] if self.is_peer(a)]:
+                    self.peer(app).step(self)  # peers' later work, e.g. rabbit clustering
+                event = self._next_runnable()
             if event is None:
                 return
             ran += 1
@@ -371,6 +351,7 @@ class Model:
         address = (
             self.unit(principal)["address"] if principal else network.allocate_address(self.state)
         )
+        now = time.time()
         unit = {
             "name": name,
             "app": app,
@@ -378,7 +359,7 @@ class Model:
             "index": index,
             "address": address,
             "agent": "idle",
-            "workload": {"status": "waiting", "message": "agent initialising"},
+            "workload": {"status": "waiting", "message": "agent initialising", "since": now},
             "ports": [],
             "machine": str(index),
         }
@@ -697,6 +678,7 @@ class Model:
             "unit_data": {},
             "app_data": {},
             "joined": {},
+            "since": time.time(),  # goal-state's relation `since`
         }
         if apps[0] == apps[1]:
             rel["endpoints"] = rel["endpoints"][:1]
@@ -846,7 +828,8 @@ class Model:
         network.remove_unit_network(self.state, unit)
         unitfs.release_view(self.store.path, name)
         for rel in self.state["relations"].values():
-            rel["unit_data"].pop(name, None)
+            if name in rel["unit_data"]:  # readable by relation-get until the relation goes
+                rel.setdefault("departed_data", {})[name] = rel["unit_data"].pop(name)
             rel.get("joined", {}).pop(name, None)
             for seen in rel.get("joined", {}).values():
                 if name in seen:

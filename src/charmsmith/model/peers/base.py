@@ -154,6 +154,9 @@ class PeerApp(ABC):
     def status(self) -> tuple[str, str]:
         return "active", "Unit is ready"
 
+    def step(self, model: Model) -> None:  # noqa: B027 - optional: most peers act at once
+        """Time passes (the model's hooks have all run): what the real charm does later."""
+
     def config(self) -> dict[str, Any]:
         """The application's option values: the operator's, else OPTIONS' defaults."""
         values = {k: o.get("default") for k, o in self.OPTIONS.items()}
