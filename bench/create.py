@@ -43,9 +43,9 @@ def time_command(args: list[str], runs: int) -> list[float]:
 
 
 def time_render(runs: int) -> list[float]:
-    from charmsmith.create import answers, render
+    from charmsmith.create import answers, answers_file, render
 
-    resolved = answers.resolve(answers.load(ANSWERS))
+    resolved = answers.resolve(answers_file.load(ANSWERS))
     times = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:

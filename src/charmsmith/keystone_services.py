@@ -1,65 +1,22 @@
-"""The service names machine keystone registers, with the catalog type it gives each one.
+"""Keystone's view of the service table: which names it registers, under which catalog type.
 
-Why a table: the keystone charm does not take a consumer's word for what it is. It registers a
-catalog entry only for a ``service`` name it lists, and takes the catalog type from its own list,
-not from the consumer. A charm whose service is not listed gets no credentials on a real
-deployment, so both the generator (which warns at the question and derives ``service_type``
-from here) and the model's emulated keystone (which refuses such a request) read this one table.
-
-Facts from charm-keystone's ``hooks/keystone_utils.py`` (its ``valid_services`` mapping and
-``ensure_valid_service`` / ``add_endpoint``), written out here by hand: name -> catalog type.
+The keystone charm does not take a consumer's word for what it is: it registers a catalog
+entry only for a ``service`` name it lists, under the type from its own list. A charm whose
+service is not listed gets no credentials on a real deployment, so the generator (warning at
+the question, deriving ``service_type``) and the model's emulated keystone (refusing such a
+request) both read it, from :mod:`charmsmith.openstack_services`.
 """
 
 from __future__ import annotations
+
+from charmsmith.openstack_services import SERVICES
 
 #: Where the table comes from, for messages that tell the user what keystone must learn.
 SOURCE = "charm-keystone's valid_services (hooks/keystone_utils.py)"
 
 #: service name a consumer sends -> catalog type keystone registers it under.
 SERVICE_TYPES: dict[str, str] = {
-    "aodh": "alarming",
-    "astara": "astara",
-    "barbican": "key-manager",
-    "ceilometer": "metering",
-    "cinder": "volume",
-    "cinderv2": "volumev2",
-    "cinderv3": "volumev3",
-    "cloudkitty": "rating",
-    "congress": "policy",
-    "contrail-analytics": "OpServer",
-    "contrail-api": "ApiServer",
-    "designate": "dns",
-    "dmapi": "datamover",
-    "ec2": "ec2",
-    "glance": "image",
-    "gnocchi": "metric",
-    "heat": "orchestration",
-    "heat-cfn": "cloudformation",
-    "image-stream": "product-streams",
-    "ironic": "baremetal",
-    "keystone": "identity",
-    "magnum": "container-infra",
-    "manila": "share",
-    "manilav2": "sharev2",
-    "masakari": "instance-ha",
-    "midonet": "network-overlay",
-    "mistral": "workflowv2",
-    "murano": "application-catalog",
-    "nbosdmapi": "datamoverapi",
-    "neutron": "network",
-    "nova": "compute",
-    "nova-volume": "volume",
-    "octavia": "load-balancer",
-    "oxygen": "oxygen",
-    "panko": "event",
-    "placement": "placement",
-    "quantum": "network",
-    "s3": "s3",
-    "swift": "object-store",
-    "trove": "database",
-    "watcher": "infra-optim",
-    "workloadmgr": "workloads",
-    "zaqar": "messaging",
+    s.name: s.catalog_type for s in SERVICES if s.catalog_type is not None
 }
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from charmsmith.create import answers, command
+from charmsmith.create import answers, answers_file, command
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "answers"
 ANSWER_SETS = sorted(p.stem for p in FIXTURES.glob("*.yaml"))
@@ -27,7 +27,7 @@ def charms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("generated")
     made = {}
     for name in ANSWER_SETS:
-        resolved = answers.resolve(answers.load(FIXTURES / f"{name}.yaml"))
+        resolved = answers.resolve(answers_file.load(FIXTURES / f"{name}.yaml"))
         target = root / name / resolved.charm_name
         command.write_charm(resolved, target)
         made[name] = target
@@ -42,7 +42,7 @@ def run_in(charm: Path, *argv: str) -> subprocess.CompletedProcess[str]:
 
 def test_answer_sets_cover_the_required_shapes():
     loaded = {
-        name: answers.resolve(answers.load(FIXTURES / f"{name}.yaml")) for name in ANSWER_SETS
+        name: answers.resolve(answers_file.load(FIXTURES / f"{name}.yaml")) for name in ANSWER_SETS
     }
     assert len(loaded) >= 5
     assert any(len(a.db_sync_commands) == 1 for a in loaded.values())
@@ -76,7 +76,7 @@ def test_generated_charm_reproduces_from_its_recorded_answers(
     charms: dict[str, Path], name: str, tmp_path: Path
 ):
     charm = charms[name]
-    again = answers.resolve(answers.load(charm / answers.ANSWERS_FILE))
+    again = answers.resolve(answers_file.load(charm / answers_file.ANSWERS_FILE))
     target = tmp_path / charm.name
     command.write_charm(again, target)
     assert command.same_tree(charm, target)

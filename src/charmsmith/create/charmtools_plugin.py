@@ -20,7 +20,8 @@ from typing import Any
 from charmtools.generators import CharmGeneratorException, CharmTemplate
 
 from charmsmith.create import answers as answers_mod
-from charmsmith.create import render, validation
+from charmsmith.create import defaults, render, validation
+from charmsmith.create.questions import BY_KEY
 from charmsmith.errors import CharmsmithError
 
 # What charm-tools puts in metadata when apt knows no package of the charm's name.
@@ -39,9 +40,9 @@ class OpenStackAPITemplate(CharmTemplate):
                 prompt.default = answers_mod.default_text(prompt.name, raw)
             except CharmsmithError:
                 prompt.default = ""
-            if prompt.name == "maintainer" and prompt.default == answers_mod.PLACEHOLDER_MAINTAINER:
+            if prompt.name == "maintainer" and prompt.default == defaults.PLACEHOLDER_MAINTAINER:
                 prompt.default = _charmtools_maintainer() or prompt.default
-        help_text = answers_mod.HELP.get(prompt.name, prompt.name)
+        help_text = BY_KEY[prompt.name].help if prompt.name in BY_KEY else prompt.name
         shown = answers_mod.display_default(str(prompt.default or ""))
         prompt.prompt = f"{help_text} [{shown}]: " if shown else f"{help_text}: "
         return prompt

@@ -22,7 +22,8 @@ from typing import Any
 
 from charmsmith import dirs
 from charmsmith.create import answers as answers_mod
-from charmsmith.create import render, validation, vendor
+from charmsmith.create import answers_file, render, validation, vendor
+from charmsmith.create.questions import QUESTIONS
 from charmsmith.errors import CharmsmithError
 
 
@@ -86,7 +87,7 @@ def gather_raw(args: argparse.Namespace) -> tuple[dict[str, Any], str | None]:
     raw: dict[str, Any] = {}
     recorded = None
     if args.answers:
-        loaded = answers_mod.load(args.answers)
+        loaded = answers_file.load(args.answers)
         if not args.defaults:
             _refuse_blank(loaded, args.answers)
         raw.update(loaded)
@@ -127,18 +128,19 @@ def _ask(prompt: str) -> str:
 def prompt_answers(
     raw: dict[str, Any], ask: Callable[[str], str], say: Callable[[str], None]
 ) -> answers_mod.Answers:
-    """Ask every question not answered in ``raw``, in RESOLVE_ORDER, re-asking bad replies.
+    """Ask every question not answered in ``raw``, in resolve order, re-asking bad replies.
 
     Answers given on the command line are not asked again (a bad one is an error, as in a
     non-interactive run). Each default is derived from the replies before it.
     """
     raw = dict(raw)
-    for key in answers_mod.RESOLVE_ORDER:
+    for question in QUESTIONS:
+        key = question.key
         if key in raw:
             _warn_at(key, answers_mod.resolve_upto(raw, key), say)
             continue
-        default = "" if key == "charm_name" else answers_mod.default_text(key, raw)
-        say(f"  {answers_mod.HELP[key]}")
+        default = answers_mod.default_text(key, raw)
+        say(f"  {question.help}")
         while True:
             shown = answers_mod.display_default(default)
             reply = ask(f"{key} [{shown}]: " if default else f"{key}: ").strip()
@@ -243,7 +245,7 @@ def summary(ans: answers_mod.Answers, target: Path, result: dict[str, Any], elap
         f"  charm class  lib/charm/openstack/{ans.charm_ident}.py (from {ans.release})",
         f"  handlers     reactive/{ans.charm_ident}_handlers.py",
         f"  templates    {templates}",
-        f"  answers      {answers_mod.ANSWERS_FILE}",
+        f"  answers      {answers_file.ANSWERS_FILE}",
         f"  toolchain    {vendor.VENDOR_DIR}/ (layers, interfaces, runtime: tox and charmcraft)",
         "next:",
         f"  cd {target}",

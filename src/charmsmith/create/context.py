@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from charmsmith.create import answers as answers_mod
+from charmsmith.create import answers_file, defaults
 from charmsmith.create import validation as v
 
 
@@ -116,7 +117,7 @@ def build(ans: answers_mod.Answers, template_version: str) -> dict[str, Any]:
         "sync_commands": [list(cmd) for cmd in ans.db_sync_commands],
         "release_package": ans.release_package,
         "package_codenames": dict(ans.package_codenames),
-        "codenames_known": answers_mod.default_codenames(ans.release_package, ans.release)[1],
+        "codenames_known": defaults.codenames(ans.release_package, ans.release)[1],
         "group": ans.service_name,
         "maintainer": ans.maintainer,
         "summary": ans.summary,
@@ -126,7 +127,7 @@ def build(ans: answers_mod.Answers, template_version: str) -> dict[str, Any]:
         "bundles": series_targets(ans.release),
         "series": list(v.SUPPORTED_SERIES),
         "template_version": template_version,
-        "answers_yaml": answers_mod.dump(ans, template_version),
+        "answers_yaml": answers_file.dump(ans, template_version),
     }
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.ext import Extension
 
-from charmsmith.create import answers, context
+from charmsmith.create import answers, answers_file, context
 from charmsmith.errors import CharmsmithError
 
 _CACHE: dict[str, dict[str, Any]] = {}
@@ -67,4 +67,4 @@ class CharmsmithExtension(Extension):
         environment.filters["charmsmith_default"] = default_text
         environment.filters["charmsmith_b64"] = b64
         environment.filters["py"] = context.py
-        environment.filters["yaml_str"] = answers.yaml_scalar
+        environment.filters["yaml_str"] = answers_file.yaml_scalar

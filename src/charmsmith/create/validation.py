@@ -19,6 +19,7 @@ from typing import Any
 
 from charmsmith import keystone_services
 from charmsmith.errors import CharmsmithError
+from charmsmith.openstack_services import PORT_OWNERS
 
 # Juju application/charm names: lowercase letters, digits and single hyphens, starting with a
 # letter; a segment between hyphens may not be all digits (Juju reads "-<digits>" as a unit
@@ -40,39 +41,6 @@ _MAINTAINER = re.compile(r"^[^<>\n]+ <[^<>@\s]+@[^<>@\s]+>$")
 # Characters a shell would interpret; db-sync commands run as argv lists, never through a shell,
 # so any of these means the author expected shell behaviour they will not get.
 SHELL_METACHARACTERS = frozenset(";|&<>`$()*?\\\n")
-
-#: Ports registered by well-known OpenStack API services, used to warn about clashes.
-WELL_KNOWN_PORTS: dict[int, str] = {
-    1789: "congress",
-    5000: "keystone",
-    6385: "ironic",
-    8000: "heat-cfn",
-    8004: "heat",
-    8041: "gnocchi",
-    8042: "aodh",
-    8080: "swift",
-    8082: "murano",
-    8386: "sahara",
-    8774: "nova",
-    8775: "nova-metadata",
-    8776: "cinder",
-    8777: "ceilometer",
-    8778: "placement",
-    8779: "trove",
-    8786: "manila",
-    8888: "zaqar",
-    8989: "mistral",
-    9001: "designate",
-    9292: "glance",
-    9311: "barbican",
-    9322: "watcher",
-    9511: "magnum",
-    9696: "neutron",
-    9876: "octavia",
-    9890: "freezer",
-    15868: "masakari",
-    35357: "keystone-admin",
-}
 
 #: The distribution series generated charms declare; origins are computed against these.
 SUPPORTED_SERIES: tuple[str, ...] = ("jammy", "noble")
@@ -150,11 +118,11 @@ def port_warnings(value: int, service_name: str, field: str = "port") -> list[st
     warnings = []
     if value < 1024:
         warnings.append(f"{field}: {value} is privileged (below 1024); the service needs root")
-    owner = WELL_KNOWN_PORTS.get(value)
+    owner = PORT_OWNERS.get(value)
     if owner and owner != service_name:
         warnings.append(f"{field}: {value} is the well-known port of OpenStack {owner}")
     for shifted in (value - 10, value - 20):
-        other = WELL_KNOWN_PORTS.get(shifted)
+        other = PORT_OWNERS.get(shifted)
         if other and other != service_name:
             warnings.append(
                 f"{field}: the service itself listens on {shifted}, the well-known port of "

@@ -1,14 +1,12 @@
-"""Answers: parsing of lists and commands, derived defaults, codename tables, the answers file."""
+"""Answers: parsing of lists and commands, derived defaults, codename tables, text forms."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-import yaml
 
-from charmsmith.create import answers
+from charmsmith.create import answers, defaults
 from charmsmith.errors import CharmsmithError
 
 
@@ -80,7 +78,7 @@ def test_db_sync_commands_forms():
     ],
 )
 def test_builtin_codename_tables(package, release, first, last):
-    table, known = answers.default_codenames(package, release)
+    table, known = defaults.codenames(package, release)
     assert known
     assert table[0] == first
     assert table[-1] == last
@@ -110,31 +108,6 @@ def test_charm_name_required():
         answers.resolve({})
 
 
-def test_answers_file_round_trips(tmp_path: Path):
-    a = answers.resolve(
-        {
-            "charm_name": "glance",
-            "db_sync_commands": ["glance-manage db_sync", ["glance-manage", "x", "two words"]],
-            "description": "Line one: with colon.\n\nLine three.",
-            "summary": "yes",
-        }
-    )
-    text = answers.dump(a, "1")
-    path = tmp_path / "answers.yaml"
-    path.write_text(text)
-    assert answers.resolve(answers.load(path)) == a
-    assert yaml.safe_load(text)["_template_version"] == "1"
-    assert yaml.safe_load(text)["summary"] == "yes"  # quoted, not read back as True
-
-
-def test_answers_file_is_deterministic_and_ordered():
-    a = answers.resolve({"charm_name": "glance"})
-    text = answers.dump(a, "1")
-    assert text == answers.dump(answers.resolve({"charm_name": "glance"}), "1")
-    keys = [k for k in yaml.safe_load(text) if not k.startswith("_")]
-    assert keys == list(answers.KEYS)
-
-
 def test_text_forms_round_trip():
     a = answers.resolve(
         {"charm_name": "glance", "db_sync_commands": ["glance-manage db_sync", "glance-manage x"]}
@@ -154,31 +127,9 @@ def test_parse_set():
         answers.parse_set(["prot=1"])
 
 
-def test_load_reports_bad_yaml(tmp_path: Path):
-    path = tmp_path / "a.yaml"
-    path.write_text("charm_name: [unclosed\n")
-    with pytest.raises(CharmsmithError, match="not valid YAML"):
-        answers.load(path)
-    path.write_text("- a\n- b\n")
-    with pytest.raises(CharmsmithError, match="mapping"):
-        answers.load(path)
-
-
 def test_maintainer_from_debian_environment(monkeypatch):
     monkeypatch.setenv("DEBFULLNAME", "Jane Doe")
     monkeypatch.setenv("DEBEMAIL", "jane@example.com")
     assert answers.resolve({"charm_name": "a"}).maintainer == "Jane Doe <jane@example.com>"
     monkeypatch.delenv("DEBEMAIL")
-    assert answers.resolve({"charm_name": "a"}).maintainer == answers.PLACEHOLDER_MAINTAINER
-
-
-def test_help_text_is_the_same_in_every_front_door():
-    from charmsmith.create import render
-
-    cookiecutter = json.loads((render.TEMPLATE_DIR / "cookiecutter.json").read_text())
-    assert cookiecutter["__prompts__"] == answers.HELP
-    plugin = yaml.safe_load((render.TEMPLATE_DIR.parent / "config.yaml").read_text())
-    for key, prompt in plugin["prompts"].items():
-        assert prompt["prompt"] == answers.HELP[key] + ":"
-    assert list(plugin["prompts"]) == [k for k in answers.RESOLVE_ORDER if k != "charm_name"]
-    assert [k for k in cookiecutter if not k.startswith("_")] == list(answers.RESOLVE_ORDER)
+    assert answers.resolve({"charm_name": "a"}).maintainer == defaults.PLACEHOLDER_MAINTAINER

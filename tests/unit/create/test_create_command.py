@@ -8,7 +8,7 @@ import pytest
 from create_helpers import FIXTURES, tree
 
 from charmsmith import cli
-from charmsmith.create import answers, command
+from charmsmith.create import answers_file, command, questions
 
 
 def create(*argv: str) -> int:
@@ -23,9 +23,9 @@ def test_defaults_mode(tmp_path: Path, capsys):
 
 
 def test_answers_file_and_set(tmp_path: Path):
-    answers_file = FIXTURES / "congress-one-sync.yaml"
-    assert create("--answers", str(answers_file), "--set", "port=1790", "-o", str(tmp_path)) == 0
-    recorded = answers.load(tmp_path / "congress" / answers.ANSWERS_FILE)
+    answers_path = FIXTURES / "congress-one-sync.yaml"
+    assert create("--answers", str(answers_path), "--set", "port=1790", "-o", str(tmp_path)) == 0
+    recorded = answers_file.load(tmp_path / "congress" / answers_file.ANSWERS_FILE)
     assert recorded["port"] == 1790
     assert recorded["db_sync_commands"] == [
         ["congress-db-manage", "--config-file", "/etc/congress/congress.conf", "upgrade", "head"]
@@ -34,7 +34,7 @@ def test_answers_file_and_set(tmp_path: Path):
 
 def test_recorded_answers_reproduce_byte_for_byte(tmp_path: Path):
     create("--answers", str(FIXTURES / "glance-several-sync-files.yaml"), "-o", str(tmp_path / "a"))
-    recorded = tmp_path / "a/glance" / answers.ANSWERS_FILE
+    recorded = tmp_path / "a/glance" / answers_file.ANSWERS_FILE
     assert create("--answers", str(recorded), "-o", str(tmp_path / "b")) == 0
     assert tree(tmp_path / "a/glance") == tree(tmp_path / "b/glance")
 
@@ -151,7 +151,7 @@ def test_interactive_order_help_and_reasking():
     assert any(s.startswith("  invalid: port: ") for s in said)
     assert any(s.startswith("  invalid: release: ") for s in said)
     assert any(s.startswith("  invalid: db_sync_commands: ") for s in said)
-    assert "  " + answers.HELP["port"] in said
+    assert "  " + questions.BY_KEY["port"].help in said
     assert (resolved.port, resolved.release) == (9292, "zed")
     assert resolved.db_sync_commands == (("glance-manage", "db", "sync"),)
 

@@ -13,7 +13,7 @@ import pytest
 from create_helpers import tree
 
 from charmsmith import charm_wrapper
-from charmsmith.create import answers, hooks, render
+from charmsmith.create import answers_file, hooks, render
 
 BIN = Path(sys.executable).parent
 
@@ -100,7 +100,7 @@ def test_charm_create_accept_defaults(tmp_path: Path):
 def test_charm_wrapper_dispatches_to_charm_create(tmp_path: Path):
     result = run([str(BIN / "charm"), "create", "-t", "openstack-api", "-a", "glance"], tmp_path)
     assert result.returncode == 0, result.stderr
-    recorded = answers.load(tmp_path / "glance" / answers.ANSWERS_FILE)
+    recorded = answers_file.load(tmp_path / "glance" / answers_file.ANSWERS_FILE)
     assert recorded["service_type"] == "image"
     assert recorded["maintainer"] == "Jane Doe <jane@example.com>"
 
@@ -111,7 +111,7 @@ def test_charm_create_reasks_bad_replies(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert "port: 70000 is outside 21-65535" in result.stdout
     assert "release: 'zedd' is not a known OpenStack release" in result.stdout
-    recorded = answers.load(tmp_path / "barbican" / answers.ANSWERS_FILE)
+    recorded = answers_file.load(tmp_path / "barbican" / answers_file.ANSWERS_FILE)
     assert (recorded["port"], recorded["release"]) == (9311, "zed")
     assert "[9311]" in result.stdout  # the derived default is shown in the question
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from create_helpers import tree
 
-from charmsmith.create import answers, context, render
+from charmsmith.create import answers, answers_file, context, render
 from charmsmith.create.answers import Answers
 
 
@@ -215,7 +215,7 @@ def test_copyright_is_dep5_apache(tmp_path: Path):
 def test_recorded_answers_reproduce_the_charm(tmp_path: Path):
     a = resolve(db_sync_commands=["widget-manage db sync", "widget-manage db migrate"])
     first = render.render(a, tmp_path / "one")
-    again = answers.resolve(answers.load(first / answers.ANSWERS_FILE))
+    again = answers.resolve(answers_file.load(first / answers_file.ANSWERS_FILE))
     second = render.render(again, tmp_path / "two")
     assert tree(first) == tree(second)
 

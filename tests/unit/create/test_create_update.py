@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from charmsmith import cli
-from charmsmith.create import answers, history, render, update
+from charmsmith.create import answers, answers_file, history, render, update
 from charmsmith.errors import CharmsmithError
 
 CURRENT = render.template_version()
@@ -59,7 +59,7 @@ def test_untouched_charm_takes_the_new_template(charm: Path, template_v2: Path):
     assert not report.conflicts
     assert "New deploy notes." in (charm / "README.md").read_text()
     assert not (charm / "icon.svg").exists()
-    assert answers.load(charm / answers.ANSWERS_FILE)["_template_version"] == NEXT
+    assert answers_file.load(charm / answers_file.ANSWERS_FILE)["_template_version"] == NEXT
 
 
 def test_user_edits_merge_cleanly_with_template_changes(charm: Path, template_v2: Path):
@@ -127,7 +127,7 @@ def test_not_a_generated_charm(tmp_path: Path):
 
 
 def test_unknown_recorded_version(charm: Path):
-    path = charm / answers.ANSWERS_FILE
+    path = charm / answers_file.ANSWERS_FILE
     recorded = f'_template_version: "{CURRENT}"'
     path.write_text(path.read_text().replace(recorded, '_template_version: "99"'))
     with pytest.raises(CharmsmithError, match="not bundled"):
