@@ -40,6 +40,7 @@ _SUBMODULES = frozenset(
         "host",
         "instance",
         "releases",
+        "render_memo",
         "rendering",
         "services",
         "status",

@@ -14,6 +14,9 @@ Why this shape:
   so the service's own user cannot read the secret.
 * Only files whose bytes changed are reported, and each mapped service restarts once, in a stable
   order: a steady-state hook restarts nothing.
+* A render whose inputs are the previous hook's is skipped without importing Jinja
+  (render_memo.py): the templates read the adapters through recording proxies, and the next
+  hook compares what they read, the template tree and the files on disk.
 
 Jinja settings every template (ours and generated charms') is written against: ``trim_blocks``
 and ``lstrip_blocks`` (block tags take no room in the output), ``keep_trailing_newline``, no
@@ -25,12 +28,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
+from reactive_openstack import render_memo
 from reactive_openstack.endpoints import bracket
 from reactive_openstack.releases import CODENAMES
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = [
     "BUNDLED_TEMPLATES",
@@ -94,6 +99,8 @@ def _finalize(value: Any) -> Any:
 
 def make_environment(search_path: list[str]) -> jinja2.Environment:
     """The Jinja environment all managed files render with (settings in the module docstring)."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search_path),
         undefined=jinja2.ChainableUndefined,
@@ -121,6 +128,8 @@ def _template_names(path: str) -> list[str]:
 
 
 def _load(env: jinja2.Environment, path: str, search_path: list[str]) -> jinja2.Template:
+    import jinja2
+
     names = _template_names(path)
     for name in names:
         try:
@@ -157,13 +166,12 @@ def render_configs(
 
     Side files the adapters point at (database/RabbitMQ client TLS material) are written first,
     so a config never references a file that does not exist yet. Changed paths keep the order of
-    the restart map, which is what makes restarts ordered and stable.
+    the restart map, which is what makes restarts ordered and stable. When nothing the render
+    depends on changed since the previous hook, the templates are not rendered at all.
     """
     host = charm.host
     targets = list(paths) if paths is not None else list(charm.full_restart_map)
     search_path = template_search_path(host.charm_dir, getattr(charm, "release", None))
-    env = make_environment(search_path)
-    context = dict(adapters)
     changed: list[str] = []
 
     support = getattr(adapters, "support_files", None)
@@ -171,17 +179,21 @@ def render_configs(
         if host.write_file(path, content, mode=0o640, owner="root", group=file_group(charm, path)):
             changed.append(path)
 
-    for path in targets:
-        text = _load(env, path, search_path).render(context)
-        written = host.write_file(
-            path,
-            text.encode("utf-8"),
-            mode=_file_mode(charm, path),
-            owner="root",
-            group=file_group(charm, path),
-        )
-        if written:
+    plan = [(path, _file_mode(charm, path), file_group(charm, path)) for path in targets]
+    key = render_memo.inputs_key(getattr(charm, "release", None), plan, search_path)
+    if render_memo.can_skip(host, adapters, key):
+        return changed
+    host.kv_unset(render_memo.MEMO_KV_KEY)  # a render that fails half-way leaves no record
+    env = make_environment(search_path)
+    recorder = render_memo.Recorder()
+    context = recorder.wrap(adapters)
+    written: dict[str, bytes] = {}
+    for path, mode, group in plan:
+        content = _load(env, path, search_path).render(context).encode("utf-8")
+        written[path] = content
+        if host.write_file(path, content, mode=mode, owner="root", group=group):
             changed.append(path)
+    render_memo.remember(host, recorder, key, written)
     return changed
 
 
