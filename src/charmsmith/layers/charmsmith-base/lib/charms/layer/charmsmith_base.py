@@ -8,13 +8,14 @@ wheelhouse is imported after :func:`charmsmith_bootstrap.activate` returned insi
 Config flags (charms.reactive handlers rely on them, as they do with upstream layer-basic):
 ``config.changed`` and ``config.changed.<opt>`` when an option differs from the previous hook
 (every option on the first hook), ``config.set.<opt>`` when its value is truthy, and
-``config.default.<opt>`` when it equals the default in ``config.yaml``. They are set at the
-start of the reactive loop and cleared at its end, when the current config is stored in the
-unit kv store as the next hook's "previous".
+``config.default.<opt>`` when it equals the default in ``config.yaml``. They are right from
+the start of the reactive loop; at its end the ``config.changed`` flags are cleared and the
+current config is stored in the unit kv store as the next hook's "previous".
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import sys
@@ -24,6 +25,7 @@ from typing import Any
 from charms.layer import charmsmith_bootstrap
 
 PREVIOUS_CONFIG_KEY = "charmsmith-base.previous-config"
+CONFIG_DEFAULTS_KEY = "charmsmith-base.config-defaults"
 CONFIG_FLAG_PREFIXES = ("config.changed.", "config.set.", "config.default.")
 
 
@@ -100,18 +102,31 @@ def action_main() -> None:
     _load_entry(spec)(action)
 
 
-def _config_defaults() -> dict[str, Any]:
-    """Defaults declared in the charm's merged config.yaml (options without one are absent)."""
-    import yaml
+def config_defaults(kv: Any) -> dict[str, Any]:
+    """Defaults declared in the charm's merged config.yaml (options without one are absent).
 
+    Parsing the YAML costs more than the rest of the config flags together, and config.yaml
+    only changes with the charm (upgrade-charm), so the parsed defaults are kept in the unit kv
+    under the file's digest and parsed again only when the file's bytes differ.
+    """
     path = os.path.join(charmsmith_bootstrap.charm_dir(), "config.yaml")
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         return {}
-    declared = data.get("options") or {}
-    return {name: spec["default"] for name, spec in declared.items() if "default" in (spec or {})}
+    digest = hashlib.sha256(raw).hexdigest()
+    kept = kv.get(CONFIG_DEFAULTS_KEY) or {}
+    if kept.get("digest") == digest:
+        return dict(kept["defaults"])
+    import yaml
+
+    declared = (yaml.safe_load(raw) or {}).get("options") or {}
+    defaults = {
+        name: spec["default"] for name, spec in declared.items() if "default" in (spec or {})
+    }
+    kv.set(CONFIG_DEFAULTS_KEY, {"digest": digest, "defaults": defaults})
+    return defaults
 
 
 def compute_config_flags(
@@ -139,22 +154,54 @@ def compute_config_flags(
 
 
 def set_config_flags() -> None:
-    """atstart callback: raise this hook's config flags."""
-    from charmhelpers.core import hookenv, unitdata
-    from charms.reactive import set_flag
+    """atstart callback: bring the config flags to this hook's set.
 
-    current = dict(hookenv.config())
-    previous = unitdata.kv().get(PREVIOUS_CONFIG_KEY)
-    for flag in sorted(compute_config_flags(current, previous, _config_defaults())):
+    Only the differences are set or cleared: each set or clear makes charms.reactive re-read
+    every flag, and in a steady-state hook the ``config.set.*`` and ``config.default.*`` flags
+    kept from the previous hook (see :func:`clear_config_flags`) are already the right ones.
+    """
+    from charmhelpers.core import hookenv, unitdata
+    from charms.reactive import clear_flag, get_flags, set_flag
+
+    kv = unitdata.kv()
+    wanted = compute_config_flags(
+        dict(hookenv.config()), kv.get(PREVIOUS_CONFIG_KEY), config_defaults(kv)
+    )
+    present = {flag for flag in get_flags() if is_config_flag(flag)}
+    for flag in sorted(present - wanted):
+        clear_flag(flag)
+    for flag in sorted(wanted - present):
         set_flag(flag)
 
 
+def is_config_flag(flag: str) -> bool:
+    return flag == "config.changed" or flag.startswith(CONFIG_FLAG_PREFIXES)
+
+
+def config_flag_triggers(kv: Any) -> bool:
+    """Whether a charms.reactive trigger watches a config flag.
+
+    charms.reactive keeps every registered trigger in the unit kv under these prefixes
+    (what charms.reactive's register_trigger writes).
+    """
+    prefixes = ("reactive.flag_set_triggers.config.", "reactive.flag_clear_triggers.config.")
+    return any(kv.getrange(prefix) for prefix in prefixes)
+
+
 def clear_config_flags() -> None:
-    """atexit callback: drop every config flag and remember this hook's config."""
+    """atexit callback: drop the config.changed flags and remember this hook's config.
+
+    ``config.set.*`` and ``config.default.*`` stay set until an option's value moves, so the
+    next hook need not raise them again. Upstream's layer:basic clears them too; when a
+    trigger watches a config flag, they are cleared as upstream does, so the trigger fires in
+    every hook as it would there.
+    """
     from charmhelpers.core import hookenv, unitdata
     from charms.reactive import clear_flag, get_flags
 
+    kv = unitdata.kv()
+    kept = () if config_flag_triggers(kv) else ("config.set.", "config.default.")
     for flag in get_flags():
-        if flag == "config.changed" or flag.startswith(CONFIG_FLAG_PREFIXES):
+        if is_config_flag(flag) and not flag.startswith(kept):
             clear_flag(flag)
-    unitdata.kv().set(PREVIOUS_CONFIG_KEY, dict(hookenv.config()))
+    kv.set(PREVIOUS_CONFIG_KEY, dict(hookenv.config()))
