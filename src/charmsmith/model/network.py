@@ -14,6 +14,7 @@ carry the model's short id so models never collide.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import socket
@@ -167,7 +168,15 @@ def create_unit_network(state: dict[str, Any], unit: dict[str, Any]) -> None:
     addr = f"{unit['address']}/{prefixlen(state)}"
     if addr.split("/")[0] not in _ip("-n", ns, "addr", "show", "eth0").stdout:
         _ip("-n", ns, "addr", "add", addr, "dev", "eth0")
+    _ip("-n", ns, "link", "set", "eth0", "address", unit_mac(state, unit))
     _ip("-n", ns, "link", "set", "eth0", "up")
+
+
+def unit_mac(state: dict[str, Any], unit: dict[str, Any]) -> str:
+    """eth0's MAC: locally administered and fixed per model and unit, so network-get can name
+    it without asking the kernel (Juju reports the NIC's MAC in bind-addresses)."""
+    digest = hashlib.sha256(f"{state['id']}/{unit['index']}".encode()).digest()
+    return ":".join(f"{b:02x}" for b in (0x02, *digest[:5]))
 
 
 def add_bridge_address(state: dict[str, Any], address: str) -> None:

@@ -41,23 +41,35 @@ def new_context(model: Model, unit: str, hook: str, **extra: Any) -> HookContext
 
 
 def hook_env(model: Model, ctx: HookContext, event: dict[str, Any]) -> dict[str, str]:
-    """Juju 3.x's hook environment; nothing inherited from the caller (env -i)."""
+    """Juju 3.x's hook environment; nothing inherited from the caller (env -i).
+
+    Follows juju/worker/uniter/runner/context/context.go (HookVars) and env.go (the Ubuntu
+    variables), and runner.go, which adds JUJU_DISPATCH_PATH: `hooks/<hook>`, or
+    `actions/<name>` for an action, whose context has no hook name. Not set, as on a machine
+    charm without them: legacy proxy variables (no proxy here), JUJU_STORAGE_* (no storage),
+    JUJU_SECRET_* (no secrets), JUJU_TARGET_BASE/SERIES (no upgrade-series), JUJU_WORKLOAD_NAME
+    and JUJU_NOTICE_* (Kubernetes only).
+    """
     state = model.state
     unit = model.unit(ctx.unit)
     charm = unitfs.charm_dir_in_unit(ctx.unit)
+    dispatch = f"actions/{ctx.hook}" if ctx.action is not None else f"hooks/{ctx.hook}"
     env = {
         "PATH": unitfs.hook_path(unitfs.unit_mode(state, unit) == "real"),
         "HOME": "/root",
         "USER": "root",
         "LANG": "C.UTF-8",
-        "TERM": "dumb",
+        "TERM": "tmux-256color",
+        "APT_LISTCHANGES_FRONTEND": "none",
+        "DEBIAN_FRONTEND": "noninteractive",
         "PIP_CONFIG_FILE": "/dev/null",
         "CHARMSMITH_SOCKET": f"{unitfs.TOOLS_MOUNT}/hooktools.sock",
         "JUJU_UNIT_NAME": ctx.unit,
         "JUJU_CHARM_DIR": charm,
         "CHARM_DIR": charm,
-        "JUJU_HOOK_NAME": ctx.hook,
-        "JUJU_DISPATCH_PATH": f"hooks/{ctx.hook}",
+        "JUJU_HOOK_NAME": "" if ctx.action is not None else ctx.hook,
+        "JUJU_DISPATCH_PATH": dispatch,
+        "CLOUD_API_VERSION": "",
         "JUJU_MODEL_NAME": state["name"],
         "JUJU_MODEL_UUID": state["uuid"],
         "JUJU_MACHINE_ID": unit.get("machine", "0"),

@@ -430,8 +430,6 @@ class Model:
         no application, unit or running daemon is left behind.
         """
         cls = PEERS[kind]
-            app["config"] = self.coerce_config(name, config or {})
-            cls.check_config(self.config_values(name), backend)
         name = app_name or kind
         self._check_new_app(name)
         backend_cls = cls.backend_class(backend)  # refused before the model records anything
@@ -456,6 +454,8 @@ class Model:
         }
         self.state["applications"][name] = app
         try:
+            app["config"] = self.coerce_config(name, config or {})
+            cls.check_config(self.config_values(name), backend)
             if not cls.SUBORDINATE:
                 for _ in range(max(count, 1)):
                     unit = self._new_unit(name)

@@ -1,0 +1,191 @@
+"""open-port, close-port, opened-ports, unit-get, network-get, goal-state.
+
+Each follows its file in juju/worker/uniter/runner/jujuc (ports.go, opened-ports.go,
+unit-get.go, network-get.go, goal-state.go) and, for what the controller answers, the uniter
+facade (apiserver/facades/agent/uniter: NetworkInfo, goal-state's units and relations).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from charmsmith.model import network
+from charmsmith.model.formats import render
+from charmsmith.model.tool_base import (
+    USAGE,
+    HookContext,
+    Result,
+    ToolError,
+    check_empty,
+    fmt_of,
+    parse,
+    unit_app,
+)
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
+
+OUTPUT = {"format", "o", "output"}
+
+
+def _port_spec(spec: str) -> str:
+    if spec.lower() == "icmp":
+        return "icmp"
+    port, _, proto = spec.partition("/")
+    proto = (proto or "tcp").lower()
+    if proto not in ("tcp", "udp"):
+        raise ToolError(f'invalid protocol "{proto}", expected "tcp", "udp", or "icmp"', USAGE)
+    lo, _, hi = port.partition("-")
+    try:
+        numbers = [int(lo)] + ([int(hi)] if hi else [])
+    except ValueError as err:
+        raise ToolError(f'invalid port "{spec}"', USAGE) from err
+    if not all(1 <= n <= 65535 for n in numbers):
+        raise ToolError(f'port "{spec}" outside the valid range', USAGE)
+    return f"{port}/{proto}"
+
+
+def _port_order(spec: str) -> tuple[int, int, str]:
+    """network.PortRange.LessThan: from-port, then to-port, then protocol (icmp has no port)."""
+    ports, _, proto = spec.partition("/")
+    if not proto:
+        return -1, -1, ports
+    lo, _, hi = ports.partition("-")
+    return int(lo), int(hi or lo), proto
+
+
+def _one_port(args: list[str]) -> str:
+    _, pos = parse(args, {"endpoints", "format"}, set())
+    if not pos:
+        raise ToolError("no port or range specified", USAGE)
+    check_empty(pos[1:])
+    return _port_spec(pos[0])
+
+
+def open_port(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    spec = _one_port(args)
+    ports = model.unit(ctx.unit).setdefault("ports", [])
+    if spec not in ports:
+        ports.append(spec)
+    return 0, b"", b""
+
+
+def close_port(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    spec = _one_port(args)
+    ports = model.unit(ctx.unit).setdefault("ports", [])
+    if spec in ports:
+        ports.remove(spec)
+    return 0, b"", b""
+
+
+def opened_ports(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    """Sorted like Juju's UniquePortRanges; `--endpoints` adds `(*)`: every port here was
+    opened for all endpoints (open-port --endpoints is accepted but not modelled)."""
+    opts, pos = parse(args, OUTPUT, {"endpoints"})
+    check_empty(pos)
+    ports = sorted(model.unit(ctx.unit).get("ports", []), key=_port_order)
+    if opts.get("endpoints"):
+        ports = [f"{spec} (*)" for spec in ports]
+    return 0, render(ports, fmt_of(opts)), b""
+
+
+def unit_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    opts, pos = parse(args, OUTPUT, set())
+    if not pos:
+        raise ToolError("no setting specified", USAGE)
+    if pos[0] not in ("private-address", "public-address"):
+        raise ToolError(f'unknown setting "{pos[0]}"', USAGE)
+    check_empty(pos[1:])
+    return 0, render(model.unit(ctx.unit)["address"], fmt_of(opts)), b""
+
+
+def network_info(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
+    """params.NetworkInfoResult for one binding, fields in Go's declared order."""
+    addr = unit["address"]
+    mac = network.unit_mac(model.state, unit)
+    address = {"hostname": "", "value": addr, "cidr": model.state["subnet"], "address": addr}
+    return {
+        "bind-addresses": [
+            {
+                "mac-address": mac,
+                "interface-name": "eth0",
+                "addresses": [address],
+                "macaddress": mac,
+                "interfacename": "eth0",
+            }
+        ],
+        "egress-subnets": [f"{addr}/32"],
+        "ingress-addresses": [addr],
+    }
+
+
+def network_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    """network-get.go: the whole NetworkInfo (smart = YAML of the struct), one value for one
+    flag, a map for several; --primary-address only alone."""
+    keys = ("bind-address", "ingress-address", "egress-subnets")
+    opts, pos = parse(args, OUTPUT | {"r", "relation"}, {"primary-address", *keys})
+    if not pos:
+        raise ToolError("no arguments specified", USAGE)
+    if not pos[0]:
+        raise ToolError("no binding name specified", USAGE)
+    check_empty(pos[1:])
+    fmt = fmt_of(opts)
+    unit = model.unit(ctx.unit)
+    # Juju gives every charm the implicit `juju-info` endpoint, so its binding always resolves
+    # (Juju docs, "Charm metadata: implicit endpoints"; charm-helpers' fallbacks ask for it).
+    if pos[0] not in model.bindings(unit["app"]) | {"juju-info"}:
+        raise ToolError(f'no network config found for binding "{pos[0]}"')
+    info = network_info(model, unit)
+    wanted = [key for key in keys if opts.get(key)]
+    if opts.get("primary-address"):
+        if wanted:
+            raise ToolError("--primary-address must be the only flag specified")
+        return 0, render(unit["address"], fmt), b""
+    if not wanted:
+        return 0, render(info, fmt, ordered=True), b""
+    values = {
+        "egress-subnets": info["egress-subnets"],
+        "ingress-address": info["ingress-addresses"][0],
+        "bind-address": unit["address"],
+    }
+    if len(wanted) == 1:
+        return 0, render(values[wanted[0]], fmt), b""
+    return 0, render({key: values[key] for key in wanted}, fmt), b""
+
+
+def _since(stamp: float | None) -> str:
+    """common.FormatTime(t, true): UTC, `2006-01-02 15:04:05Z`."""
+    return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(stamp or 0))
+
+
+def _units_goal(model: Model, app: str) -> dict[str, dict[str, str]]:
+    """goalStateUnits: each unit's workload status (`dying` while it is), and since when."""
+    out = {}
+    for name in sorted(model.app(app)["units"]):  # a Go map: keys in string order
+        unit = model.unit(name)
+        workload = unit.get("workload", {})
+        status = "dying" if unit.get("dying") else workload.get("status", "unknown")
+        out[name] = {"status": status, "since": _since(workload.get("since"))}
+    return out
+
+
+def goal_state(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    """goal-state.go + the uniter facade's goalStateRelations: peer relations are left out; per
+    endpoint, the remote application with the relation's status, then its units."""
+    opts, pos = parse(args, OUTPUT, set())
+    check_empty(pos)
+    fmt = fmt_of(opts, "yaml", ("yaml", "json"))
+    app = unit_app(model, ctx)
+    relations: dict[str, dict[str, dict[str, str]]] = {}
+    for rel in model.relations_of(app):
+        other = model.remote_app(rel, app)
+        if other == app:
+            continue
+        status = "broken" if rel.get("dying") else "joined"
+        entries = relations.setdefault(model.endpoint_of(rel, app), {})
+        entries[other] = {"status": status, "since": _since(rel.get("since"))}
+        entries.update(_units_goal(model, other))
+    relations = {ep: dict(sorted(entries.items())) for ep, entries in sorted(relations.items())}
+    value = {"units": _units_goal(model, app), "relations": relations}
+    return 0, render(value, fmt, ordered=True), b""
