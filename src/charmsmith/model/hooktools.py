@@ -58,6 +58,22 @@ ENTER = "charmsmith-enter"
 # (context id, cwd, stdin, argv) -> (exit code, stdout, stderr)
 Handler = Callable[[str, str, bytes, list[str]], tuple[int, bytes, bytes]]
 
+_served = threading.local()
+
+
+def caller_pid() -> int | None:
+    """The pid of the tool process being served (its peer credentials), or None.
+
+    The package shims act in that process's filesystem view (model/unitview.py).
+    """
+    return getattr(_served, "pid", None)
+
+
+def _peer_pid(conn: socket.socket) -> int | None:
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid = struct.unpack("3i", creds)[0]
+    return pid or None
+
 
 def client_source() -> bytes:
     return resources.files("charmsmith.model").joinpath("native/hooktool.c").read_bytes()
@@ -159,6 +175,7 @@ class HookToolServer:
                 return
             with conn:
                 try:
+                    _served.pid = _peer_pid(conn)
                     self._handle(conn)
                 except Exception as err:  # noqa: BLE001 - one bad call must not kill the server
                     with contextlib.suppress(OSError):

@@ -39,7 +39,7 @@ RELATION_HOOKS = ("joined", "changed", "departed", "broken", "created")
 STORAGE_HOOKS = ("attached", "detaching")
 
 # Host directories a model directory must not live in: units overlay them (units.OVERLAY_DIRS,
-# /tmp aside: its lower layer is private), real-mode units also /usr, and the rest belong to
+# /tmp aside: its lower layer is private), and the rest belong to
 # the operating system. A model there would write over, or be hidden by, what units see.
 SYSTEM_DIRS = (
     "/etc",

@@ -9,7 +9,8 @@ What a unit sees that differs from the host (the realism traps of upstream-hook-
 Ubuntu jammy os-release/lsb-release (charmhelpers refuses Debian), /etc/environment with the
 tools' PATH first (charmhelpers runs apt with that PATH), no host pip config (whited out), Juju's
 agent layout with the charm's `revision` file, and - in emulated mode only - /run/systemd/system
-(the shims answer systemctl). Real-mode units run no systemd, so they do not pretend to: Debian's
+(the shims answer systemctl) and no trace of the packages it would get from the host
+(model/hostpkgs.py). Real-mode units run no systemd, so they do not pretend to: Debian's
 `service` then runs the packages' init scripts, which is how real daemons start here.
 """
 
@@ -25,6 +26,7 @@ from typing import Any
 from charmsmith.errors import CharmsmithError
 
 OVERLAY_DIRS = [
+    "/usr",  # before /usr/local, which is an overlay of its own on top
     "/etc",
     "/var/lib",
     "/var/log",
@@ -37,7 +39,7 @@ OVERLAY_DIRS = [
 ]
 # /tmp always starts empty (a unit never sees the host's scratch files or the model dir itself).
 PRIVATE_LOWER = {"/tmp"}
-REAL_MODE_EXTRA = ["/usr"]  # real package installs write /usr: keep them in the unit too
+
 TOOLS_MOUNT = "/var/lib/juju/charmsmith"  # the model's bin/ + socket, bind-mounted into each unit
 TOOLS_BIN = f"{TOOLS_MOUNT}/bin"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -129,7 +131,7 @@ def prepare_unit(model_dir: Path, unit: dict[str, Any], charm_src: Path, real: b
     """Create the unit's upper dirs and seed them (os-release, environment, charm, whiteouts)."""
     name = unit["name"]
     base = unit_dir(model_dir, name)
-    for target in OVERLAY_DIRS + (REAL_MODE_EXTRA if real else []):
+    for target in OVERLAY_DIRS:
         for kind in ("upper", "work"):
             (base / kind / target.strip("/").replace("/", "_")).mkdir(parents=True, exist_ok=True)
     (base / "lower-empty").mkdir(exist_ok=True)
@@ -163,6 +165,10 @@ def prepare_unit(model_dir: Path, unit: dict[str, Any], charm_src: Path, real: b
             # haproxy's init script passes EXTRAOPTS; see haproxy_maxconn_cap for why
             put("/etc/default/haproxy", f'EXTRAOPTS="-n {cap}"\n')
     _in_upper(model_dir, name, TOOLS_MOUNT + "/.keep").parent.mkdir(parents=True, exist_ok=True)
+    if not real:
+        from charmsmith.model import hostpkgs  # it builds on this module
+
+        hostpkgs.hide_all(model_dir, name)  # a fresh image has none of them installed
     for hidden in HIDDEN_FILES:
         _whiteout(_in_upper(model_dir, name, hidden))
     install_charm(model_dir, unit, charm_src)
@@ -212,7 +218,7 @@ def mount_spec(model_dir: Path, state: dict[str, Any], unit: dict[str, Any]) -> 
     real = unit_mode(state, unit) == "real"
     lines = []
     last = []
-    for target in OVERLAY_DIRS + (REAL_MODE_EXTRA if real else []):
+    for target in OVERLAY_DIRS:
         key = target.strip("/").replace("/", "_")
         lower = str(base / "lower-empty") if target in PRIVATE_LOWER else target
         line = f"overlay {target} {lower} {base / 'upper' / key} {base / 'work' / key}"

@@ -1,0 +1,158 @@
+"""Packages whose files a unit gets from the host's real Debian packages, once it installs them.
+
+Why: charms run what these packages leave behind (virtualenv, apache2's a2enmod/a2query/
+a2ensite/a2dissite and its /etc/apache2, haproxy, mod_wsgi), so an emulation would be found
+out. scripts/setup.sh installs the real Debian packages on the host (requirements/apt.txt). A
+fresh Ubuntu cloud image has none of them, so a unit must not see them before it installs them:
+every path a package owns alone (its dpkg file list) and what its maintainer scripts made (the
+alternatives links, apache's enabled modules and sites inside its own directories) is hidden by
+a whiteout in the unit's upper dirs when the unit is created, and `apt-get install` copies the
+host's files into the unit's view (dpkg's unpack; see model/unitview.py). `apt-get purge` takes
+them out again. netcat-openbsd is not listed: Ubuntu's cloud images ship it, so `nc` is there
+from the start as on a real unit.
+
+What follows Debian: file ownership is dpkg's (/var/lib/dpkg/info/<pkg>.list, one path a line),
+the alternatives layout is update-alternatives' (/etc/alternatives/<name> plus a link to it in
+/usr/bin or /usr/sbin), and the host is usr-merged like Debian 12 (/bin -> usr/bin).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from charmsmith.model import units as unitfs
+from charmsmith.model.unitview import UnitView
+
+# Ubuntu jammy package names that are the same Debian packages on the host.
+HOST_PACKAGES = (
+    "apache2",
+    "apache2-bin",
+    "apache2-data",
+    "apache2-utils",
+    "libapache2-mod-wsgi-py3",
+    "haproxy",
+    "virtualenv",
+    "python3-virtualenv",
+)
+DPKG_INFO = Path("/var/lib/dpkg/info")
+LINK_DIRS = ("/etc/alternatives", "/usr/bin", "/usr/sbin")  # where unowned program links live
+
+
+@dataclass(frozen=True)
+class HostPackage:
+    """Where one host package's files sit: whole trees at `paths`, less what others own."""
+
+    name: str
+    paths: tuple[str, ...]
+    exclude: frozenset[str]
+
+
+def _merged(path: str) -> str:
+    """Debian 12 is usr-merged: /bin/x and /usr/bin/x are one file; use the /usr name."""
+    top = "/" + path.split("/", 2)[1] if path.count("/") >= 1 else path
+    if top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64") and os.path.islink(top):
+        return "/usr" + path
+    return path
+
+
+def _overlaid(path: str) -> bool:
+    dirs = [d for d in unitfs.OVERLAY_DIRS if d not in unitfs.PRIVATE_LOWER]
+    return any(path == d or path.startswith(d + "/") for d in dirs)
+
+
+def _owners() -> dict[str, set[str]]:
+    owners: dict[str, set[str]] = {}
+    for listing in DPKG_INFO.glob("*.list"):
+        pkg = listing.name[: -len(".list")].split(":")[0]
+        for line in listing.read_text(errors="replace").splitlines():
+            if line and line != "/.":
+                owners.setdefault(_merged(line), set()).add(pkg)
+    return owners
+
+
+def _unowned_links(owners: dict[str, set[str]], roots: list[str]) -> list[tuple[str, str]]:
+    """(link, path it points to) for links no package owns: alternatives and postinst links."""
+    found = []
+    for root in [*LINK_DIRS, *roots]:
+        for dirpath, dirnames, filenames in os.walk(root):
+            for name in dirnames + filenames:
+                link = os.path.join(dirpath, name)
+                if link in owners or not os.path.islink(link):
+                    continue
+                target = os.path.normpath(os.path.join(dirpath, os.readlink(link)))
+                found.append((link, _merged(target)))
+            if root in LINK_DIRS:
+                break  # flat directories
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def _table(_status_mtime: float) -> dict[str, HostPackage]:
+    owners = _owners()
+    mine: dict[str, set[str]] = {}
+    for pkg in HOST_PACKAGES:
+        listing = DPKG_INFO / f"{pkg}.list"
+        if not listing.exists():
+            listing = DPKG_INFO / f"{pkg}:amd64.list"
+        if listing.exists():
+            mine[pkg] = {p for p, o in owners.items() if o == {pkg} and _overlaid(p)}
+    tops = {pkg: {p for p in mine[pkg] if os.path.dirname(p) not in mine[pkg]} for pkg in mine}
+    owner_of = {p: pkg for pkg, paths in mine.items() for p in paths}
+    excluded: dict[str, set[str]] = {pkg: set() for pkg in mine}
+    dirs = [p for pkg in tops for p in tops[pkg] if os.path.isdir(p) and not os.path.islink(p)]
+    for link, target in _unowned_links(owners, dirs):
+        # a link points at its package's file, or at a link already attributed (alternatives)
+        pkg = owner_of.get(target)
+        if pkg is None or not _overlaid(link):
+            continue
+        owner_of[link] = pkg
+        holder = next((owner_of[d] for d in dirs if link.startswith(d + "/")), None)
+        if holder is not None and holder != pkg:
+            excluded[holder].add(link)
+        if holder != pkg:
+            tops[pkg].add(link)
+    return {
+        pkg: HostPackage(pkg, tuple(sorted(tops[pkg])), frozenset(excluded[pkg])) for pkg in mine
+    }
+
+
+def table() -> dict[str, HostPackage]:
+    """The host packages present on this machine and where their files are (cached per dpkg run)."""
+    status = Path("/var/lib/dpkg/status")
+    return _table(status.stat().st_mtime if status.exists() else 0.0)
+
+
+def is_host_package(pkg: str) -> bool:
+    return pkg in table()
+
+
+def hide_all(model_dir: Path, unit: str) -> None:
+    """A new unit: none of these packages is installed, so none of their paths is there."""
+    view = UnitView(model_dir, unit)
+    for package in table().values():
+        for path in package.paths:
+            view.remove(path)
+
+
+def unpack(view: UnitView, pkg: str, installed: Collection[str]) -> None:
+    """`apt-get install`: the package's files (and its maintainer scripts' links) appear."""
+    known = table()
+    package = known.get(pkg)
+    if package is None:
+        return
+    for path in package.paths:
+        view.copy_from_host(path)
+    for path in package.exclude:
+        if not any(path in known[q].paths for q in installed if q in known):
+            view.remove(path)  # another package's (a module's enabling link), not installed
+
+
+def remove(view: UnitView, pkg: str) -> None:
+    """`apt-get purge`: the package's files go."""
+    package = table().get(pkg)
+    for path in package.paths if package else ():
+        view.remove(path)
