@@ -21,11 +21,12 @@ from charmsmith.create import validation as v
 Got = Mapping[str, Any]
 
 
-def _text(value: Any) -> str:
-    return " ".join(value) if isinstance(value, list | tuple) else str(value)
+def _words(value: Any) -> str:
+    """Lists as space-separated words (how a prompt reply gives them), scalars as text."""
+    return " ".join(value) if isinstance(value, tuple | list) else str(value)
 
 
-def _record(value: Any) -> Any:
+def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
@@ -36,16 +37,16 @@ class Question:
     key: str
     #: One line shown by every front door's prompt.
     help: str
-    #: Parsed value and the answers so far -> the normalised, typed value (or a field error).
-    validate: Callable[[Any, Got], Any]
+    #: (Parsed value, key, answers so far) -> the normalised, typed value, or the field error.
+    validate: Callable[[Any, str, Got], Any]
     #: The answers so far -> the raw default; None: the question must be answered.
     default: Callable[[Got], Any] | None = None
-    #: Raw YAML value or text -> the shape ``validate`` takes.
+    #: (Raw YAML value or text, key) -> the shape ``validate`` takes.
     parse: Callable[[Any, str], Any] = parsing.unchanged
     #: Value -> text a prompt or cookiecutter accepts and parses back to the same value.
-    text: Callable[[Any], str] = _text
+    text: Callable[[Any], str] = _words
     #: Value -> plain YAML value for the answers file (lists, not tuples).
-    record: Callable[[Any], Any] = _record
+    record: Callable[[Any], Any] = _plain
 
     def answer(self, value: Any, got: Got) -> Any:
         """The validated value of a raw answer (its default when blank)."""
@@ -53,7 +54,7 @@ class Question:
             if self.default is None:
                 raise v.fail(self.key, "is required")
             value = self.default(got)
-        return self.validate(self.parse(value, self.key), got)
+        return self.validate(self.parse(value, self.key), self.key, got)
 
 
 def blank(value: Any) -> bool:
@@ -61,28 +62,30 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _service_type(value: Any, got: Got) -> str:
+def _rule(check: Callable[[Any, str], Any]) -> Callable[[Any, str, Got], Any]:
+    """A validation rule that needs no other answer."""
+    return lambda value, key, got: check(value, key)
+
+
+def _service_type(value: Any, key: str, got: Got) -> str:
     if value == keystone_services.catalog_type(got["service_name"]):
         return value  # keystone's own type for the name (contrail's are CamelCase)
-    return v.catalogue_name(value, "service_type")
+    return v.catalogue_name(value, key)
 
 
-def _listed(key: str, rule: Callable[[Any, str], str]) -> Callable[[Any, Got], tuple[str, ...]]:
-    """At least one item, each passing ``rule``, none twice."""
-
-    def check(items: list[Any], got: Got) -> tuple[str, ...]:
-        return _unique(key, [rule(item, key) for item in _non_empty(key, items)])
-
-    return check
+def _listed(check: Callable[[Any, str], str]) -> Callable[[Any, str, Got], tuple[str, ...]]:
+    """At least one item, each passing ``check``, none twice."""
+    return lambda items, key, got: _unique(
+        key, [check(item, key) for item in _non_empty(key, items)]
+    )
 
 
-def _config_files(items: list[Any], got: Got) -> tuple[str, ...]:
-    key = "config_files"
+def _config_files(items: list[Any], key: str, got: Got) -> tuple[str, ...]:
     return tuple(v.config_paths(list(_unique(key, _non_empty(key, items))), key))
 
 
-def _commands(items: list[Any], got: Got) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(v.command(item, "db_sync_commands")) for item in items)
+def _commands(items: list[Any], key: str, got: Got) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(v.command(item, key)) for item in items)
 
 
 def _commands_text(value: Any) -> str:
@@ -90,8 +93,7 @@ def _commands_text(value: Any) -> str:
     return shlex.join(cmds[0]) if len(cmds) == 1 else json.dumps(cmds)
 
 
-def _codenames(table: Mapping[Any, Any], got: Got) -> tuple[tuple[str, str], ...]:
-    key = "package_codenames"
+def _codenames(table: Mapping[Any, Any], key: str, got: Got) -> tuple[tuple[str, str], ...]:
     pairs = [(v.version_prefix(k, key), v.release(c, key)) for k, c in table.items()]
     return tuple(sorted(pairs, key=lambda pair: tuple(int(p) for p in pair[0].split("."))))
 
@@ -121,24 +123,24 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "charm_name",
         "Charm name (Juju rules: lowercase letters, digits, single hyphens)",
-        validate=lambda value, got: v.charm_name(value),
+        validate=_rule(v.charm_name),
     ),
     Question(
         "port",
         "Port the API listens on for clients (haproxy; the service itself uses port-10)",
-        validate=lambda value, got: v.port(value),
+        validate=_rule(v.port),
         default=defaults.port,
     ),
     Question(
         "service_name",
         "Name of the service in the keystone catalogue",
-        validate=lambda value, got: v.catalogue_name(value, "service_name"),
+        validate=_rule(v.catalogue_name),
         default=defaults.service_name,
     ),
     Question(
         "api_service",
         "Init service (systemd unit) of the API daemon",
-        validate=lambda value, got: v.api_service(value),
+        validate=_rule(v.api_service),
         default=defaults.api_service,
     ),
     Question(
@@ -150,7 +152,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "release",
         "Earliest OpenStack release the charm supports (diablo..flamingo)",
-        validate=lambda value, got: v.release(value),
+        validate=_rule(v.release),
         default=defaults.release,
     ),
     Question(
@@ -165,7 +167,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "packages",
         "Debian packages to install (space separated)",
-        validate=_listed("packages", v.package),
+        validate=_listed(v.package),
         default=defaults.packages,
         parse=parsing.as_list,
     ),
@@ -179,14 +181,14 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "init_services",
         "Services to restart when a config file changes (space separated)",
-        validate=_listed("init_services", v.service),
+        validate=_listed(v.service),
         default=defaults.init_services,
         parse=parsing.as_list,
     ),
     Question(
         "release_package",
         "Package whose version tells the OpenStack release",
-        validate=lambda value, got: v.package(value, "release_package"),
+        validate=_rule(v.package),
         default=defaults.release_package,
     ),
     Question(
@@ -201,19 +203,19 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "maintainer",
         "Maintainer ('Full Name <email>')",
-        validate=lambda value, got: v.maintainer(value),
+        validate=_rule(v.maintainer),
         default=defaults.maintainer,
     ),
     Question(
         "summary",
         "One-line summary for metadata.yaml",
-        validate=lambda value, got: v.one_line(value, "summary"),
+        validate=_rule(v.one_line),
         default=defaults.summary,
     ),
     Question(
         "description",
         "Description for metadata.yaml",
-        validate=lambda value, got: v.paragraph(value, "description"),
+        validate=_rule(v.paragraph),
         default=defaults.description,
     ),
 )

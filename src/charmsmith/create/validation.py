@@ -33,7 +33,9 @@ MAX_CHARM_NAME = 50
 # starting with an alphanumeric.
 _DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
 # systemd unit / init script names as the charm passes them to service start/stop/restart.
-_SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]*$")
+_SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,254}$")
+# The API service is also a template key (``service_listen_info.<name with _>``).
+_TEMPLATE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 # keystone catalogue names and service types: lowercase words joined by - or _.
 _CATALOGUE = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$")
 _VERSION_PREFIX = re.compile(r"^[0-9]+(\.[0-9]+)*$")
@@ -164,49 +166,42 @@ def release(value: object, field: str = "release") -> str:
 
 
 def package(value: object, field: str = "packages") -> str:
-    name = _text(value, field)
-    if not _DEBIAN_PACKAGE.match(name):
-        raise fail(
-            field,
-            f"{name!r} is not a Debian package name (lowercase letters, digits, + - .; at "
-            "least two characters, starting with a letter or digit)",
-        )
-    return name
+    return _matching(
+        value,
+        field,
+        _DEBIAN_PACKAGE,
+        "is not a Debian package name (lowercase letters, digits, + - .; at least two "
+        "characters, starting with a letter or digit)",
+    )
 
 
 def service(value: object, field: str) -> str:
-    name = _text(value, field)
-    if not _SERVICE.match(name) or len(name) > 255:
-        raise fail(
-            field,
-            f"{name!r} is not a service name (letters, digits, _ . @ : -; starts with a letter "
-            "or digit)",
-        )
-    return name
+    return _matching(
+        value,
+        field,
+        _SERVICE,
+        "is not a service name (letters, digits, _ . @ : -; starts with a letter or digit)",
+    )
 
 
 def api_service(value: object, field: str = "api_service") -> str:
-    """The API daemon: also a template key (``service_listen_info.<name with _>``)."""
-    name = service(value, field)
-    if not re.match(r"^[A-Za-z][A-Za-z0-9_-]*$", name):
-        raise fail(
-            field,
-            f"{name!r} must be letters, digits, _ and - starting with a letter (templates use "
-            "it as a key)",
-        )
-    return name
+    """The API daemon: a service name that templates also use as a key."""
+    return _matching(
+        service(value, field),
+        field,
+        _TEMPLATE_KEY,
+        "must be letters, digits, _ and - starting with a letter (templates use it as a key)",
+    )
 
 
 def catalogue_name(value: object, field: str) -> str:
     """Keystone catalogue name or service type (`congress`, `key-manager`)."""
-    name = _text(value, field)
-    if not _CATALOGUE.match(name):
-        raise fail(
-            field,
-            f"{name!r} must be lowercase letters and digits joined by single - or _, starting "
-            "with a letter",
-        )
-    return name
+    return _matching(
+        value,
+        field,
+        _CATALOGUE,
+        "must be lowercase letters and digits joined by single - or _, starting with a letter",
+    )
 
 
 def config_path(value: object, field: str = "config_files") -> str:
@@ -277,10 +272,7 @@ def version_prefix(value: object, field: str = "package_codenames") -> str:
 
 
 def maintainer(value: object, field: str = "maintainer") -> str:
-    text = _text(value, field)
-    if not _MAINTAINER.match(text):
-        raise fail(field, f"{text!r} must look like 'Full Name <user@example.com>'")
-    return text
+    return _matching(value, field, _MAINTAINER, "must look like 'Full Name <user@example.com>'")
 
 
 def one_line(value: object, field: str) -> str:
@@ -310,4 +302,12 @@ def _text(value: object, field: str) -> str:
         raise fail(field, "may not contain Jinja markup ({{, {% or {#)")
     if any(ord(ch) < 32 and ch != "\n" for ch in text):
         raise fail(field, "may not contain control characters")
+    return text
+
+
+def _matching(value: object, field: str, pattern: re.Pattern[str], rule: str) -> str:
+    """The text of ``value`` when ``pattern`` matches it, else the field error naming it."""
+    text = _text(value, field)
+    if not pattern.match(text):
+        raise fail(field, f"{text!r} {rule}")
     return text
