@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from charmsmith.model.formats import render
 from charmsmith.model.tool_base import (
+    OUTPUT,
     USAGE,
     HookContext,
     Result,
@@ -67,7 +68,7 @@ def _action(ctx: HookContext) -> dict[str, Any]:
 
 
 def action_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, pos = parse(args, {"format", "o", "output"}, set())
+    opts, pos = parse(args, OUTPUT, set())
     if pos:
         check_empty(pos[1:])
     value: Any = _action(ctx).get("params") or {}
@@ -115,7 +116,7 @@ def recorded(name: str) -> Callable[..., Result]:
 
 
 def storage_list(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, _ = parse(args, {"format", "o", "output"}, set())
+    opts, _ = parse(args, OUTPUT, set())
     return 0, render([], fmt_of(opts)), b""
 
 
@@ -126,7 +127,7 @@ def storage_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -
 def credential_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """A machine charm's application here is never trusted (`juju trust`), so the controller
     refuses its cloud spec as Juju's uniter facade does."""
-    opts, pos = parse(args, {"format", "o", "output"}, set())
+    opts, pos = parse(args, OUTPUT, set())
     fmt_of(opts)
     check_empty(pos)
     raise ToolError("cannot access cloud credentials: permission denied")

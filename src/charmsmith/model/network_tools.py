@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from charmsmith.model import network
 from charmsmith.model.formats import render
 from charmsmith.model.tool_base import (
+    OUTPUT,
     USAGE,
     HookContext,
     Result,
@@ -25,8 +26,6 @@ from charmsmith.model.tool_base import (
 
 if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
-
-OUTPUT = {"format", "o", "output"}
 
 
 def _port_spec(spec: str) -> str:

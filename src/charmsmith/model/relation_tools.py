@@ -17,6 +17,7 @@ import yaml
 from charmsmith.model.formats import render
 from charmsmith.model.operations import broken_for
 from charmsmith.model.tool_base import (
+    OUTPUT,
     USAGE,
     HookContext,
     Result,
@@ -31,7 +32,6 @@ from charmsmith.model.tool_base import (
 if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
 
-OUTPUT = {"format", "o", "output"}
 RELATION = {"r", "relation"}
 
 RELATION_SET_HELP = """Usage: relation-set [options] key=value [key=value ...]

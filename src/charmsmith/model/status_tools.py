@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from charmsmith.model.formats import render
 from charmsmith.model.tool_base import (
+    OUTPUT,
     USAGE,
     HookContext,
     Result,
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 STATUSES = ("maintenance", "blocked", "waiting", "active")
 NOT_LEADER = "this unit is not the leader"  # ErrIsNotLeader, runner/context/context.go
-OUTPUT = {"format", "o", "output"}
 
 
 def config_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 Result = tuple[int, bytes, bytes]
 USAGE = 2  # juju/cmd Main: a flag or Init error
 FORMATS = ("smart", "yaml", "json")
+OUTPUT = {"format", "o", "output"}  # cmd.Output's flags
 
 
 @dataclasses.dataclass
