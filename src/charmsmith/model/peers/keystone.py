@@ -25,7 +25,13 @@ import hashlib
 from typing import Any, ClassVar
 
 from charmsmith.model.peers import keystone_rules as rules
-from charmsmith.model.peers.base import Backend, PeerApp, PeerView
+from charmsmith.model.peers.base import (
+    Backend,
+    PeerApp,
+    PeerView,
+    clear_hook_failure,
+    fail_hook,
+)
 
 
 def _id(seed: str) -> str:
@@ -93,22 +99,15 @@ class Keystone(PeerApp):
 
     def _hook_failed(self, view: PeerView, leader: str, refused: list[str]) -> bool:
         """Show (or clear) the leader's failed hook for requests naming unknown services."""
-        unit = view.model.unit(leader)
-        hook = f'hook failed: "{view.endpoint}-relation-changed"'
+        hook = f"{view.endpoint}-relation-changed"
         if not refused:
-            if unit.get("agent_message") == hook:
-                unit["agent"], unit["agent_message"] = "idle", ""
+            clear_hook_failure(view, leader, hook)
             return False
         reason = (
             f"KeyError {refused[0]!r}: keystone registers only the services it lists "
             f"(charm-keystone valid_services); {view.remote_app} gets no answer"
         )
-        if unit.get("agent_message") != hook:
-            unit["agent"], unit["agent_message"] = "error", hook
-            # reported once, like a charm's failed hook: the command that caused it exits 1
-            view.model.echo(f"{leader}: {view.endpoint}-relation-changed FAILED")
-            view.model.failures.append(f"{hook} on {leader}: {reason}")
-        view.model.store.log(view.app, "ERROR", f"{hook}: {reason}")
+        fail_hook(view, leader, hook, reason)
         return True
 
     def forget(self, view: PeerView) -> None:
