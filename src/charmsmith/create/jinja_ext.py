@@ -1,14 +1,11 @@
 """Jinja extension cookiecutter loads for our template (``_extensions`` in cookiecutter.json).
 
 It gives the template a few filters, so the template itself holds no logic worth testing:
-
-* ``cookiecutter | charmsmith`` -> the derived namespace of :mod:`charmsmith.create.context`;
-* ``cookiecutter | charmsmith_default("port")`` -> the default of one answer given the answers
-  before it (cookiecutter.json uses it, so plain cookiecutter prompts show our real defaults);
-* ``value | py(indent, used)`` -> a ruff-format-shaped Python literal;
-* ``text | yaml_str`` -> a YAML scalar that reads back as the same text;
-* ``cookiecutter | charmsmith_b64`` -> the context as base64 JSON for the hooks (any text an
-  answer holds survives being pasted into the hook scripts).
+``charmsmith`` (the derived namespace of :mod:`charmsmith.create.context`),
+``charmsmith_default("port")`` (one answer's default given those before it, so plain
+cookiecutter prompts show our real defaults), ``py`` (a ruff-format-shaped Python literal),
+``yaml_str`` (a YAML scalar that reads back as the same text) and ``charmsmith_b64`` (the
+context as base64 JSON for the hooks, so any answer text survives the hook scripts).
 """
 
 from __future__ import annotations

@@ -1,17 +1,11 @@
 """``charmsmith update [CHARM_DIR]``: bring a generated charm up to the current template.
 
-Three trees take part, all rendered or read fresh:
-
-* **base**  - the recorded answers rendered with the template at the recorded version (from
-  :mod:`charmsmith.create.history`): the charm exactly as charmsmith first wrote it;
-* **theirs** - the same answers rendered with the current template;
-* **ours**  - the charm directory as the user has it now.
-
-Per file: unchanged by the template -> left alone; unchanged by the user -> replaced by the new
-version; changed by both -> ``git merge-file`` (diff3 markers on conflict). A file the template
-dropped is removed only if the user never touched it; a file the user deleted stays deleted.
-Every decision is reported, and conflicts make the command exit non-zero: no user edit is ever
-dropped silently. Changing answers is not an update: re-create with ``--answers`` instead.
+Three trees take part: the base (the recorded answers rendered with the template at the
+recorded version, from :mod:`charmsmith.create.history`), theirs (the same answers with the
+current template) and ours (the charm as the user has it). Per file: unchanged by the template
+-> left alone; unchanged by the user -> replaced; changed by both -> ``git merge-file`` (diff3
+markers on conflict, non-zero exit). No user edit is dropped silently; every decision is
+reported. Changing answers is not an update: re-create with ``--answers`` instead.
 """
 
 from __future__ import annotations

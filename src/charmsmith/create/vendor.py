@@ -1,22 +1,12 @@
 """The charm's own copy of what its toolchain needs and no package index carries.
 
-A generated charm must build and test with the ordinary tools (tox, charm-tools' ``charm
-build``, ``charmcraft pack``) on a machine without charmsmith, and must never install our
-packages by name from an index: neither ``reactive-openstack`` nor ``charmsmith`` is
-registered there, so whoever registered one would run code in every user's build. So, like
-ops charms carry their charm libraries, the charm carries in ``.charmsmith/``:
-
-* ``layers/`` and ``interfaces/``: our layers, for ``CHARM_LAYERS_DIR``/``CHARM_INTERFACES_DIR``;
-* ``runtime/reactive-openstack.tar.gz``: the runtime as an sdist (a fixed file name, so
-  tox.ini and charmcraft.yaml never change with the runtime's version), installed by path
-  in tox and handed to ``charm build`` with ``--wheelhouse-overrides`` (a file each build
-  writes: pip wants an absolute ``file:`` URL there, which no checked-in file can hold);
-* ``pack_charm.py``: ``tox -e build``'s build-and-zip step (standard library only);
-* ``MANIFEST``: the sha256 of every file as charmsmith wrote it, so ``charmsmith update`` can
-  tell a copy the user never touched (replaced) from one they edited (kept, reported).
-
-Every byte is a function of the installed charmsmith only (sorted files, zero mtimes), so
-re-creating a charm from its answers reproduces the tree exactly.
+A generated charm must build and test with the ordinary tools (tox, ``charm build``,
+``charmcraft pack``) without charmsmith, and must never install our packages by name from an
+index (whoever registered the name would run code in every user's build). So the charm
+carries ``.charmsmith/``: our layers and interfaces, the runtime as an sdist, the build-and-zip
+step and a ``MANIFEST`` of sha256 sums that lets ``charmsmith update`` tell untouched copies from
+edited ones. Every byte is a function of the installed charmsmith only (sorted files, zero
+mtimes), so re-creating a charm from its answers reproduces the tree; docs/create.md lists each.
 """
 
 from __future__ import annotations
