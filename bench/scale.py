@@ -1,17 +1,22 @@
 """How the peer relation hook scales with the number of units on the local model.
 
     .venv/bin/python -m bench.scale [--units 1 3 9 27] [--out bench/results/scale.md]
+        [--charm-from COMMIT]
 
 Why: every unit of an application sees cluster-relation-changed once per other unit, so the
 cost of that hook (wall time, hook-tool calls) decides how far an application can grow. This
 deploys the charm once (tests/fixtures/sample-api, built with binary wheels, unless --charm is
-given), relates the emulated keystone, mysql and rabbitmq, then adds units one at a time. At
-each measured size N the sample is every cluster-relation-changed run by the add-unit that took
-the application from N-1 to N units (the existing units seeing the new one, the new unit seeing
+given), relates the emulated keystone, mysql and rabbitmq, then grows the application: to N-1
+units in one ``add-unit -n``, then to N with one more ``add-unit``. At each measured size N the
+sample is every cluster-relation-changed run by the add-unit that took the application from
+N-1 to N units (the existing units seeing the new one, the new unit seeing
 each existing one, and any further -changed the join set off). At N=1 there is no peer, so the
 hook is fired by `run-hook UNIT cluster-relation-changed` (a relation context with no remote
 unit). update-status is run on unit 0 at each size: its hook-tool calls must not grow with N.
-Needs root (the model uses namespaces); the model is destroyed at the end, even on error.
+With ``--charm-from COMMIT`` the sample-api charm is built with the layers, runtime, fixture
+and build code of that commit (``git archive``), which is how the "before" figures of a change
+are measured on today's model. Needs root (the model uses namespaces); the model is destroyed
+at the end, even on error.
 """
 
 from __future__ import annotations
@@ -80,6 +85,46 @@ def build(tmpdir: Path) -> Path:
     )
 
 
+def build_at(commit: str, tmpdir: Path) -> Path:
+    """sample-api built entirely from ``commit``: its layers, runtime, fixture and build code."""
+    tree = tmpdir / "tree"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", commit, "src", "runtime", "tests/fixtures/sample-api"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    print(f"building tests/fixtures/sample-api as of {commit} (binary wheels)", flush=True)
+    code = (
+        "import sys; from pathlib import Path; from charmsmith.build import build_charm; "
+        "print(build_charm(Path(sys.argv[1]), Path(sys.argv[2]), binary_wheels=True, "
+        "progress=lambda _line: None))"
+    )
+    # the archived packages come first on the path, so build_charm finds that commit's runtime
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tree / "src"), str(tree / "runtime/src")]),
+    }
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(tree / "tests/fixtures/sample-api"),
+            str(tmpdir / "build"),
+        ],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        raise SystemExit(f"building sample-api as of {commit} failed:\n{proc.stderr[-2000:]}")
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
 def measure(
     charm: Path, model: Path, sizes: list[int], budget: float, started: float
 ) -> tuple[str, dict[int, dict], list[str]]:
@@ -92,21 +137,25 @@ def measure(
         stream(model, started, "deploy", peer)
         stream(model, started, "relate", name, peer)
     unit0 = f"{name}/0"
-    for n in range(1, max(sizes) + 1):
+    count = 1
+    for n in sizes:
         if n > 1:
             if time.perf_counter() - started > budget:
                 notes.append(
-                    f"Stopped at {n - 1} units: the run passed its {budget / 60:.0f} min budget."
+                    f"Stopped at {count} units: the run passed its {budget / 60:.0f} min budget."
                 )
                 break
+            if n - 1 > count:
+                # up to N-1 in one step: only the join to N is measured
+                print(f"== growing {name} to {n - 1} units in one add-unit", flush=True)
+                stream(model, started, "add-unit", name, "-n", str(n - 1 - count))
             print(f"== growing {name} to {n} units", flush=True)
-            before = len(history(model)) if n in sizes else 0
+            before = len(history(model))
             join_start = time.perf_counter()
             stream(model, started, "add-unit", name)
             join_wall = time.perf_counter() - join_start
-        if n not in sizes:
-            continue
-        if n == 1:
+            count = n
+        else:
             before = len(history(model))
             join_wall = 0.0
             for _ in range(SOLO_RUNS):
@@ -151,6 +200,8 @@ def report(
     args: argparse.Namespace, name: str, rows: dict[int, dict], notes: list[str], total: float
 ) -> str:
     command = ".venv/bin/python -m bench.scale --units " + " ".join(map(str, args.units))
+    if args.charm_from:
+        command += f" --charm-from {args.charm_from}"
     if args.out != ROOT / "bench/results/scale.md":
         command += f" --out {args.out}"
     date = subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip()
@@ -208,13 +259,19 @@ def main() -> int:
     parser.add_argument("--units", type=int, nargs="+", default=[1, 3, 9, 27])
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.md")
     parser.add_argument("--charm", type=Path, help="a built charm dir (default: build sample)")
-    parser.add_argument("--budget-min", type=float, default=25.0, help="stop growing after this")
+    parser.add_argument(
+        "--charm-from", metavar="COMMIT", help="build sample-api as of this commit (before)"
+    )
+    parser.add_argument("--budget-min", type=float, default=45.0, help="stop growing after this")
     args = parser.parse_args()
     args.units = sorted(set(args.units))
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="charmsmith-scale-") as tmp:
         tmpdir = Path(tmp)
-        charm = args.charm or build(tmpdir)
+        if args.charm_from:
+            charm = build_at(args.charm_from, tmpdir)
+        else:
+            charm = args.charm or build(tmpdir)
         model = tmpdir / "model"
         try:
             name, rows, notes = measure(charm, model, args.units, args.budget_min * 60, started)
