@@ -108,16 +108,7 @@ class UnitView:
         dest = self.path(path)
         _clear_whiteout(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        source = Path(path)
-        if source.is_symlink():
-            if dest.is_symlink() or dest.exists():
-                _remove(dest)
-            os.symlink(os.readlink(source), dest)
-        elif source.is_dir():
-            shutil.copytree(source, dest, symlinks=True, dirs_exist_ok=True)
-            shutil.copystat(source, dest)
-        elif source.exists():
-            shutil.copy2(source, dest, follow_symlinks=False)
+        _copy_entry(Path(path), dest)
 
     def remove(self, path: str) -> None:
         """Take `path` out of the unit: through the overlay (which whites it out), or a whiteout."""
@@ -140,6 +131,24 @@ def _is_whiteout(dest: Path) -> bool:
 def _clear_whiteout(dest: Path) -> None:
     if _is_whiteout(dest):
         dest.unlink()
+
+
+def _copy_entry(source: Path, dest: Path) -> None:
+    """Copy a file, link or tree over whatever `dest` holds (an old copy, a whiteout)."""
+    if source.is_dir() and not source.is_symlink():
+        if dest.is_symlink() or (dest.exists() and not dest.is_dir()) or _is_whiteout(dest):
+            dest.unlink()
+        dest.mkdir(exist_ok=True)
+        for child in source.iterdir():
+            _copy_entry(child, dest / child.name)
+        shutil.copystat(source, dest)
+        return
+    if dest.is_symlink() or dest.exists() or _is_whiteout(dest):
+        _remove(dest)
+    if source.is_symlink():
+        os.symlink(os.readlink(source), dest)
+    elif source.exists():
+        shutil.copy2(source, dest, follow_symlinks=False)
 
 
 def _make_parents(dest: Path) -> None:
