@@ -17,8 +17,7 @@ from typing import Any
 from charmsmith import keystone_services
 from charmsmith.create import defaults, parsing
 from charmsmith.create import validation as v
-
-Got = Mapping[str, Any]
+from charmsmith.create.defaults import Got
 
 
 def _words(value: Any) -> str:
