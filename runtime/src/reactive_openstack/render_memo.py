@@ -289,25 +289,27 @@ def load(host: Any) -> RenderMemo | None:
     return RenderMemo.from_json(data) if data else None
 
 
-def can_skip(host: Any, adapters: Mapping[str, Any], key: str) -> bool:
-    """Whether rendering now would write exactly what is on disk already."""
+def unchanged_files(host: Any, adapters: Mapping[str, Any], key: str) -> dict[str, bytes] | None:
+    """The files on disk (path -> bytes) when rendering now would write exactly them; else None."""
     if host.hook_name in ALWAYS_RENDER_HOOKS:
-        return False
+        return None
     memo = load(host)
     if memo is None or memo.inputs_key != key:
-        return False
+        return None
+    on_disk: dict[str, bytes] = {}
     for path, digest in memo.files.items():
         content = host.read_file(path)
         if content is None or _sha256(content) != digest:
-            return False  # deleted or edited by someone else: render it again
+            return None  # deleted or edited by someone else: render it again
+        on_disk[path] = content
     outcomes = []
     for read in memo.reads:
         try:
             outcome, _, _ = _perform(_resolve(adapters, read), read)
         except (NotPlain, KeyError, AttributeError):
-            return False
+            return None
         outcomes.append((read, outcome))
-    return _digest(outcomes) == memo.values_digest
+    return on_disk if _digest(outcomes) == memo.values_digest else None
 
 
 def remember(host: Any, recorder: Recorder, key: str, files: Mapping[str, bytes]) -> None:

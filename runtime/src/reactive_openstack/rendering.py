@@ -181,7 +181,11 @@ def render_configs(
 
     plan = [(path, _file_mode(charm, path), file_group(charm, path)) for path in targets]
     key = render_memo.inputs_key(getattr(charm, "release", None), plan, search_path)
-    if render_memo.can_skip(host, adapters, key):
+    unchanged = render_memo.unchanged_files(host, adapters, key)
+    if unchanged is not None:
+        host.log("rendering: inputs as in the previous hook, nothing rendered", "DEBUG")
+        for path, mode, group in plan:  # same bytes: only a drifted mode or owner is put back
+            host.write_file(path, unchanged[path], mode=mode, owner="root", group=group)
         return changed
     host.kv_unset(render_memo.MEMO_KV_KEY)  # a render that fails half-way leaves no record
     env = make_environment(search_path)

@@ -167,6 +167,16 @@ def test_a_file_deleted_or_edited_on_disk_is_rendered_again(charm_dir, tamper):
     assert host.restarted() == ["congress-server"]
 
 
+def test_a_drifted_mode_is_put_back_without_rendering(charm_dir, no_jinja):
+    host = deployed(charm_dir)
+    host.files[CONF].mode = 0o644
+    host.files[CONF].group = "root"
+    no_jinja()
+    assert hook(host).render_with_interfaces([database()]) == []
+    assert (host.files[CONF].mode, host.files[CONF].group) == (0o640, "congress")
+    assert host.service_calls == []
+
+
 def test_the_kept_record_holds_digests_not_secrets(charm_dir):
     host = deployed(charm_dir)
     kept = json.dumps(host.kv[render_memo.MEMO_KV_KEY])
