@@ -38,12 +38,17 @@ class FakeCharm:
         )
         requests = {
             "identity-service": {
-                "service": "fixture",
+                "service": "swift",
+                "region": "RegionOne",
                 "public_url": "http://x:1",
                 "internal_url": "http://x:1",
                 "admin_url": "http://x:1",
             },
-            "shared-db": {"database": "fixture", "username": "fixture"},
+            "shared-db": {
+                "database": "fixture",
+                "username": "fixture",
+                "hostname": model.unit(unit)["address"],
+            },
             "amqp": {"username": "fixture", "vhost": "openstack"},
             "cluster": {"public-address": model.unit(unit)["address"]},
         }
@@ -116,7 +121,7 @@ def test_relate_peers_until_quiescent(env):
     ]
     assert model.state["queue"] == []
     catalog = model.peer("keystone").catalog()
-    assert catalog["fixture"]["public_url"] == "http://x:1"
+    assert catalog["swift"]["public_url"] == "http://x:1"
 
 
 def test_relate_errors(env):
