@@ -65,3 +65,33 @@ def test_unchanged_config_runs_no_config_handler(cli: CLI, sample_charm: Path):
     )
     cli("config", "sample-api", "debug=true")
     assert any(CONFIG_HANDLER in line for line in _log_lines(cli, "sample-api/0"))
+
+
+def _restarts(cli: CLI, unit: str) -> list[str]:
+    """The services the unit's most recent hook restarted (through the service shim)."""
+    calls = _last_hook(cli, unit)["calls"]
+    return [c["args"][0] for c in calls if c["tool"] == "service" and "restart" in c["args"]]
+
+
+def test_steady_state_config_changed_renders_and_restarts_nothing(cli: CLI, sample_charm: Path):
+    cli("deploy", str(sample_charm))
+    for peer in ("keystone", "mysql", "rabbitmq"):
+        cli("deploy", peer)
+        cli("relate", "sample-api", peer)
+    conf = "cat /etc/sample/sample-api.conf"
+    cli("run-hook", "sample-api/0", "config-changed")
+    cli("run-hook", "sample-api/0", "config-changed")
+    lines = _log_lines(cli, "sample-api/0")
+    assert any("nothing rendered" in line for line in lines), lines
+    assert _restarts(cli, "sample-api/0") == []
+    assert "debug = False" in cli("ssh", "sample-api/0", conf).stdout
+
+    cli("config", "sample-api", "debug=true")
+    assert not any("nothing rendered" in line for line in _log_lines(cli, "sample-api/0"))
+    assert _restarts(cli, "sample-api/0") == ["sample-api"]
+    assert "debug = True" in cli("ssh", "sample-api/0", conf).stdout
+
+    cli("ssh", "sample-api/0", "rm /etc/sample/sample-api.conf")
+    cli("run-hook", "sample-api/0", "config-changed")
+    assert "debug = True" in cli("ssh", "sample-api/0", conf).stdout
+    assert _restarts(cli, "sample-api/0") == ["sample-api"]
