@@ -109,7 +109,7 @@ def test_metadata_config_and_layer_yaml_are_merged(sdist_charm):
     for inc in ("layer:charmsmith-base", "layer:charmsmith-openstack", "interface:keystone"):
         assert inc in layer["includes"]
     actions = yaml.safe_load((sdist_charm / "actions.yaml").read_text())
-    assert sorted(actions) == ["pause", "restart-services", "resume"]
+    assert sorted(actions) == ["openstack-upgrade", "pause", "restart-services", "resume"]
     assert (sdist_charm / "templates" / "yoga" / "sample-api.conf").is_file()
     # the shared parts stay in the runtime package, not copied into the charm
     assert not (sdist_charm / "templates" / "parts").exists()

@@ -35,13 +35,13 @@ def test_hook_template_survives_str_format_and_is_valid_sh(tmp_path):
 
 
 def test_action_scripts_are_executable_sh_calling_runtime_actions():
-    for action in ("pause", "resume", "restart-services"):
+    for action in ("pause", "resume", "restart-services", "openstack-upgrade"):
         path = LAYERS / "charmsmith-openstack/actions" / action
         assert path.stat().st_mode & 0o111
         assert subprocess.run(["sh", "-n", str(path)]).returncode == 0
         assert "reactive_openstack.actions:main" in path.read_text()
     declared = yaml.safe_load((LAYERS / "charmsmith-openstack/actions.yaml").read_text())
-    assert sorted(declared) == ["pause", "restart-services", "resume"]
+    assert sorted(declared) == ["openstack-upgrade", "pause", "restart-services", "resume"]
 
 
 def test_base_wheelhouse_avoids_cython_builds_and_ships_build_backends():

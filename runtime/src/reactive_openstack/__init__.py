@@ -47,6 +47,7 @@ _SUBMODULES = frozenset(
         "testing",
         "testing_interfaces",
         "update_status",
+        "upgrade",
     }
 )
 

@@ -1,4 +1,4 @@
-"""The pause / resume / restart-services actions.
+"""The pause / resume / restart-services / openstack-upgrade actions.
 
 Actions run outside the reactive loop, so nothing would evaluate a deferred status: each action
 evaluates it immediately, and a failure is reported with action-fail rather than a traceback.
@@ -19,7 +19,14 @@ ACTIONS: dict[str, Callable[[Any], None]] = {
     "pause": lambda charm: charm.pause(),
     "resume": lambda charm: charm.resume(),
     "restart-services": lambda charm: charm.restart_services(),
+    "openstack-upgrade": lambda charm: _upgrade(charm),
 }
+
+
+def _upgrade(charm: Any) -> None:
+    from reactive_openstack import upgrade
+
+    upgrade.action(charm)
 
 
 def _fail(host: Host, message: str) -> None:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from reactive_openstack import config_checks, database, services, status
 from reactive_openstack.releases import (
     CODENAMES,
-    KV_RELEASE_KEY,
     at_least,
     host_series,
     newer_than,
@@ -31,12 +30,6 @@ if TYPE_CHECKING:
 #: The flag charms.reactive keeps while the unit is paused by the pause action.
 PAUSED_FLAG = "charm.paused"
 ENDPOINT_TYPES = ("public", "internal", "admin")
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1", "on")
-    return bool(value)
 
 
 class OpenStackCharm:
@@ -68,6 +61,8 @@ class OpenStackCharm:
     permission_override_map: dict[str, int] = {}
     #: Package whose version `juju status` shows (default: the first of ``packages``).
     version_package: str | None = None
+    #: The release the openstack-upgrade action asked for, in this process only (upgrade.py).
+    requested_upgrade: str | None = None
 
     def __init__(
         self,
@@ -206,44 +201,25 @@ class OpenStackCharm:
     def upgrade_if_available(self, interfaces: Sequence[Any] = ()) -> bool:
         """Upgrade when openstack-origin moved to a newer release (unless action-managed).
 
-        Returns True if an upgrade ran. Afterwards ``self`` *is* the newer release's class (its
-        ``__class__`` is switched), so the handler's next calls use the new templates and packages.
+        Returns True if an upgrade ran. With action-managed-upgrade only the openstack-upgrade
+        action's request lets it run (upgrade.py). Afterwards ``self`` *is* the newer release's
+        class (its ``__class__`` is switched), so the handler's next calls use the new templates.
         """
+        from reactive_openstack import upgrade
+
         if not config_checks.usable(self):
             return False
         target = self.upgrade_available()
-        if target is None:
-            return False
-        if _truthy(self.config.get("action-managed-upgrade")):
-            self.host.log(
-                f"openstack-origin asks for {target}; action-managed-upgrade is set, "
-                "waiting for the openstack-upgrade action",
-                "INFO",
-            )
+        if target is None or not upgrade.allowed_now(self, target):
             return False
         self.run_upgrade(target, interfaces)
         return True
 
     def run_upgrade(self, target: str, interfaces: Sequence[Any] = ()) -> None:
-        self.host.status_set("maintenance", f"Upgrading to OpenStack {target}")
-        if self.registry is not None:
-            new_cls = self.registry.select(target)
-            if new_cls is not type(self):
-                self.__class__ = new_cls
-        self.release = target
-        self.host.kv_set(KV_RELEASE_KEY, target)
-        origin = self.config.get("openstack-origin")
-        if origin and not str(origin).startswith("distro"):
-            self.host.add_source(str(origin))
-        self.host.install_packages(self.all_packages)
-        obsolete = [p for p in self.purge_packages if self.host.installed_version(p) is not None]
-        if obsolete:
-            self.host.purge_packages(obsolete)
-        if interfaces:
-            self.render_with_interfaces(interfaces)
-        else:
-            self.render_all_configs()
-        database.migrate_after_upgrade(self)
+        """Packages, configs from the new release's templates, leader migration, one restart."""
+        from reactive_openstack import upgrade
+
+        upgrade.perform(self, target, interfaces)
 
     # -- rendering and restarts -----------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Database migrations: leader only, once per model, retried, and followed by peer restarts.
 
 The leader records the release it migrated to in the leader setting ``db-sync-done``; that
-marker makes the sync happen once per model (not once per unit or per hook), and its changes
+marker makes the sync happen once per model and release (not once per unit or per hook: an
+OpenStack upgrade to a newer release migrates again, on the leader only), and its changes
 are what non-leaders watch to restart their services against the migrated schema exactly once.
 """
 
@@ -71,24 +72,47 @@ def failure_status(charm: Any) -> tuple[str, str] | None:
 
 
 def db_sync(charm: Any) -> bool:
-    """Leader: migrate once per model. Non-leader: restart once per new leader marker.
+    """Leader: migrate once per model and release. Non-leader: restart once per new marker.
 
     Returns True if this call migrated the database or restarted services.
     """
-    host = charm.host
     if not charm.sync_commands:
         return False
-    marker = host.leader_get(DB_SYNC_MARKER)
-    if host.is_leader():
-        if marker:
+    if charm.host.is_leader():
+        if not needs_migration(charm) or not migrate(charm):
             return False
-        if not run_sync_commands(charm):
-            return False
-        host.leader_set({DB_SYNC_MARKER: charm.release})
-        host.kv_set(SEEN_KV_KEY, charm.release)
         charm.restart_all()
         return True
     return restart_after_leader_sync(charm)
+
+
+def migrated_release(host: Any) -> str | None:
+    """The release the leader last migrated the schema to (None: never, or not a codename)."""
+    from reactive_openstack.releases import CODENAMES
+
+    marker = host.leader_get(DB_SYNC_MARKER)
+    return marker if marker in CODENAMES else None
+
+
+def needs_migration(charm: Any) -> bool:
+    """No marker yet, or the marker names a release older than the unit's (an upgrade)."""
+    from reactive_openstack.releases import newer_than
+
+    marker = charm.host.leader_get(DB_SYNC_MARKER)
+    if not marker:
+        return True
+    done = migrated_release(charm.host)
+    return done is not None and newer_than(charm.release, done)
+
+
+def migrate(charm: Any) -> bool:
+    """Leader: run the migrations and publish the marker (no restart). True on success."""
+    host = charm.host
+    if not run_sync_commands(charm):
+        return False
+    host.leader_set({DB_SYNC_MARKER: charm.release})
+    host.kv_set(SEEN_KV_KEY, charm.release)
+    return True
 
 
 def restart_after_leader_sync(charm: Any) -> bool:
@@ -100,20 +124,4 @@ def restart_after_leader_sync(charm: Any) -> bool:
     host.kv_set(SEEN_KV_KEY, marker)
     if not charm.paused:
         charm.restart_all()
-    return True
-
-
-def migrate_after_upgrade(charm: Any) -> bool:
-    """After an OpenStack upgrade the leader migrates again and re-publishes the marker."""
-    host = charm.host
-    if not charm.sync_commands:
-        return False
-    if not host.is_leader():
-        host.log("Deferring database migration to the leader", "INFO")
-        return False
-    if not run_sync_commands(charm):
-        return False
-    host.leader_set({DB_SYNC_MARKER: charm.release})
-    host.kv_set(SEEN_KV_KEY, charm.release)
-    charm.restart_all()
     return True

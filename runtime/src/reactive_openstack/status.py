@@ -123,15 +123,29 @@ def check_services(charm: Any) -> Status | None:
     return None
 
 
+def check_leader_migration(charm: Any) -> Status | None:
+    from reactive_openstack import upgrade
+
+    return upgrade.check_leader_migration(charm)
+
+
+def check_pending_upgrade(charm: Any) -> Status | None:
+    from reactive_openstack import upgrade
+
+    return upgrade.check_pending_upgrade(charm)
+
+
 #: The checks in order; the first that returns a status wins.
 CHECKS: tuple[Callable[[Any], Status | None], ...] = (
     check_paused,
     check_config,
     check_db_sync,
+    check_leader_migration,
     check_custom,
     check_relations,
     check_mandatory_config,
     check_services,
+    check_pending_upgrade,
 )
 
 

@@ -1,0 +1,217 @@
+"""OpenStack release upgrades: the ordered steps, the openstack-upgrade action, their statuses.
+
+The steps follow charms.openstack's ``run_upgrade``: the new source and packages, the configs
+rendered from the new release's template directory (and its fallbacks), then the database
+migration on the leader only (other units defer to it). Unlike upstream, the services restart
+once, after the migration step, instead of once per changed file and again after the migration.
+
+With ``action-managed-upgrade`` a change of ``openstack-origin`` only shows as pending in the
+status; the ``openstack-upgrade`` action then runs the charm's own handlers in-process (as the
+classic charms call their config-changed hook after the upgrade), with the request recorded on
+the hook's charm instance, so the upgrade renders from the real relation data. A unit upgraded
+before the leader has migrated reports ``waiting`` until the leader's marker catches up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from reactive_openstack import config_checks, database, rendering
+from reactive_openstack.releases import (
+    KV_RELEASE_KEY,
+    RELEASE_ERRORS,
+    compare_releases,
+)
+
+ACTION_NAME = "openstack-upgrade"
+#: kv: the release a non-leader upgraded to before the leader migrated the schema to it.
+AWAITING_KV_KEY = "reactive_openstack.awaiting-migration"
+
+
+class UpgradeRefused(Exception):
+    """The action cannot upgrade this unit; the message says why (the unit is left as it was)."""
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1", "on")
+    return bool(value)
+
+
+def action_managed(charm: Any) -> bool:
+    return _truthy(charm.config.get("action-managed-upgrade"))
+
+
+def plan(charm: Any) -> str:
+    """The release the action would upgrade this unit to; UpgradeRefused says why not."""
+    if charm.paused:
+        raise UpgradeRefused("the unit is paused: run the resume action first")
+    if not action_managed(charm):
+        raise UpgradeRefused(
+            "action-managed-upgrade is false: changing openstack-origin upgrades the unit "
+            "in its config-changed hook"
+        )
+    try:
+        target = charm.origin_release()
+    except RELEASE_ERRORS as exc:
+        raise UpgradeRefused(str(exc)) from None
+    if target is None:
+        raise UpgradeRefused("openstack-origin is not set: nothing to upgrade to")
+    order = compare_releases(target, charm.release)
+    if order == 0:
+        raise UpgradeRefused(
+            f"nothing to upgrade to: openstack-origin selects {target}, which the unit runs"
+        )
+    if order < 0:
+        raise UpgradeRefused(
+            f"openstack-origin selects {target}, older than the unit's {charm.release}: "
+            "OpenStack releases cannot be downgraded"
+        )
+    if charm.registry is not None:
+        try:
+            charm.registry.select(target)
+        except RELEASE_ERRORS as exc:
+            raise UpgradeRefused(str(exc)) from None
+    return target
+
+
+def perform(charm: Any, target: str, interfaces: Sequence[Any] = ()) -> None:
+    """Upgrade this unit to ``target``: packages, configs, leader migration, one restart.
+
+    Afterwards ``charm`` *is* the target release's class (its ``__class__`` is switched), so the
+    handler's next calls use the new release's templates and packages.
+    """
+    host = charm.host
+    host.status_set("maintenance", f"Upgrading to OpenStack {target}")
+    if charm.registry is not None:
+        new_cls = charm.registry.select(target)
+        if new_cls is not type(charm):
+            charm.__class__ = new_cls
+    charm.release = target
+    host.kv_set(KV_RELEASE_KEY, target)
+    charm.requested_upgrade = None
+    origin = charm.config.get("openstack-origin")
+    if origin and not str(origin).startswith("distro"):
+        host.add_source(str(origin))
+    host.install_packages(charm.all_packages)
+    obsolete = [p for p in charm.purge_packages if host.installed_version(p) is not None]
+    if obsolete:
+        host.purge_packages(obsolete)
+    changed: list[str] = []
+    if config_checks.usable(charm):
+        changed = list(rendering.render_configs(charm, charm.build_adapters(interfaces)) or [])
+    _migrate_or_defer(charm)
+    if not charm.paused:
+        from reactive_openstack import services
+
+        for service in _unique([*charm.services_for(changed), *charm.services]):
+            services.restart(charm, service)
+
+
+def _migrate_or_defer(charm: Any) -> None:
+    """Leader: migrate to the unit's release once. Others: defer, noting a finished one."""
+    host = charm.host
+    if not charm.sync_commands:
+        return
+    if host.is_leader():
+        if database.needs_migration(charm):
+            database.migrate(charm)
+        return
+    host.log(f"Deferring the database migration to {charm.release} to the leader", "INFO")
+    marker = host.leader_get(database.DB_SYNC_MARKER)
+    if marker:
+        # the restart below is the one this unit owes every migration published so far
+        host.kv_set(database.SEEN_KV_KEY, marker)
+    if database.migrated_release(host) != charm.release:
+        host.kv_set(AWAITING_KV_KEY, charm.release)
+
+
+def allowed_now(charm: Any, target: str) -> bool:
+    """May ``upgrade_if_available`` upgrade to ``target`` in this process?"""
+    if not action_managed(charm):
+        return True
+    if getattr(charm, "requested_upgrade", None) == target:
+        return True
+    charm.host.log(
+        f"openstack-origin asks for {target}; action-managed-upgrade is set, "
+        f"waiting for the {ACTION_NAME} action",
+        "INFO",
+    )
+    return False
+
+
+def action(charm: Any, dispatch: Callable[[], None] | None = None) -> str:
+    """The openstack-upgrade action: check, then run the handlers that perform the upgrade.
+
+    Returns the outcome for ``action-set``; raises UpgradeRefused when nothing was changed.
+    """
+    target = plan(charm)
+    current = charm.release
+    charm.requested_upgrade = target
+    try:
+        (dispatch or _reactive_dispatch)()
+    finally:
+        charm.requested_upgrade = None
+    if charm.release != target:
+        from reactive_openstack import status
+
+        state, message = status.compute(charm)
+        raise UpgradeRefused(
+            f"the upgrade to {target} did not run: the unit is {state} ({message})"
+        )
+    outcome = f"upgraded from {current} to {target}"
+    charm.host.run(["action-set", f"outcome={outcome}"])
+    return outcome
+
+
+def _reactive_dispatch() -> None:
+    """The charm's reactive handlers, run once inside the action with their relation data."""
+    from charms.reactive import main
+
+    main()
+
+
+# -- status checks ---------------------------------------------------------------------------
+
+
+def check_leader_migration(charm: Any) -> tuple[str, str] | None:
+    """A non-leader upgraded before the leader migrated the schema to its release.
+
+    Read from the unit kv first, so a unit that awaits nothing pays no hook-tool call.
+    """
+    host = charm.host
+    awaited = host.kv_get(AWAITING_KV_KEY)
+    if not awaited:
+        return None
+    done = database.migrated_release(host)
+    if done is not None and compare_releases(awaited, done) <= 0:
+        host.kv_unset(AWAITING_KV_KEY)
+        return None
+    return "waiting", f"Waiting for the leader to migrate the database to {awaited}"
+
+
+def pending_upgrade(charm: Any) -> str | None:
+    """The release an action-managed upgrade waits for, if any."""
+    if not action_managed(charm):
+        return None
+    try:
+        return charm.upgrade_available()
+    except RELEASE_ERRORS:
+        return None
+
+
+def check_pending_upgrade(charm: Any) -> tuple[str, str] | None:
+    """Ready, but openstack-origin asks for a newer release the action has not installed."""
+    target = pending_upgrade(charm)
+    if target is None:
+        return None
+    from reactive_openstack.status import READY_MESSAGE
+
+    return "active", (
+        f"{READY_MESSAGE}; {ACTION_NAME} action pending ({charm.release} -> {target})"
+    )
+
+
+def _unique(items: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(items))
