@@ -39,6 +39,7 @@ _SUBMODULES = frozenset(
         "ha",
         "host",
         "instance",
+        "listeners",
         "releases",
         "render_memo",
         "rendering",

@@ -129,25 +129,6 @@ class Host(Protocol):
 # helpers shared by JujuHost (module-level functions, no state)
 
 
-def parse_proc_net_tcp(text: str) -> set[int]:
-    """Return the local ports in LISTEN state (0A) from a /proc/net/tcp{,6} table.
-
-    Reading the kernel table directly is one file read, where `ss`/`netstat` would be a process
-    start and may not be installed on a minimal unit.
-    """
-    ports: set[int] = set()
-    for line in text.splitlines()[1:]:
-        fields = line.split()
-        if len(fields) < 4 or fields[3] != "0A":
-            continue
-        _, _, port_hex = fields[1].rpartition(":")
-        try:
-            ports.add(int(port_hex, 16))
-        except ValueError:
-            continue
-    return ports
-
-
 def cloud_archive_line(origin: str) -> str | None:
     """Translate ``cloud:<series>-<release>[/updates|/proposed]`` to an apt source line.
 
@@ -381,14 +362,9 @@ class JujuHost:
         ports.discard(port)
 
     def listening_ports(self) -> set[int]:
-        ports: set[int] = set()
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            try:
-                with open(table, encoding="ascii") as handle:
-                    ports |= parse_proc_net_tcp(handle.read())
-            except OSError:
-                continue
-        return ports
+        from reactive_openstack import listeners
+
+        return listeners.listening_ports()
 
     def endpoint(self, name: str) -> Any | None:
         # charms.reactive instantiates every interface layer's Endpoint when its main loop

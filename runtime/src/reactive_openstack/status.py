@@ -87,7 +87,8 @@ def closed_ports(charm: Any, ports: list[int]) -> list[int]:
     waits.
     """
     host = charm.host
-    closed = [p for p in ports if p not in host.listening_ports()]
+    listening = host.listening_ports()
+    closed = [p for p in ports if p not in listening]
     waited = 0.0
     while closed and host.services_started() and waited < PORT_SETTLE_TIMEOUT:
         host.sleep(PORT_POLL_INTERVAL)

@@ -6,7 +6,6 @@ import json
 import os
 import stat
 import sys
-import textwrap
 
 import pytest
 from reactive_openstack.host import (
@@ -14,7 +13,6 @@ from reactive_openstack.host import (
     Host,
     JujuHost,
     cloud_archive_line,
-    parse_proc_net_tcp,
 )
 from reactive_openstack.testing import FakeHost
 
@@ -29,18 +27,6 @@ def test_import_runtime_has_no_charmhelpers_host():
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
-
-def test_parse_proc_net_tcp_only_listeners():
-    table = textwrap.dedent(
-        """\
-          sl  local_address rem_address   st tx_queue rx_queue
-           0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000
-           1: 0100007F:0016 0100007F:9C40 01 00000000:00000000 00:00000000 00000000
-           2: 00000000000000000000000000000000:06FD 00000000000000000000000000000000:0000 0A x
-        """
-    )
-    assert parse_proc_net_tcp(table) == {8080, 1789}
 
 
 @pytest.mark.parametrize(
