@@ -62,12 +62,15 @@ def test_api_layer_metadata_and_config():
     assert meta["requires"]["shared-db"]["interface"] == "mysql-shared"
     assert meta["peers"]["cluster"]["interface"] == "openstack-ha"
     assert sorted(meta["extra-bindings"]) == ["admin", "internal", "public"]
+    resource = meta["resources"]["policyd-override"]
+    assert (resource["type"], resource["filename"]) == ("file", "policyd-override.zip")
     options = yaml.safe_load((layer / "config.yaml").read_text())["options"]
     for name in (
         "openstack-origin action-managed-upgrade region vip vip_iface vip_cidr worker-multiplier "
         "haproxy-server-timeout haproxy-client-timeout haproxy-queue-timeout "
         "haproxy-connect-timeout dns-ha os-public-network os-internal-network os-admin-network "
-        "os-public-hostname os-internal-hostname os-admin-hostname enforce-new-policy-defaults"
+        "os-public-hostname os-internal-hostname os-admin-hostname enforce-new-policy-defaults "
+        "use-policyd-override"
     ).split():
         assert options[name]["description"], name
     assert options["openstack-origin"]["default"] == "distro"

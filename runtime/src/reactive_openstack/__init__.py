@@ -40,6 +40,7 @@ _SUBMODULES = frozenset(
         "host",
         "instance",
         "listeners",
+        "policyd",
         "releases",
         "render_memo",
         "rendering",

@@ -63,6 +63,10 @@ class OpenStackCharm:
     version_package: str | None = None
     #: The release the openstack-upgrade action asked for, in this process only (upgrade.py).
     requested_upgrade: str | None = None
+    #: policy.d overrides (policyd.py): /etc/<policyd_service_name>/policy.d, default ``name``;
+    #: rule names the override zip may not set.
+    policyd_service_name: str | None = None
+    policyd_blacklist_keys: list[str] = []
 
     def __init__(
         self,
@@ -171,8 +175,11 @@ class OpenStackCharm:
             self.host.close_port(port)
 
     def upgrade_charm(self) -> None:
-        """New charm code: install packages it now needs, drop the ones it no longer wants."""
+        """New charm code (or a resource attached): packages, then the policy overrides."""
+        from reactive_openstack import policyd
+
         self.install()
+        policyd.apply(self)
         obsolete = [p for p in self.purge_packages if self.host.installed_version(p) is not None]
         if obsolete:
             self.host.purge_packages(obsolete)
@@ -183,10 +190,13 @@ class OpenStackCharm:
 
         Rendering is driven by the charm's render handler, which runs in the same hook.
         """
+        from reactive_openstack import policyd
+
         if self.host.is_flag_set(self.installed_flag) and self.missing_packages():
             self.install()
         else:
             self.update_api_ports()
+        policyd.apply(self)
         self.assess_status()
 
     # -- OpenStack upgrades via openstack-origin ------------------------------------------------

@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
+from reactive_openstack.host_resources import JujuResources
+
 #: kv keys under which JujuHost remembers what it last told Juju, so unchanged values are not
 #: re-sent in every hook (each is a hook-tool call and a controller round trip).
 STATUS_KV_KEY = "reactive_openstack.host.status"
@@ -107,6 +109,8 @@ class Host(Protocol):
         group: str = "root",
     ) -> bool: ...
     def exists(self, path: str) -> bool: ...
+    def remove_file(self, path: str) -> bool: ...  # False if absent (host_resources.py)
+    def resource_get(self, name: str) -> str | None: ...  # the attached file's path, or None
     def mkdir(
         self, path: str, mode: int = 0o755, owner: str = "root", group: str = "root"
     ) -> None: ...
@@ -162,7 +166,7 @@ def _hook_facts() -> Any | None:
     return module if module is not None and module.active() is not None else None
 
 
-class JujuHost:
+class JujuHost(JujuResources):
     """The real host: Juju hook tools via subprocess, apt, `service`, /proc and the unit kv.
 
     One instance lives for one hook process; all reads from hook tools are cached on it.

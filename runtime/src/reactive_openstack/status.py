@@ -124,6 +124,12 @@ def check_services(charm: Any) -> Status | None:
     return None
 
 
+def check_policyd(charm: Any) -> Status | None:
+    from reactive_openstack import policyd
+
+    return policyd.check(charm)
+
+
 def check_leader_migration(charm: Any) -> Status | None:
     from reactive_openstack import upgrade
 
@@ -140,6 +146,7 @@ def check_pending_upgrade(charm: Any) -> Status | None:
 CHECKS: tuple[Callable[[Any], Status | None], ...] = (
     check_paused,
     check_config,
+    check_policyd,
     check_db_sync,
     check_leader_migration,
     check_custom,
@@ -151,12 +158,16 @@ CHECKS: tuple[Callable[[Any], Status | None], ...] = (
 
 
 def compute(charm: Any) -> Status:
-    """The status the unit should show, without setting it."""
+    """The status the unit should show, without setting it (``PO:`` prefix: policyd.py)."""
+    from reactive_openstack import policyd
+
+    state, message = "active", READY_MESSAGE
     for check in CHECKS:
         result = check(charm)
         if result is not None:
-            return result
-    return "active", READY_MESSAGE
+            state, message = result
+            break
+    return state, policyd.status_prefix(charm) + message
 
 
 def evaluate(charm: Any) -> Status:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reactive_openstack.host import CommandFailed
+from reactive_openstack.host_resources import FakeResources
 
 __all__ = ["FakeHost", "FileRecord", "CommandFailed"]
 
@@ -37,7 +38,7 @@ class FileRecord:
     group: str = "root"
 
 
-class FakeHost:
+class FakeHost(FakeResources):
     """Implements the whole Host protocol in memory and records every effect.
 
     Recorded effects (all lists are in call order):
