@@ -38,10 +38,16 @@ CONTRACT = {
     ),
     "hacluster": ("requires", "HAClusterRequires", "bind_on publish_resources is_clustered"),
     "openstack-ha": ("peers", "OpenStackHAPeers", "set_address ip_map peer_addresses"),
+    "tls-certificates": (
+        "requires",
+        "TlsRequires",
+        "request_server_cert add_request_server_cert request_server_certs requested get_ca "
+        "get_chain get_batch_requests get_server_cert missing_requests",
+    ),
 }
 
 
-def test_exactly_the_five_interfaces_ship() -> None:
+def test_exactly_the_contract_interfaces_ship() -> None:
     shipped = {p.name for p in INTERFACES_DIR.iterdir() if p.is_dir() and p.name != "__pycache__"}
     assert shipped == set(CONTRACT)
 
