@@ -107,6 +107,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("action")
     p.add_argument("params", nargs="*", metavar="KEY=VALUE")
 
+    p = sub.add_parser(
+        "attach-resource", help="attach a file as an application's resource: APP NAME=FILE"
+    )
+    p.add_argument("app")
+    p.add_argument("resource", nargs="+", metavar="NAME=FILE")
+
     p = sub.add_parser("update-status", help="fire update-status on one or all units")
     p.add_argument("unit", nargs="?")
 
@@ -360,6 +366,16 @@ def cmd_run_action(store: ModelStore, args: argparse.Namespace) -> int:
             )
         )
     return 1 if failed else _finish(model)
+
+
+def cmd_attach_resource(store: ModelStore, args: argparse.Namespace) -> int:
+    from charmsmith.model import day2
+
+    name, file = day2.parse_resource_spec(args.resource)
+    with _session(store) as model:
+        revision = day2.attach_resource(model, args.app, name, file)
+        print(f"attached {name} revision {revision} to {args.app}")
+    return _finish(model)
 
 
 def cmd_fail(store: ModelStore, args: argparse.Namespace) -> int:

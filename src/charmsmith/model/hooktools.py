@@ -50,6 +50,7 @@ HOOK_TOOLS = [
     "storage-add",
     "add-metric",
     "credential-get",
+    "resource-get",
     "pod-spec-set",
 ]
 SHIM_TOOLS = ["apt-get", "apt-cache", "dpkg-query", "service", "systemctl", "add-apt-repository"]

@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from charmsmith.model import action_tools, network_tools, relation_tools, status_tools
+from charmsmith.model import (
+    action_tools,
+    network_tools,
+    relation_tools,
+    resource_tools,
+    status_tools,
+)
 from charmsmith.model.tool_base import HookContext, Result, ToolError
 
 if TYPE_CHECKING:
@@ -49,5 +55,6 @@ TOOLS: dict[str, Callable[[Model, HookContext, list[str], bytes], Result]] = {
     "storage-get": action_tools.storage_get,
     "storage-add": action_tools.unsupported("storage-add"),
     "credential-get": action_tools.credential_get,
+    "resource-get": resource_tools.resource_get,
     "pod-spec-set": action_tools.unsupported("pod-spec-set"),
 }

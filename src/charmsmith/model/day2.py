@@ -1,0 +1,80 @@
+"""Day-2 verbs of the local model: attach-resource (and the series-upgrade steps).
+
+attach-resource follows `juju attach-resource APP NAME=FILE` (the NAME FILE form is accepted
+too): the charm must declare NAME in metadata.yaml's resources, a file resource's upload must
+carry the extension of its declared filename (Juju refuses others), and every live unit of the
+application then runs upgrade-charm and config-changed, as the uniter does when a resource
+changes. The file is kept in the model directory (0600) and reaches a unit only through its
+own resource-get (resource_tools.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from charmsmith.errors import CharmsmithError
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
+
+
+def parse_resource_spec(spec: list[str]) -> tuple[str, Path]:
+    """``["NAME=FILE"]`` (Juju's form) or ``["NAME", "FILE"]``."""
+    if len(spec) == 1 and "=" in spec[0]:
+        name, _, file = spec[0].partition("=")
+    elif len(spec) == 2 and "=" not in spec[0]:
+        name, file = spec
+    else:
+        raise CharmsmithError("attach-resource: expected NAME=FILE (or NAME FILE)")
+    if not name or not file:
+        raise CharmsmithError("attach-resource: expected NAME=FILE with both parts set")
+    return name, Path(file)
+
+
+def attach_resource(model: Model, app_name: str, name: str, file: Path) -> int:
+    """Store ``file`` as the application's resource ``name``; returns its new revision."""
+    app = model.app(app_name)
+    if app["kind"] == "peer":
+        raise CharmsmithError(f"attach-resource: {app_name} is played by charmsmith")
+    declared = (app.get("metadata") or {}).get("resources") or {}
+    if name not in declared:
+        known = ", ".join(sorted(declared)) or "none"
+        raise CharmsmithError(
+            f'attach-resource: charm {app_name} declares no resource "{name}" (declared: {known})'
+        )
+    meta = declared[name] or {}
+    if meta.get("type", "file") != "file":
+        raise CharmsmithError(f'attach-resource: resource "{name}" is not a file resource')
+    filename = meta.get("filename") or name
+    _, wanted_ext = os.path.splitext(filename)
+    if os.path.splitext(file.name)[1] != wanted_ext:
+        raise CharmsmithError(
+            f'attach-resource: resource "{name}" takes a "{wanted_ext}" file like {filename}, '
+            f"not {file.name}"
+        )
+    if not file.is_file():
+        raise CharmsmithError(f"attach-resource: {file} is not a readable file")
+    store = model.store.path / "resources" / app_name
+    store.mkdir(parents=True, exist_ok=True, mode=0o700)
+    kept = store / name
+    tmp = store / f".{name}.tmp"
+    shutil.copyfile(file, tmp)
+    tmp.chmod(0o600)
+    os.replace(tmp, kept)
+    resources = app.setdefault("resources", {})
+    revision = (resources.get(name) or {}).get("revision", 0) + 1
+    resources[name] = {
+        "file": str(kept),
+        "filename": filename,
+        "revision": revision,
+        "fingerprint": hashlib.sha384(kept.read_bytes()).hexdigest(),
+    }
+    for unit in app["units"]:
+        if not model.unit(unit).get("down"):
+            model.enqueue(unit, "upgrade-charm")
+            model.enqueue(unit, "config-changed")
+    return revision
