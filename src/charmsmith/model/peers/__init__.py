@@ -1,5 +1,5 @@
 """Peer applications charmsmith plays itself (no hooks): keystone, mysql, mysql-router,
-rabbitmq, hacluster.
+rabbitmq, hacluster, and the certificates providers vault and self-signed-certificates.
 
 `PEERS` maps the name given to `charmsmith model deploy NAME` to its class.
 """
@@ -7,6 +7,7 @@ rabbitmq, hacluster.
 from __future__ import annotations
 
 from charmsmith.model.peers.base import PeerApp
+from charmsmith.model.peers.certificates import SelfSignedCertificates, Vault
 from charmsmith.model.peers.hacluster import HACluster
 from charmsmith.model.peers.keystone import Keystone
 from charmsmith.model.peers.mysql import MySQL
@@ -19,6 +20,8 @@ PEERS: dict[str, type[PeerApp]] = {
     "mysql-router": MySQLRouter,
     "rabbitmq": RabbitMQ,
     "hacluster": HACluster,
+    "vault": Vault,
+    "self-signed-certificates": SelfSignedCertificates,
 }
 
 __all__ = ["PEERS", "PeerApp"]

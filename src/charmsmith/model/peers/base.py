@@ -62,6 +62,14 @@ class PeerView:
         self.model.peer_publish(self.relation, None, settings, app=self.app)
 
 
+@dataclass
+class ActionResult:
+    """What `juju run` shows: results (action-set), and a failure message (action-fail)."""
+
+    results: dict[str, str]
+    failed: str = ""
+
+
 class Backend:  # noqa: B024 - a base with shared helpers; subclasses add the operations
     """Service-side operations of a peer; `emulated` keeps results in the peer's state."""
 
@@ -110,6 +118,8 @@ class PeerApp(ABC):
     REAL_BACKEND: ClassVar[str] = ""
     # The real charm's options this peer honours, in config.yaml form (type, default).
     OPTIONS: ClassVar[dict[str, dict[str, Any]]] = {}
+    # The real charm's actions this peer plays (name -> description, as its actions.yaml).
+    ACTIONS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, app_state: dict[str, Any]) -> None:
         self.app_state = app_state
@@ -156,6 +166,12 @@ class PeerApp(ABC):
 
     def step(self, model: Model) -> None:  # noqa: B027 - optional: most peers act at once
         """Time passes (the model's hooks have all run): what the real charm does later."""
+
+    def run_action(
+        self, model: Model, unit: str, name: str, params: dict[str, str]
+    ) -> ActionResult:
+        """Run one of ACTIONS on `unit`; Juju refuses an action the charm does not define."""
+        raise CharmsmithError(f'action "{name}" not defined on unit "{unit}"')
 
     def config(self) -> dict[str, Any]:
         """The application's option values: the operator's, else OPTIONS' defaults."""

@@ -1,0 +1,294 @@
+"""The certificates providers: vault (legacy protocol) and self-signed-certificates (CSR).
+
+Both are backed by a real CA (peers/certificate_authority.py) kept in the peer's state; what
+each reads from a requirer and refuses is in peers/certificates_rules.py.
+
+vault (charm-vault src/reactive/vault_handlers.py `publish_ca_info`, `create_certs`; the
+interface's tls_certificates_common.py `CertificateRequest.set_cert`): the model's vault is
+initialised, unsealed and has its root CA from deploy on (a real one needs `vault operator
+init`, unseal, authorize-charm and generate-root-ca first). Only the leader answers, in its unit
+databag: `ca` (the root), `chain` (the intermediate charm-pki-local issues from) and, per
+requesting unit, a certificate and a key vault generates for each new request (no certificate
+yet, or other SANs): the top-level request in `<unit_name>.server.cert` / `.server.key`, the
+others in `<unit_name>.processed_requests`. A request vault cannot issue (a common name X.509
+cannot hold) is logged and skipped, as `VaultInvalidRequest` is. Rotation: the
+`reissue-certificates` action (`juju run vault/leader reissue-certificates`) issues every
+certificate again (new keys and serials, same CA); run on another unit it changes nothing,
+since only the leader's create_certs acts on the flag it sets. `get-root-ca` prints the CA.
+
+self-signed-certificates (canonical/self-signed-certificates-operator src/charm.py; the v4
+library's TLSCertificatesProvidesV4): only the leader answers, in the application databag:
+`certificates`, a JSON list of `{ca, certificate_signing_request, certificate, chain}` with
+chain `[certificate, ca]`, one per CSR listed by the requirer's units or application; a CSR
+already answered (even revoked) is not signed again, answers for CSRs no longer listed are
+removed. An unparsable CSR fails the leader's `certificates-relation-changed` (nothing is
+published, as Juju drops a failed hook's settings). Rotation: `rotate-private-key` (leader
+only) makes a new CA and marks every certificate `revoked`; requirers then send new CSRs.
+Options `ca-common-name` and `certificate-validity` as the charm's (a new CA name also revokes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from charmsmith.errors import CharmsmithError
+from charmsmith.model.peers import certificates_rules as rules
+from charmsmith.model.peers.base import (
+    ActionResult,
+    Backend,
+    PeerApp,
+    PeerView,
+    clear_hook_failure,
+    fail_hook,
+)
+from charmsmith.model.peers.certificate_authority import Authority, BadRequest, load_csr
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
+
+HOOK = "certificates-relation-changed"
+
+
+class CABackend(Backend):
+    """Keeps the CA(s): certificates in the peer state, private keys under `secrets`."""
+
+    name = "emulated"
+
+    def authority(self, name: str, make) -> Authority:
+        """The CA called `name` (root, intermediate), made by `make()` the first time."""
+        if name not in self.state.get("ca", {}):
+            self.replace(name, make())
+        return Authority(self.state["ca"][name], self.state["secrets"][f"ca-key:{name}"])
+
+    def replace(self, name: str, authority: Authority) -> None:
+        self.state.setdefault("ca", {})[name] = authority.cert
+        self.state.setdefault("secrets", {})[f"ca-key:{name}"] = authority.key
+
+
+class CertificatesPeer(PeerApp):
+    """What both providers share: leader-only answers, actions on the leader, re-answering."""
+
+    ENDPOINTS: ClassVar[dict[str, tuple[str, str]]] = {
+        "certificates": ("provides", "tls-certificates")
+    }
+    BACKENDS: ClassVar[dict[str, type[Backend]]] = {"emulated": CABackend}
+    backend: CABackend
+
+    def leader(self, view: PeerView) -> str | None:
+        return next((u for u in view.my_units() if view.model.is_leader(u)), None)
+
+    def answer_all(self, model: Model) -> None:
+        name = self.app_state["name"]
+        for rel in model.relations_of(name):
+            model.peer_respond(rel, name)
+
+
+class Vault(CertificatesPeer):
+    kind = "vault"
+    ACTIONS: ClassVar[dict[str, str]] = {
+        "reissue-certificates": "Reissue certificates to all clients",
+        "get-root-ca": "Get the root CA certificate",
+    }
+    TTL_DAYS = 365  # default-ttl 8759h
+
+    def root(self) -> Authority:
+        return self.backend.authority(
+            "root",
+            lambda: Authority.self_signed(
+                "Vault Root Certificate Authority (charm-pki-local)", 3650
+            ),
+        )
+
+    def issuing(self) -> Authority:
+        return self.backend.authority(
+            "intermediate",
+            lambda: self.root().intermediate(
+                "Vault Intermediate Certificate Authority (charm-pki-local)", 3650
+            ),
+        )
+
+    def respond(self, view: PeerView) -> None:
+        leader = self.leader(view)
+        if leader is None:
+            return
+        try:
+            requests = [
+                req
+                for u in view.remote_units()
+                for req in rules.legacy_requests(u, view.remote_data(u))
+            ]
+        except rules.Refused as exc:
+            fail_hook(view, leader, HOOK, str(exc))
+            return
+        clear_hook_failure(view, leader, HOOK)
+        mine = view.relation["unit_data"].get(leader, {})
+        handled = self.backend.state.setdefault("handled", {})
+        reissue = bool(self.backend.state.get("reissue"))
+        answer = {"ca": self.root().cert, "chain": self.issuing().cert}
+        processed: dict[str, dict[str, dict[str, str]]] = {}
+        for req in requests:
+            key = f"{view.relation['id']}.{req.unit_name}.{req.common_name}"
+            current = _published(mine, req)
+            if current and handled.get(key) == list(req.sans) and not reissue:
+                cert, private = current
+            else:
+                try:
+                    cert, private = self.issuing().issue(
+                        req.common_name, list(req.sans), self.TTL_DAYS
+                    )
+                except BadRequest as exc:
+                    view.model.store.log(view.app, "ERROR", f"{req.unit_name}: {exc}")
+                    continue
+                handled[key] = list(req.sans)
+            if req.top_level:
+                answer[f"{req.unit_name}.server.cert"] = cert
+                answer[f"{req.unit_name}.server.key"] = private
+            else:
+                processed.setdefault(req.unit_name, {})[req.common_name] = {
+                    "cert": cert,
+                    "key": private,
+                }
+        for unit_name, certs in processed.items():
+            answer[f"{unit_name}.processed_requests"] = json.dumps(certs, sort_keys=True)
+        view.publish(leader, answer)
+
+    def run_action(
+        self, model: Model, unit: str, name: str, params: dict[str, str]
+    ) -> ActionResult:
+        if name == "get-root-ca":
+            return ActionResult({"output": self.root().cert})
+        if name != "reissue-certificates":
+            return super().run_action(model, unit, name, params)
+        if model.is_leader(unit):
+            self.backend.state["reissue"] = True
+            try:
+                self.answer_all(model)
+            finally:
+                self.backend.state.pop("reissue", None)
+        return ActionResult({})
+
+    def forget(self, view: PeerView) -> None:
+        """Relation removed: vault drops those units from its certificate cache."""
+        prefix = f"{view.relation['id']}."
+        handled = self.backend.state.get("handled", {})
+        for key in [k for k in handled if k.startswith(prefix)]:
+            del handled[key]
+
+
+def _published(mine: dict[str, str], req: rules.LegacyRequest) -> tuple[str, str] | None:
+    """The certificate vault already sent for this request (its to_publish), if any."""
+    if req.top_level:
+        cert, key = (
+            mine.get(f"{req.unit_name}.server.cert"),
+            mine.get(f"{req.unit_name}.server.key"),
+        )
+        return (cert, key) if cert and key else None
+    done = json.loads(mine.get(f"{req.unit_name}.processed_requests") or "{}")
+    entry = done.get(req.common_name) or {}
+    return (entry["cert"], entry["key"]) if entry.get("cert") and entry.get("key") else None
+
+
+class SelfSignedCertificates(CertificatesPeer):
+    kind = "self-signed-certificates"
+    OPTIONS: ClassVar[dict[str, dict[str, Any]]] = {
+        "ca-common-name": {"type": "string", "default": "self-signed-certificates-operator"},
+        "certificate-validity": {"type": "string", "default": "90d"},
+    }
+    ACTIONS: ClassVar[dict[str, str]] = {
+        "rotate-private-key": "Creates a new private key and a new CA certificate and revokes "
+        "all issued certificates.",
+        "get-ca-certificate": "Outputs the CA cert.",
+    }
+
+    @classmethod
+    def check_config(cls, values: dict[str, Any], backend: str) -> None:
+        """The charm's _invalid_configs: a CA name, and a validity like 90d / 12h / 2w."""
+        if not values["ca-common-name"]:
+            raise CharmsmithError("option ca-common-name must not be empty")
+        validity_days(values["certificate-validity"])
+
+    def ca(self) -> Authority:
+        """The CA; a new one when ca-common-name changed (the charm's _configure)."""
+        wanted = self.config()["ca-common-name"]
+        authority = self.backend.authority("root", lambda: Authority.self_signed(wanted, 365))
+        if self.backend.state.get("ca-common-name", wanted) != wanted:
+            authority = Authority.self_signed(wanted, 365)
+            self.backend.replace("root", authority)
+        self.backend.state["ca-common-name"] = wanted
+        return authority
+
+    def respond(self, view: PeerView) -> None:
+        leader = self.leader(view)
+        if leader is None:
+            return
+        bags = [(u, view.remote_data(u)) for u in view.remote_units()]
+        bags.append((view.remote_app, view.remote_app_data()))
+        csrs: list[str] = []
+        for owner, data in bags:
+            listed = rules.csr_requests(data)
+            if listed is None:
+                view.model.store.log(
+                    view.app, "DEBUG", f"Invalid requirer relation data for {owner}"
+                )
+                continue
+            csrs.extend(listed)
+        try:
+            for csr in csrs:
+                load_csr(csr)
+        except BadRequest as exc:
+            fail_hook(view, leader, HOOK, f"TLSCertificatesError: {exc}")
+            return
+        clear_hook_failure(view, leader, HOOK)
+        ca = self.ca()
+        wanted = {csr.strip() for csr in csrs}
+        current = [
+            c
+            for c in json.loads(
+                view.relation["app_data"].get(view.app, {}).get("certificates") or "[]"
+            )
+            if c["certificate_signing_request"].strip() in wanted
+        ]
+        for entry in current:
+            if entry["ca"] != ca.cert:
+                entry["revoked"] = True
+        answered = {c["certificate_signing_request"].strip() for c in current}
+        days = validity_days(self.config()["certificate-validity"])
+        for csr in csrs:
+            if csr.strip() not in answered:
+                cert = ca.sign(csr, days)
+                current.append(
+                    {
+                        "ca": ca.cert,
+                        "certificate_signing_request": csr.strip(),
+                        "certificate": cert,
+                        "chain": [cert, ca.cert],
+                    }
+                )
+                answered.add(csr.strip())
+        view.publish_app({"certificates": json.dumps(current) if current else ""})
+
+    def run_action(
+        self, model: Model, unit: str, name: str, params: dict[str, str]
+    ) -> ActionResult:
+        if name == "get-ca-certificate":
+            return ActionResult({"ca-certificate": self.ca().cert})
+        if name != "rotate-private-key":
+            return super().run_action(model, unit, name, params)
+        if not model.is_leader(unit):
+            return ActionResult({}, "This action can only be run on the leader unit.")
+        self.backend.replace("root", Authority.self_signed(self.config()["ca-common-name"], 365))
+        self.answer_all(model)
+        return ActionResult({"result": "New private key and CA certificate generated and stored."})
+
+
+def validity_days(text: str) -> float:
+    """The charm's _parse_config_time_string: N with m, h, d or w (days when bare), in days."""
+    match = re.fullmatch(r"(\d+)([mhdw]?)", str(text).strip())
+    if not match or int(match.group(1)) == 0:
+        raise CharmsmithError(
+            f"option certificate-validity must be a number followed by m, h, d or w, got {text!r}"
+        )
+    per_day = {"m": 1 / 1440, "h": 1 / 24, "d": 1, "w": 7, "": 1}[match.group(2)]
+    return int(match.group(1)) * per_day
