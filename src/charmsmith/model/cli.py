@@ -336,6 +336,9 @@ def cmd_resolved(store: ModelStore, args: argparse.Namespace) -> int:
 def cmd_run_action(store: ModelStore, args: argparse.Namespace) -> int:
     import uuid
 
+    if _is_peer_unit(store, args.unit):
+        return _run_peer_action(store, args)
+
     from charmsmith.model import runner
     from charmsmith.model import units as unitfs
 
@@ -376,6 +379,28 @@ def cmd_attach_resource(store: ModelStore, args: argparse.Namespace) -> int:
         revision = day2.attach_resource(model, args.app, name, file)
         print(f"attached {name} revision {revision} to {args.app}")
     return _finish(model)
+
+
+def _is_peer_unit(store: ModelStore, unit: str) -> bool:
+    with store.locked():
+        model = Model(store)
+        return model.is_peer(model.unit(unit)["app"])
+
+
+def _run_peer_action(store: ModelStore, args: argparse.Namespace) -> int:
+    """An action of a peer charmsmith plays (its ACTIONS): answered in-process, then the hooks
+    its new relation data causes run, as after the real charm's action."""
+    with _session(store) as model:
+        app = model.unit(args.unit)["app"]
+        outcome = model.peer(app).run_action(model, args.unit, args.action, _pairs(args.params))
+        store.log(app, "INFO", f"{args.unit}: action {args.action} ran")
+        output = {
+            "status": "failed" if outcome.failed else "completed",
+            "results": outcome.results,
+            "message": outcome.failed,
+        }
+        print(json.dumps(output, indent=2))
+    return 1 if outcome.failed else _finish(model)
 
 
 def cmd_fail(store: ModelStore, args: argparse.Namespace) -> int:
