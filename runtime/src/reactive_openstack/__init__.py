@@ -44,6 +44,7 @@ _SUBMODULES = frozenset(
         "releases",
         "render_memo",
         "rendering",
+        "series_upgrade",
         "services",
         "status",
         "testing",

@@ -149,11 +149,29 @@ def _register_update_status(registry: ReleaseRegistry) -> Callable[..., None]:
     return reactive.hook("update-status")(on_update_status)
 
 
+def _register_series_upgrade(registry: ReleaseRegistry) -> dict[str, Callable[..., None]]:
+    """pre-/post-series-upgrade hook handlers (unconditional, as layer-openstack's are)."""
+    import charms.reactive as reactive
+
+    from reactive_openstack import series_upgrade
+
+    registered: dict[str, Callable[..., None]] = {}
+    for hook, step in (
+        ("pre-series-upgrade", series_upgrade.prepare),
+        ("post-series-upgrade", series_upgrade.complete),
+    ):
+        handler = _make_handler(registry, lambda charm, args, step=step: step(charm))
+        _identify(handler, hook, registry)
+        registered[hook] = reactive.hook(hook)(handler)
+    return registered
+
+
 def use_defaults(registry: ReleaseRegistry, *names: str) -> dict[str, Callable[..., None]]:
     """Register the default handlers ``names`` for the charm of ``registry``.
 
     Returns name -> registered handler (handy in tests). An unknown name raises ValueError that
-    lists the valid ones, so a typo fails at import instead of silently doing nothing.
+    lists the valid ones, so a typo fails at import instead of silently doing nothing. The
+    series-upgrade hooks are always handled (series_upgrade.py), like layer-openstack's.
     """
     if not isinstance(registry, ReleaseRegistry):
         raise TypeError("use_defaults(registry, *names): the first argument is the registry")
@@ -169,4 +187,5 @@ def use_defaults(registry: ReleaseRegistry, *names: str) -> dict[str, Callable[.
             registered[name] = _register_update_status(registry)
         else:
             registered[name] = _register_guarded(registry, name)
+    registered.update(_register_series_upgrade(registry))
     return registered

@@ -28,6 +28,12 @@ def assess_status(charm: Any) -> None:
 
 
 def check_paused(charm: Any) -> Status | None:
+    """A prepared series upgrade first (series_upgrade.py), then the pause action's pause."""
+    from reactive_openstack import series_upgrade
+
+    upgrading = series_upgrade.check(charm)
+    if upgrading is not None:
+        return upgrading
     if charm.paused:
         return "maintenance", PAUSED_MESSAGE
     return None
