@@ -113,6 +113,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("app")
     p.add_argument("resource", nargs="+", metavar="NAME=FILE")
 
+    p = sub.add_parser(
+        "upgrade-series", help="fire a unit's pre- (prepare) or post-series-upgrade (complete)"
+    )
+    p.add_argument("unit")
+    p.add_argument("phase", choices=["prepare", "complete"])
+
     p = sub.add_parser("update-status", help="fire update-status on one or all units")
     p.add_argument("unit", nargs="?")
 
@@ -401,6 +407,14 @@ def _run_peer_action(store: ModelStore, args: argparse.Namespace) -> int:
         }
         print(json.dumps(output, indent=2))
     return 1 if outcome.failed else _finish(model)
+
+
+def cmd_upgrade_series(store: ModelStore, args: argparse.Namespace) -> int:
+    from charmsmith.model import day2
+
+    with _session(store) as model:
+        day2.upgrade_series(model, args.unit, args.phase)
+    return _finish(model)
 
 
 def cmd_fail(store: ModelStore, args: argparse.Namespace) -> int:

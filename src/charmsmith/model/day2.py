@@ -1,4 +1,4 @@
-"""Day-2 verbs of the local model: attach-resource (and the series-upgrade steps).
+"""Day-2 verbs of the local model: attach-resource and upgrade-series.
 
 attach-resource follows `juju attach-resource APP NAME=FILE` (the NAME FILE form is accepted
 too): the charm must declare NAME in metadata.yaml's resources, a file resource's upload must
@@ -6,6 +6,13 @@ carry the extension of its declared filename (Juju refuses others), and every li
 application then runs upgrade-charm and config-changed, as the uniter does when a resource
 changes. The file is kept in the model directory (0600) and reaches a unit only through its
 own resource-get (resource_tools.py).
+
+upgrade-series UNIT prepare|complete follows the two steps of `juju upgrade-series MACHINE
+prepare|complete` (Juju 3: upgrade-machine) for the unit's machine: prepare fires
+pre-series-upgrade, complete fires post-series-upgrade, and each refuses out of order (prepare
+twice, complete before prepare). The OS upgrade in between is the operator's; the model's units
+stay on their series. Not emulated: Juju stops the unit agent between the two steps, here the
+unit's other queued hooks still run.
 """
 
 from __future__ import annotations
@@ -78,3 +85,36 @@ def attach_resource(model: Model, app_name: str, name: str, file: Path) -> int:
             model.enqueue(unit, "upgrade-charm")
             model.enqueue(unit, "config-changed")
     return revision
+
+
+SERIES_PHASES = ("prepare", "complete")
+
+
+def upgrade_series(model: Model, unit_name: str, phase: str) -> None:
+    """Queue the unit's pre- or post-series-upgrade hook, in Juju's prepare/complete order."""
+    unit = model.unit(unit_name)
+    if model.is_peer(unit["app"]):
+        raise CharmsmithError(
+            f"upgrade-series: {unit_name} is played by charmsmith and runs no hooks"
+        )
+    prepared = unit.get("series_upgrade") == "prepared"
+    if phase == "prepare":
+        if prepared:
+            raise CharmsmithError(
+                f"upgrade-series: {unit_name} is already prepared; run 'complete' after the "
+                "OS upgrade"
+            )
+        unit["series_upgrade"] = "prepared"
+        model.enqueue(unit_name, "pre-series-upgrade")
+    elif phase == "complete":
+        if not prepared:
+            raise CharmsmithError(
+                f"upgrade-series: {unit_name} was not prepared; run 'upgrade-series "
+                f"{unit_name} prepare' first"
+            )
+        unit.pop("series_upgrade")
+        model.enqueue(unit_name, "post-series-upgrade")
+    else:
+        raise CharmsmithError(
+            f"upgrade-series: phase must be one of {', '.join(SERIES_PHASES)}, got {phase!r}"
+        )

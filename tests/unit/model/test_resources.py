@@ -1,4 +1,5 @@
-"""attach-resource and resource-get: Juju's refusals, the file in the unit, upgrade-charm fired."""
+"""Day-2 verbs: attach-resource and resource-get (Juju's refusals, the file in the unit,
+upgrade-charm fired) and upgrade-series prepare/complete."""
 
 from __future__ import annotations
 
@@ -109,3 +110,17 @@ def test_resource_get_usage_errors(s):
     undeclared = run(s, "resource-get", "other")
     assert undeclared.returncode == 1
     assert b'resource "other" not found' in undeclared.stderr
+
+
+def test_upgrade_series_fires_pre_then_post_and_refuses_out_of_order(s):
+    s.model.state["queue"].clear()
+    with pytest.raises(CharmsmithError, match="was not prepared; run 'upgrade-series"):
+        day2.upgrade_series(s.model, "fixture-api/1", "complete")
+    day2.upgrade_series(s.model, "fixture-api/1", "prepare")
+    with pytest.raises(CharmsmithError, match="is already prepared"):
+        day2.upgrade_series(s.model, "fixture-api/1", "prepare")
+    day2.upgrade_series(s.model, "fixture-api/1", "complete")
+    assert [(e["unit"], e["hook"]) for e in s.model.state["queue"]] == [
+        ("fixture-api/1", "pre-series-upgrade"),
+        ("fixture-api/1", "post-series-upgrade"),
+    ]
