@@ -266,3 +266,29 @@ def test_self_signed_config_is_checked(tmp_path: Path):
             configops.update_config(
                 s.model, "self-signed-certificates", {"certificate-validity": "soon"}, []
             )
+
+
+def test_self_signed_new_ca_name_revokes_what_the_old_ca_signed(tmp_path: Path):
+    with _session(tmp_path) as s:
+        rel = _relate(s, "self-signed-certificates")
+        _send(s, rel, _csrs(_csr(PUBLIC, [PUBLIC])))
+        (old,) = _certificates(rel)
+        configops.update_config(s.model, "self-signed-certificates", {"ca-common-name": "lab"}, [])
+        assert _certificates(rel) == [{**old, "revoked": True}]
+        _send(s, rel, _csrs(_csr(PUBLIC, [PUBLIC])))
+        (new,) = _certificates(rel)
+        assert _load(new["ca"]).subject.rfc4514_string() == "CN=lab"
+
+
+def test_statuses_as_the_charms_set_them(tmp_path: Path):
+    with _session(tmp_path) as s:
+        _relate(s, "self-signed-certificates")
+        _relate(s, "vault")
+        s.model.run_queue()
+        workload = {u: s.model.unit(u)["workload"] for u in s.model.state["units"]}
+        assert workload["self-signed-certificates/0"] == {"status": "active", "message": ""}
+        assert workload["self-signed-certificates/1"] == {
+            "status": "blocked",
+            "message": "Scaling is not implemented for this charm",
+        }
+        assert workload["vault/1"]["message"] == "Unit is ready (active: true, mlock: disabled)"

@@ -25,6 +25,9 @@ removed. An unparsable CSR fails the leader's `certificates-relation-changed` (n
 published, as Juju drops a failed hook's settings). Rotation: `rotate-private-key` (leader
 only) makes a new CA and marks every certificate `revoked`; requirers then send new CSRs.
 Options `ca-common-name` and `certificate-validity` as the charm's (a new CA name also revokes).
+Status as the charms set it: vault `Unit is ready (active: true, mlock: disabled)`; the
+self-signed-certificates leader active with no message, other units blocked (`Scaling is not
+implemented for this charm`).
 """
 
 from __future__ import annotations
@@ -92,6 +95,10 @@ class Vault(CertificatesPeer):
         "get-root-ca": "Get the root CA certificate",
     }
     TTL_DAYS = 365  # default-ttl 8759h
+
+    def status(self) -> tuple[str, str]:
+        """assess_status of an unsealed, non-HA vault (the model plays no mlock)."""
+        return "active", "Unit is ready (active: true, mlock: disabled)"
 
     def root(self) -> Authority:
         return self.backend.authority(
@@ -201,6 +208,18 @@ class SelfSignedCertificates(CertificatesPeer):
         "all issued certificates.",
         "get-ca-certificate": "Outputs the CA cert.",
     }
+
+    def status(self) -> tuple[str, str]:
+        return "active", ""  # the charm sets ActiveStatus() with no message
+
+    def step(self, model: Model) -> None:
+        """_on_collect_unit_status: units other than the leader are blocked."""
+        for unit in self.app_state["units"]:
+            if model.is_leader(unit):
+                model.unit(unit)["workload"] = {"status": "active", "message": ""}
+            else:
+                blocked = "Scaling is not implemented for this charm"
+                model.unit(unit)["workload"] = {"status": "blocked", "message": blocked}
 
     @classmethod
     def check_config(cls, values: dict[str, Any], backend: str) -> None:
