@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from charmsmith.model import hooktools, runner
+from charmsmith.model import hooktools, runner, scope
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore
 from charmsmith.model.tools import HookContext
@@ -72,6 +72,10 @@ def tool_session(model_dir: Path, charm_dir: Path, units: int = 1) -> Iterator[T
             model._new_unit(name)
         store.state["applications"][name]["leader"] = f"{name}/0"
         model.ensure_peer_relations(name)
+        for unit in store.state["applications"][name]["units"]:
+            model.unit(unit)["installed"] = True  # the session plays installed units, in scope
+            for rel in model.relations_of(name):
+                scope.RelationScope.of(rel).enter(unit)
         run_dir = store.path / "run"
         run_dir.mkdir(exist_ok=True)
         bin_dir = hooktools.ensure_client(run_dir)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from charmsmith.errors import CharmsmithError
+from charmsmith.model import scope
 from charmsmith.model.peers.base import PeerView
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def mark_broken(model: Model, unit: str, rid: int | None) -> None:
         return  # a -broken run by hand (run-hook) breaks nothing
     if unit not in rel.setdefault("broken", []):
         rel["broken"].append(unit)
+    scope.RelationScope.of(rel).leave(unit)  # the relationer leaves scope after -broken
     if rel.get("dying"):
         model.state["queue"] = [
             e for e in model.state["queue"] if e["unit"] != unit or e.get("relation_id") != rid
@@ -158,6 +160,8 @@ def resolved(model: Model, name: str, retry: bool = True) -> str:
     model.store.log(name, "INFO", f'hook "{hook}" resolved without a retry')
     if hook == "remove" and unit.get("dying"):
         model.finish_removal(name)
+    elif hook == "install":
+        scope.install_done(model, name)  # Juju commits the skipped install: it is installed
     elif hook.endswith("-relation-broken"):
         mark_broken(model, name, head.get("relation_id"))
     settle(model)
@@ -176,7 +180,7 @@ def force_remove_unit(model: Model, name: str) -> None:
         raise CharmsmithError(f"{name} is played by charmsmith; remove-unit applies to charms")
     for rel in model.relations_of(app):
         for remote in model.remote_units(rel, name):
-            model.queue_departed(rel, remote, name)
+            scope.tell_departure(model, rel, remote, name)
     model.state["queue"] = [e for e in model.state["queue"] if e["unit"] != name]
     if name in model.state.get("removing", []):
         model.state["removing"].remove(name)

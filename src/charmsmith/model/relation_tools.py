@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from charmsmith.model import scope
 from charmsmith.model.formats import render
 from charmsmith.model.operations import broken_for
 from charmsmith.model.tool_base import (
@@ -89,7 +90,9 @@ def relation_key(rel: dict[str, Any], model: Model) -> str:
 
 
 def relation_ids(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    """Ids of live relations on an endpoint, string-sorted; an unknown name lists nothing."""
+    """Ids of live relations on an endpoint, string-sorted; an unknown name lists nothing.
+    Only relations whose scope the unit entered: Juju's hook context knows no other (in the
+    install hook, none)."""
     opts, pos = parse(args, OUTPUT, set())
     app = unit_app(model, ctx)
     if pos:
@@ -102,7 +105,9 @@ def relation_ids(model: Model, ctx: HookContext, args: list[str], stdin: bytes) 
     ids = sorted(
         f"{name}:{rel['id']}"
         for rel in model.relations_of(app)
-        if model.endpoint_of(rel, app) == name and not broken_for(rel, ctx)
+        if model.endpoint_of(rel, app) == name
+        and not broken_for(rel, ctx)
+        and scope.in_scope(model, rel, ctx.unit)
     )
     return 0, render(ids, fmt_of(opts)), b""
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from charmsmith import charmfiles
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import network, procs, reboot, shims
+from charmsmith.model import network, procs, reboot, scope, shims
 from charmsmith.model import units as unitfs
 from charmsmith.model.names import check_app_name
 from charmsmith.model.peers import PEERS, PeerApp
@@ -154,16 +154,8 @@ class Model:
         )
 
     def remote_units(self, rel: dict[str, Any], unit: str) -> list[str]:
-        """Units on the other side of `rel` that `unit` can see (container scope respected)."""
-        app = self.unit(unit)["app"]
-        other = self.remote_app(rel, app)
-        candidates = [u for u in self.app(other)["units"] if u != unit]
-        if rel.get("scope") == "container":
-            principal = self.unit(unit).get("principal")
-            candidates = [
-                u for u in candidates if u == principal or self.unit(u).get("principal") == unit
-            ]
-        return sorted(candidates, key=self.unit_sort_key)
+        """Units on the other side of `rel`, in its scope, that `unit` can see (scope.py)."""
+        return scope.remote_units(self, rel, unit)
 
     # -- hook tools -----------------------------------------------------------------------------
 
@@ -289,6 +281,8 @@ class Model:
                 for unit in self.charm_units(app):
                     if unit != ctx.unit:
                         self.enqueue(unit, "leader-settings-changed")
+        if ctx.hook == "install" and ctx.action is None:
+            scope.install_done(self, ctx.unit)
 
     def _changed(self, rel: dict[str, Any], app: str, unit: str | None) -> None:
         """A databag of `unit` (or of `app` when unit is None) changed: notify the other side."""
@@ -582,12 +576,7 @@ class Model:
             self.enqueue(name, "leader-settings-changed")
         self.enqueue(name, "config-changed")
         self.enqueue(name, "start")
-        for rel in self.relations_of(app):
-            other = self.remote_app(rel, app)
-            if self.is_peer(other) and self.peer_class(other).SUBORDINATE:
-                self._new_unit(other, principal=name)
-            self._join_unit(rel, name)
-        return name
+        return name  # it enters its relations' scope once installed (scope.install_done)
 
     def peer_class(self, app: str) -> type[PeerApp]:
         return PEERS[self.app(app)["peer"]]
@@ -598,68 +587,6 @@ class Model:
         bag.update(
             {"private-address": addr, "ingress-address": addr, "egress-subnets": f"{addr}/32"}
         )
-
-    def _join_unit(self, rel: dict[str, Any], unit: str) -> None:
-        """`unit` entered the relation: joined/changed on both sides for each visible pair."""
-        app = self.unit(unit)["app"]
-        other = self.remote_app(rel, app)
-        for remote in self.remote_units(rel, unit):
-            self._set_juju_keys(rel, remote)
-            if not self.is_peer(app):
-                ep = self.endpoint_of(rel, app)
-                self.enqueue(
-                    unit,
-                    f"{ep}-relation-joined",
-                    relation_id=rel["id"],
-                    remote_unit=remote,
-                    remote_app=other,
-                )
-                self.enqueue(
-                    unit,
-                    f"{ep}-relation-changed",
-                    relation_id=rel["id"],
-                    remote_unit=remote,
-                    remote_app=other,
-                )
-            if not self.is_peer(other) and other != app:
-                ep = self.endpoint_of(rel, other)
-                self.enqueue(
-                    remote,
-                    f"{ep}-relation-joined",
-                    relation_id=rel["id"],
-                    remote_unit=unit,
-                    remote_app=app,
-                )
-                self.enqueue(
-                    remote,
-                    f"{ep}-relation-changed",
-                    relation_id=rel["id"],
-                    remote_unit=unit,
-                    remote_app=app,
-                )
-            elif other == app:
-                ep = self.endpoint_of(rel, app)
-                self.enqueue(
-                    remote,
-                    f"{ep}-relation-joined",
-                    relation_id=rel["id"],
-                    remote_unit=unit,
-                    remote_app=app,
-                )
-                self.enqueue(
-                    remote,
-                    f"{ep}-relation-changed",
-                    relation_id=rel["id"],
-                    remote_unit=unit,
-                    remote_app=app,
-                )
-        if self.is_peer(other):
-            rel.setdefault("joined", {})
-            for remote in self.remote_units(rel, unit):
-                seen = rel["joined"].setdefault(remote, [])
-                if unit not in seen:
-                    seen.append(unit)
-            self.peer_respond(rel, other)
 
     def new_relation(
         self,
@@ -707,10 +634,6 @@ class Model:
             (a, b), (ea, eb), spec_a["interface"], "container" if container else "global"
         )
         for app, other in ((a, b), (b, a)):
-            if self.is_peer(app) and self.peer_class(app).SUBORDINATE:
-                for principal in self.app(other)["units"]:
-                    self._new_unit(app, principal=principal)
-        for app, other in ((a, b), (b, a)):
             for unit in self.charm_units(app):
                 self._set_juju_keys(rel, unit)
                 self.enqueue(
@@ -723,9 +646,7 @@ class Model:
             self._set_juju_keys(rel, unit)
         for unit in self.app(b)["units"]:
             self._set_juju_keys(rel, unit)
-        charm_side = a if not self.is_peer(a) else b
-        for unit in list(self.app(charm_side)["units"]):
-            self._join_unit(rel, unit)
+        scope.enter_installed(self, rel, a if not self.is_peer(a) else b)
         return rel
 
     def _resolve_endpoints(self, left: str, right: str) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -784,39 +705,11 @@ class Model:
             # a redo after a kill: Juju does nothing for a unit no longer alive
             # (juju/juju state/unit.go, DestroyUnitOperation: errAlreadyDying, no operations)
             return
-        for rel in self.relations_of(app):
-            ep = self.endpoint_of(rel, app)
-            other = self.remote_app(rel, app)
-            for remote in self.remote_units(rel, name):
-                self.queue_departed(rel, remote, name)
-                if remote in rel.get("joined", {}).get(name, []):
-                    self.enqueue(
-                        name,
-                        f"{ep}-relation-departed",
-                        relation_id=rel["id"],
-                        remote_unit=remote,
-                        remote_app=other,
-                        departing_unit=name,
-                    )
-            self.enqueue(name, f"{ep}-relation-broken", relation_id=rel["id"], remote_app=other)
+        scope.queue_goodbyes(self, name)
         self.enqueue(name, "stop")
         self.enqueue(name, "remove")
         unit["dying"] = True
         self.state.setdefault("removing", []).append(name)
-
-    def queue_departed(self, rel: dict[str, Any], remote: str, name: str) -> None:
-        """`remote` (a charm unit that saw `name` join) is told that `name` departs."""
-        remote_app = self.unit(remote)["app"]
-        if self.is_peer(remote_app) or name not in rel.get("joined", {}).get(remote, []):
-            return
-        self.enqueue(
-            remote,
-            f"{self.endpoint_of(rel, remote_app)}-relation-departed",
-            relation_id=rel["id"],
-            remote_unit=name,
-            remote_app=self.unit(name)["app"],
-            departing_unit=name,
-        )
 
     def finish_removal(self, name: str) -> None:
         """After the unit's last hook: drop it, its data, network, and elect a new leader."""
@@ -831,6 +724,7 @@ class Model:
             if name in rel["unit_data"]:  # readable by relation-get until the relation goes
                 rel.setdefault("departed_data", {})[name] = rel["unit_data"].pop(name)
             rel.get("joined", {}).pop(name, None)
+            scope.RelationScope.of(rel).leave(name)
             for seen in rel.get("joined", {}).values():
                 if name in seen:
                     seen.remove(name)

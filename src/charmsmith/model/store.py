@@ -25,7 +25,7 @@ STATE_FILE = "state.json"
 HISTORY_FILE = "hooks.jsonl"
 DEBUG_LOG = "debug-log.txt"
 LOCK_FILE = "lock"
-SCHEMA = 1
+SCHEMA = 2  # 2: relation scopes and installed units (model/scope.py)
 
 
 def default_model_dir() -> Path:
@@ -157,6 +157,11 @@ class ModelStore:
                 f"model state {path} is truncated or corrupt ({err}); the model cannot be used:"
                 f" remove it with `charmsmith model --model {self.path} destroy`"
             ) from err
+        if state.get("schema") == 1:
+            from charmsmith.model.scope import migrate
+
+            migrate(state)  # saved as schema 2 by the command's next save
+            state["schema"] = SCHEMA
         if state.get("schema") != SCHEMA:
             raise CharmsmithError(f"model {self.path} has unknown schema {state.get('schema')}")
         return state

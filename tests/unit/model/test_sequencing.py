@@ -210,6 +210,9 @@ def test_hacluster_is_subordinate(env):
     model.deploy(CHARM, None, {}, 2)
     model.deploy_peer("hacluster", None, 1, "emulated")
     model.relate("fixture-api", "hacluster")
+    # Juju creates a subordinate when its principal enters scope, i.e. once it is installed
+    assert not any(d.get("principal") for d in model.state["units"].values())
+    model.run_queue()
     subs = {u: d["principal"] for u, d in model.state["units"].items() if d.get("principal")}
     assert subs == {"hacluster/0": "fixture-api/0", "hacluster/1": "fixture-api/1"}
     rel = model.relations_of("hacluster")[0]

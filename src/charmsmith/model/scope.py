@@ -1,0 +1,216 @@
+"""Relation scope: a unit takes part in its relations only once its install hook is done.
+
+Why: in Juju the other side learns of a unit only when the unit enters the relation's scope
+(RelationUnit.EnterScope), and a unit's agent does that only after its install is committed
+(juju/juju worker/uniter/relation/resolver.go: the created-relations resolver returns no
+operation until `localState.Installed`, then `SynchronizeScopes` -> statetracker.go
+`joinRelation` -> EnterScope; a dying unit cannot enter). `juju resolved --no-retry` commits the
+skipped install, so that unit is installed too. A unit stuck in a failed install is therefore
+invisible: no -joined on the remote side, absent from its relation-list, no -departed when it
+goes, and its own relation-ids lists nothing (the hook context knows only joined relations).
+
+Units of applications played by charmsmith have no install hook and are always in scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
+
+SCOPE_KEY = "in_scope"  # in each relation of state.json: the charm units in its scope
+ARRIVALS = ("-relation-joined", "-relation-changed")
+
+
+@dataclass
+class RelationScope:
+    """The charm units that entered one relation's scope (a view of the persisted list)."""
+
+    members: list[str]
+
+    @classmethod
+    def of(cls, rel: dict[str, Any]) -> RelationScope:
+        return cls(rel.setdefault(SCOPE_KEY, []))
+
+    def __contains__(self, unit: str) -> bool:
+        return unit in self.members
+
+    def enter(self, unit: str) -> bool:
+        """Record `unit` in scope; False if it already was."""
+        if unit in self.members:
+            return False
+        self.members.append(unit)
+        return True
+
+    def leave(self, unit: str) -> None:
+        if unit in self.members:
+            self.members.remove(unit)
+
+
+def is_installed(model: Model, unit: str) -> bool:
+    record = model.unit(unit)
+    return model.is_peer(record["app"]) or bool(record.get("installed"))
+
+
+def in_scope(model: Model, rel: dict[str, Any], unit: str) -> bool:
+    return model.is_peer(model.unit(unit)["app"]) or unit in RelationScope.of(rel)
+
+
+def remote_units(model: Model, rel: dict[str, Any], unit: str) -> list[str]:
+    """Units on the other side of `rel` in its scope that `unit` can see (container scope:
+    only its principal or its own subordinates)."""
+    other = model.remote_app(rel, model.unit(unit)["app"])
+    candidates = [u for u in model.app(other)["units"] if u != unit and in_scope(model, rel, u)]
+    if rel.get("scope") == "container":
+        principal = model.unit(unit).get("principal")
+        candidates = [
+            u for u in candidates if u == principal or model.unit(u).get("principal") == unit
+        ]
+    return sorted(candidates, key=model.unit_sort_key)
+
+
+def install_done(model: Model, unit: str) -> None:
+    """The unit's install hook succeeded or was resolved without a retry: it enters the
+    scope of each live relation of its application (a dying unit enters none)."""
+    record = model.unit(unit)
+    if record.get("installed"):
+        return
+    record["installed"] = True
+    if record.get("dying"):
+        return
+    for rel in model.relations_of(record["app"]):
+        enter(model, rel, unit)
+
+
+def enter_installed(model: Model, rel: dict[str, Any], side: str) -> None:
+    """A new relation: every installed unit enters its scope. The other side's units are
+    recorded first, then `side`'s enter one by one, so each pair gets its hooks once."""
+    other = model.remote_app(rel, side)
+    scope = RelationScope.of(rel)
+    for unit in model.charm_units(other):
+        if is_installed(model, unit) and not model.unit(unit).get("dying"):
+            scope.enter(unit)
+    for unit in list(model.app(side)["units"]):
+        if is_installed(model, unit):
+            enter(model, rel, unit)
+
+
+def enter(model: Model, rel: dict[str, Any], unit: str) -> None:
+    """`unit` enters `rel`'s scope: a subordinate played by charmsmith gets its unit (Juju
+    creates subordinates on the principal's EnterScope), then -joined/-changed is queued on
+    both sides for each pair of units that now see each other."""
+    record = model.unit(unit)
+    if rel.get("dying") or record.get("dying"):
+        return
+    app = record["app"]
+    if not model.is_peer(app) and not RelationScope.of(rel).enter(unit):
+        return
+    other = model.remote_app(rel, app)
+    if model.is_peer(other) and model.peer_class(other).SUBORDINATE:
+        if not any(model.unit(u).get("principal") == unit for u in model.app(other)["units"]):
+            model._new_unit(other, principal=unit)
+    for remote in remote_units(model, rel, unit):
+        model._set_juju_keys(rel, remote)
+        if not model.is_peer(app):
+            _queue_arrival(model, rel, unit, remote)
+        if not model.is_peer(other):
+            _queue_arrival(model, rel, remote, unit)
+    if model.is_peer(other):
+        joined = rel.setdefault("joined", {})
+        for remote in remote_units(model, rel, unit):
+            seen = joined.setdefault(remote, [])
+            if unit not in seen:
+                seen.append(unit)
+        model.peer_respond(rel, other)
+
+
+def _queue_arrival(model: Model, rel: dict[str, Any], unit: str, remote: str) -> None:
+    """-joined then -changed on `unit` for `remote`, as the uniter's relation resolver fires."""
+    endpoint = model.endpoint_of(rel, model.unit(unit)["app"])
+    for hook in ARRIVALS:
+        model.enqueue(
+            unit,
+            f"{endpoint}{hook}",
+            relation_id=rel["id"],
+            remote_unit=remote,
+            remote_app=model.unit(remote)["app"],
+        )
+
+
+def tell_departure(model: Model, rel: dict[str, Any], remote: str, name: str) -> None:
+    """`name` leaves: `remote` gets -departed if it ran -joined for it; if its -joined is still
+    pending, that arrival is dropped instead (Juju never joins a unit gone from scope)."""
+    remote_app = model.unit(remote)["app"]
+    if model.is_peer(remote_app):
+        return
+    if name not in rel.get("joined", {}).get(remote, []):
+        model.state["queue"] = [
+            e
+            for e in model.state["queue"]
+            if not (
+                e["unit"] == remote
+                and e.get("relation_id") == rel["id"]
+                and e.get("remote_unit") == name
+                and e["hook"].endswith(ARRIVALS)
+            )
+        ]
+        return
+    model.enqueue(
+        remote,
+        f"{model.endpoint_of(rel, remote_app)}-relation-departed",
+        relation_id=rel["id"],
+        remote_unit=name,
+        remote_app=model.unit(name)["app"],
+        departing_unit=name,
+    )
+
+
+def queue_goodbyes(model: Model, name: str) -> None:
+    """remove-unit: in each relation `name` entered, -departed on both sides for every pair
+    that met, then its -broken; arrivals still pending on it are dropped. Relations it never
+    entered get no hook at all (the uniter's resolver knows only relations it joined)."""
+    app = model.unit(name)["app"]
+    for rel in model.relations_of(app):
+        rid = rel["id"]
+        mine = [e for e in model.state["queue"] if (e["unit"], e.get("relation_id")) == (name, rid)]
+        if not in_scope(model, rel, name):
+            for event in mine:
+                model.state["queue"].remove(event)  # e.g. -created behind a failed install
+            continue
+        for event in mine:
+            if event["hook"].endswith(ARRIVALS):
+                model.state["queue"].remove(event)
+        endpoint, other = model.endpoint_of(rel, app), model.remote_app(rel, app)
+        for remote in remote_units(model, rel, name):
+            tell_departure(model, rel, remote, name)
+            if remote in rel.get("joined", {}).get(name, []):
+                model.enqueue(
+                    name,
+                    f"{endpoint}-relation-departed",
+                    relation_id=rel["id"],
+                    remote_unit=remote,
+                    remote_app=other,
+                    departing_unit=name,
+                )
+        model.enqueue(name, f"{endpoint}-relation-broken", relation_id=rel["id"], remote_app=other)
+
+
+def migrate(state: dict[str, Any]) -> None:
+    """Stores written before scopes were tracked: a charm unit with no install pending has
+    its install behind it, so it is installed and in the scope of each of its relations."""
+    pending = {e["unit"] for e in state["queue"] if e["hook"] == "install"}
+    installed = set()
+    for name, unit in state["units"].items():
+        app = state["applications"].get(unit["app"], {})
+        if app.get("kind") != "peer" and name not in pending:
+            unit["installed"] = True
+            installed.add(name)
+    for rel in state["relations"].values():
+        apps = {ep["app"] for ep in rel["endpoints"]}
+        broken = set(rel.get("broken", ()))
+        rel[SCOPE_KEY] = sorted(
+            (n for n in installed - broken if state["units"][n]["app"] in apps),
+            key=lambda n: (n.partition("/")[0], int(n.partition("/")[2])),
+        )
