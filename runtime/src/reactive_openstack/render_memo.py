@@ -122,8 +122,8 @@ def _action(adapter: Any, read: Read) -> Callable[[], Any]:
 
 
 def _perform(target: Any, read: Read) -> tuple[Any, Any, BaseException | None]:
-    """Do ``read`` on ``target``; return its outcome as plain data, the value, and the exception
-    it raised. NotPlain if the value cannot be compared.
+    """Do ``read`` on ``target``: its outcome as plain data (None when the value cannot be
+    compared), the value, and the exception it raised.
 
     An attribute that is callable, or an object (``options.charm_instance``), has only that as
     its outcome: what the template does with it next is recorded as reads of its own.
@@ -132,14 +132,12 @@ def _perform(target: Any, read: Read) -> tuple[Any, Any, BaseException | None]:
         value = _action(target, read)()
     except _READ_ERRORS as exc:
         return ["raise", type(exc).__name__], None, exc
-    if read.op == "attr":
-        if callable(value):
-            return ["callable"], value, None
-        try:
-            return plain(value), value, None
-        except NotPlain:
-            return ["object"], value, None
-    return plain(value), value, None
+    if read.op == "attr" and callable(value):
+        return ["callable"], value, None
+    try:
+        return plain(value), value, None
+    except NotPlain:
+        return (["object"] if read.op == "attr" else None), value, None
 
 
 def _resolve(adapters: Mapping[str, Any], read: Read) -> Any:
@@ -167,11 +165,10 @@ class Recorder:
         return {name: Recording(name, (), adapter, self) for name, adapter in adapters.items()}
 
     def read(self, target: Any, read: Read) -> Any:
-        try:
-            outcome, value, error = _perform(target, read)
-        except NotPlain as exc:
-            self.unusable = f"{read.where()} is a {exc}"
-            return _action(target, read)()
+        outcome, value, error = _perform(target, read)
+        if outcome is None:
+            self.unusable = f"{read.where()} is a {type(value).__name__}"
+            return value
         self.outcomes.setdefault(read, outcome)
         if error is not None:
             raise error
@@ -306,7 +303,9 @@ def unchanged_files(host: Any, adapters: Mapping[str, Any], key: str) -> dict[st
     for read in memo.reads:
         try:
             outcome, _, _ = _perform(_resolve(adapters, read), read)
-        except (NotPlain, KeyError, AttributeError):
+        except (KeyError, AttributeError):
+            return None  # the namespace or an object on the path is gone
+        if outcome is None:
             return None
         outcomes.append((read, outcome))
     return on_disk if _digest(outcomes) == memo.values_digest else None

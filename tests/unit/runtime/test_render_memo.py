@@ -200,6 +200,20 @@ def test_a_template_printing_a_namespace_keeps_no_record_and_renders_every_hook(
     assert calls == [1]
 
 
+def test_a_set_read_by_a_template_keeps_no_record(charm_dir):
+    """A set's order differs between processes: it cannot be compared, so every hook renders."""
+    (charm_dir / "templates" / "congress.conf").write_text(
+        "{% for tag in options.charm_instance.tags %}{{ tag }}{% endfor %}\n"
+    )
+    registry = make_registry()
+    registry.select("yoga").tags = {"a", "b"}
+    host = ready_host(charm_dir=str(charm_dir))
+    registry.host = host
+    registry.instance().render_with_interfaces([database()])
+    assert render_memo.MEMO_KV_KEY not in host.kv
+    assert any("iterates options.charm_instance.tags itself" in m for _, m in host.logs)
+
+
 def test_a_record_from_another_version_is_ignored(charm_dir):
     host = deployed(charm_dir)
     host.kv[render_memo.MEMO_KV_KEY] = {"reads": "not a list"}
