@@ -38,6 +38,7 @@ PROJECTS: dict[str, tuple[str, int]] = {
     "neutron": ("2:", 20),
     "nova": ("3:", 25),
     "placement": ("1:", 7),
+    "sample": ("", 25),  # tests/fixtures/sample-api's made-up service (its codenames: 25 yoga)
 }
 # jammy's own versions of the infrastructure packages (their files are the host's: hostpkgs.py)
 JAMMY_VERSIONS = {

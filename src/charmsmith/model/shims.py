@@ -77,7 +77,15 @@ def apt_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Re
     if command == "install":
         view = _view(model, ctx)
         release = archive.unit_release(view)
-        for pkg in _closure(pkgs, installed):
+        # apt-get install upgrades a named package already installed when its sources carry
+        # another version (a cloud-archive pocket added), with the dependencies its versioned
+        # Depends pull along; missing packages are installed first
+        newer = [
+            p
+            for p in _closure(pkgs, {})
+            if p in installed and installed[p] != archive.version_of(model, p, release)
+        ]
+        for pkg in _closure(pkgs, installed) + newer:
             installed[pkg] = archive.version_of(model, pkg, release)
             out.append(f"Setting up {pkg} ({installed[pkg]}) ...")
             maintscripts.configure(view, pkg, release, installed)
