@@ -42,7 +42,7 @@ CONTRACT = {
         "requires",
         "TlsRequires",
         "request_server_cert add_request_server_cert request_server_certs requested get_ca "
-        "get_chain get_batch_requests get_server_cert missing_requests",
+        "get_chain get_batch_requests missing_requests",
     ),
 }
 

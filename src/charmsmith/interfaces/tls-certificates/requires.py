@@ -14,9 +14,8 @@ A charm asks a certificate authority charm for one server certificate per common
   provider application answers ``certificates`` (JSON list of ``{"certificate_signing_request",
   "certificate", "ca", "chain", "revoked"}``) in its application databag.
 
-Both requests go out once joined (each provider ignores the other's keys); the answer read is
-chosen by what the provider sends: a ``certificates`` list in its application databag means csr,
-otherwise the legacy unit keys.
+Both requests go out (each provider ignores the other's keys); the answer is read in the
+generation the provider sends: a ``certificates`` list in its app databag, else the legacy keys.
 
 Flags, as upstream: ``<ep>.available`` while joined (requests can be made); ``.ca.available``,
 ``.certs.available``, ``.server.certs.available`` (and the deprecated ``.server.cert.available``,
@@ -25,8 +24,8 @@ set when the data changes (the charm clears them). Stricter than upstream: a val
 well-formed PEM counts as absent, and the certs flags need every request answered with a
 certificate and a key, so partial or malformed data never raises an ``.available``.
 
-Private keys of the csr generation live in 0600 files under ``<charm dir>/.tls-certificates``
-(0700), never in relation data, the unit's key/value store or the log.
+csr-generation private keys: 0600 files in ``<charm dir>/.tls-certificates`` (0700), never in
+relation data, the unit's key/value store or the log.
 """
 
 from __future__ import annotations
@@ -163,7 +162,9 @@ class TlsRequires(Endpoint):
 
     # -- what we send --------------------------------------------------------------------------
 
-    def request_server_cert(self, cn: str, sans: list[str] | None = None, cert_name=None) -> None:
+    def request_server_cert(
+        self, cn: str, sans: list[str] | None = None, cert_name: str | None = None
+    ) -> None:
         """Ask for a server certificate for ``cn`` with ``sans``, in both generations.
 
         The first common name goes in the legacy top-level fields, the others in
@@ -178,7 +179,8 @@ class TlsRequires(Endpoint):
         if raw.get("common_name") in (None, "", cn):
             raw["common_name"] = cn
             js["sans"] = sans
-            raw["certificate_name"] = raw.get("certificate_name") or cert_name or _name(cn)
+            # a stable name where upstream draws a uuid4: the same request reads the same
+            raw["certificate_name"] = raw.get("certificate_name") or cert_name or _digest(cn, 16)
         else:
             requests = dict(js.get("cert_requests") or {})
             if requests.get(cn) != {"sans": sans}:
@@ -324,19 +326,10 @@ class TlsRequires(Endpoint):
         """Deprecated upstream name of server_certs_map (charms.openstack still calls it)."""
         return self.server_certs_map
 
-    def get_server_cert(self) -> tuple[str | None, str | None]:
-        certs = self.server_certs
-        return (certs[0].cert, certs[0].key) if certs else (None, None)
-
     def missing_requests(self) -> list[str]:
         """Common names we asked for that have no well-formed answer yet."""
         have = self.server_certs_map
         return [cn for cn in self.requested() if cn not in have]
-
-
-def _name(cn: str) -> str:
-    """A stable certificate_name for the legacy top-level request (upstream uses uuid4)."""
-    return hashlib.sha1(cn.encode()).hexdigest()[:16]
 
 
 class _KeyStore:
@@ -346,19 +339,21 @@ class _KeyStore:
         self.root = Path(hookenv.charm_dir()) / ".tls-certificates" / endpoint
 
     def _path(self, cn: str, suffix: str) -> Path:
-        return self.root / f"{hashlib.sha256(cn.encode()).hexdigest()[:20]}.{suffix}"
+        return self.root / f"{_digest(cn, 20)}.{suffix}"
+
+    def _read(self, cn: str, suffix: str) -> str | None:
+        path = self._path(cn, suffix)
+        return path.read_text() if path.exists() else None
 
     def csr(self, cn: str) -> str | None:
-        path = self._path(cn, "csr")
-        return path.read_text() if path.exists() else None
-
-    def sans(self, cn: str) -> list[str] | None:
-        path = self._path(cn, "sans")
-        return json.loads(path.read_text()) if path.exists() else None
+        return self._read(cn, "csr")
 
     def key(self, cn: str) -> str | None:
-        path = self._path(cn, "key")
-        return path.read_text() if path.exists() else None
+        return self._read(cn, "key")
+
+    def sans(self, cn: str) -> list[str] | None:
+        text = self._read(cn, "sans")
+        return json.loads(text) if text else None
 
     def new_csr(self, cn: str, sans: list[str]) -> str:
         """A fresh RSA key and a CSR for cn + sans, made with the unit's openssl."""
@@ -369,17 +364,10 @@ class _KeyStore:
             _openssl(
                 "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key
             )
-            names = [f"IP:{s}" if _is_ip(s) else f"DNS:{s}" for s in sans]
-            args = [
-                "req",
-                "-new",
-                "-key",
-                key,
-                "-subj",
-                "/CN=" + re.sub(r"([/,+=\\])", r"\\\1", cn),
-            ]
-            if names:
-                args += ["-addext", "subjectAltName=" + ",".join(names)]
+            subject = "/CN=" + re.sub(r"([/,+=\\])", r"\\\1", cn)
+            args = ["req", "-new", "-key", key, "-subj", subject]
+            if sans:
+                args += ["-addext", "subjectAltName=" + ",".join(map(_san, sans))]
             csr = _openssl(*args)
             os.chmod(key, 0o600)
             os.replace(key, self._path(cn, "key"))
@@ -388,12 +376,17 @@ class _KeyStore:
         return csr
 
 
-def _is_ip(text: str) -> bool:
+def _digest(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def _san(name: str) -> str:
+    """An openssl subjectAltName entry: IP for an address, DNS otherwise."""
     try:
-        ipaddress.ip_address(text)
+        ipaddress.ip_address(name)
     except ValueError:
-        return False
-    return True
+        return f"DNS:{name}"
+    return f"IP:{name}"
 
 
 def _openssl(*args: Any) -> str:
