@@ -292,3 +292,22 @@ def test_statuses_as_the_charms_set_them(tmp_path: Path):
             "message": "Scaling is not implemented for this charm",
         }
         assert workload["vault/1"]["message"] == "Unit is ready (active: true, mlock: disabled)"
+
+
+def test_self_signed_signs_at_most_certificate_limit_per_answer(tmp_path: Path):
+    with _session(tmp_path) as s:
+        rel = _relate(s, "self-signed-certificates", **{"certificate-limit": "1"})
+        _send(s, rel, _csrs(_csr(PUBLIC, [PUBLIC]), _csr(INTERNAL, [INTERNAL])))
+        assert len(_certificates(rel)) == 1
+
+
+def test_self_signed_validity_must_fit_twice_in_the_root_ca(tmp_path: Path):
+    with _session(tmp_path) as s:
+        _relate(s, "self-signed-certificates")
+        with pytest.raises(CharmsmithError, match="at most half of root-ca-validity"):
+            configops.update_config(
+                s.model, "self-signed-certificates", {"certificate-validity": "200d"}, []
+            )
+        configops.update_config(
+            s.model, "self-signed-certificates", {"certificate-validity": "26w"}, []
+        )

@@ -24,7 +24,9 @@ already answered (even revoked) is not signed again, answers for CSRs no longer 
 removed. An unparsable CSR fails the leader's `certificates-relation-changed` (nothing is
 published, as Juju drops a failed hook's settings). Rotation: `rotate-private-key` (leader
 only) makes a new CA and marks every certificate `revoked`; requirers then send new CSRs.
-Options `ca-common-name` and `certificate-validity` as the charm's (a new CA name also revokes).
+Options `ca-common-name` (a new name makes a new CA and revokes), `certificate-validity` (at most
+half the root CA's 365 days) and `certificate-limit` (CSRs signed per relation and answer; -1 or
+0 for no limit) as the charm's.
 Status as the charms set it: vault `Unit is ready (active: true, mlock: disabled)`; the
 self-signed-certificates leader active with no message, other units blocked (`Scaling is not
 implemented for this charm`).
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
 
 HOOK = "certificates-relation-changed"
+ROOT_CA_DAYS = 365  # self-signed-certificates' root-ca-validity default
 
 
 class CABackend(Backend):
@@ -202,6 +205,7 @@ class SelfSignedCertificates(CertificatesPeer):
     OPTIONS: ClassVar[dict[str, dict[str, Any]]] = {
         "ca-common-name": {"type": "string", "default": "self-signed-certificates-operator"},
         "certificate-validity": {"type": "string", "default": "90d"},
+        "certificate-limit": {"type": "int", "default": 99},
     }
     ACTIONS: ClassVar[dict[str, str]] = {
         "rotate-private-key": "Creates a new private key and a new CA certificate and revokes "
@@ -226,14 +230,19 @@ class SelfSignedCertificates(CertificatesPeer):
         """The charm's _invalid_configs: a CA name, and a validity like 90d / 12h / 2w."""
         if not values["ca-common-name"]:
             raise CharmsmithError("option ca-common-name must not be empty")
-        validity_days(values["certificate-validity"])
+        if validity_days(values["certificate-validity"]) * 2 > ROOT_CA_DAYS:
+            raise CharmsmithError(
+                "option certificate-validity must be at most half of root-ca-validity (365d)"
+            )
 
     def ca(self) -> Authority:
         """The CA; a new one when ca-common-name changed (the charm's _configure)."""
         wanted = self.config()["ca-common-name"]
-        authority = self.backend.authority("root", lambda: Authority.self_signed(wanted, 365))
+        authority = self.backend.authority(
+            "root", lambda: Authority.self_signed(wanted, ROOT_CA_DAYS)
+        )
         if self.backend.state.get("ca-common-name", wanted) != wanted:
-            authority = Authority.self_signed(wanted, 365)
+            authority = Authority.self_signed(wanted, ROOT_CA_DAYS)
             self.backend.replace("root", authority)
         self.backend.state["ca-common-name"] = wanted
         return authority
@@ -273,19 +282,21 @@ class SelfSignedCertificates(CertificatesPeer):
             if entry["ca"] != ca.cert:
                 entry["revoked"] = True
         answered = {c["certificate_signing_request"].strip() for c in current}
+        outstanding = list(dict.fromkeys(c.strip() for c in csrs if c.strip() not in answered))
+        limit = self.config()["certificate-limit"]
+        if limit and limit > -1:  # _limit_requests; 0 is falsy there, so it limits nothing
+            outstanding = outstanding[:limit]
         days = validity_days(self.config()["certificate-validity"])
-        for csr in csrs:
-            if csr.strip() not in answered:
-                cert = ca.sign(csr, days)
-                current.append(
-                    {
-                        "ca": ca.cert,
-                        "certificate_signing_request": csr.strip(),
-                        "certificate": cert,
-                        "chain": [cert, ca.cert],
-                    }
-                )
-                answered.add(csr.strip())
+        for csr in outstanding:
+            cert = ca.sign(csr, days)
+            current.append(
+                {
+                    "ca": ca.cert,
+                    "certificate_signing_request": csr,
+                    "certificate": cert,
+                    "chain": [cert, ca.cert],
+                }
+            )
         view.publish_app({"certificates": json.dumps(current) if current else ""})
 
     def run_action(
@@ -297,7 +308,9 @@ class SelfSignedCertificates(CertificatesPeer):
             return super().run_action(model, unit, name, params)
         if not model.is_leader(unit):
             return ActionResult({}, "This action can only be run on the leader unit.")
-        self.backend.replace("root", Authority.self_signed(self.config()["ca-common-name"], 365))
+        self.backend.replace(
+            "root", Authority.self_signed(self.config()["ca-common-name"], ROOT_CA_DAYS)
+        )
         self.answer_all(model)
         return ActionResult({"result": "New private key and CA certificate generated and stored."})
 
