@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from charmsmith.errors import CharmsmithError
@@ -62,7 +63,7 @@ class CABackend(Backend):
 
     name = "emulated"
 
-    def authority(self, name: str, make) -> Authority:
+    def authority(self, name: str, make: Callable[[], Authority]) -> Authority:
         """The CA called `name` (root, intermediate), made by `make()` the first time."""
         if name not in self.state.get("ca", {}):
             self.replace(name, make())
