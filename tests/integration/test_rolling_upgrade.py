@@ -1,0 +1,127 @@
+"""Issue 17: an action-managed rolling OpenStack upgrade behind a VIP, on the local model.
+
+Three units of the built sample-api fixture behind hacluster's VIP; openstack-origin moves from
+yoga to zed with action-managed-upgrade set; the openstack-upgrade action then runs unit by unit,
+the leader last, while a client keeps calling the API through the VIP. No request may fail, the
+leader migrates the database once for zed, and every unit ends on zed's packages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from model_cli import ModelCLI as CLI
+
+pytestmark = [pytest.mark.netns, pytest.mark.build]
+
+if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
+    pytest.skip("needs root, iproute2 and gcc", allow_module_level=True)
+
+SYNC = ["sample-manage", "--config-file", "/etc/sample/sample-api.conf", "db_sync"]
+
+
+class ClientLoop(threading.Thread):
+    """GET / through the VIP every 50 ms; counts answers and failures until stopped."""
+
+    def __init__(self, address: str, port: int) -> None:
+        super().__init__(daemon=True)
+        self.address, self.port = address, port
+        self.answers = 0
+        self.failures: list[str] = []
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.is_set():
+            try:
+                with socket.create_connection((self.address, self.port), timeout=5) as sock:
+                    sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                    reply = sock.recv(4096).decode(errors="replace")
+                if "stand-in for sample-api" in reply:
+                    self.answers += 1
+                else:
+                    self.failures.append(f"unexpected reply {reply[:80]!r}")
+            except OSError as exc:
+                self.failures.append(f"{type(exc).__name__}: {exc}")
+            time.sleep(0.05)
+
+
+def _action(cli: CLI, unit: str, name: str, check: bool = True) -> dict:
+    proc = cli("run-action", unit, name, check=check)
+    return json.loads(proc.stdout[: proc.stdout.rindex("}") + 1])
+
+
+def _units(cli: CLI) -> dict:
+    return cli.status()["applications"]["sample-api"]["units"]
+
+
+def test_rolling_openstack_upgrade_behind_the_vip(cli: CLI, sample_charm: Path):
+    cli("deploy", str(sample_charm), "-n", "3", "--config", "action-managed-upgrade=true")
+    for peer in ("keystone", "mysql", "rabbitmq"):
+        cli("deploy", peer)
+        cli("relate", "sample-api", peer)
+    vip = cli.status()["model"]["subnet"].rsplit(".", 1)[0] + ".250"
+    cli("config", "sample-api", f"vip={vip}", "vip_cidr=24")
+    cli("deploy", "hacluster")
+    cli("relate", "sample-api", "hacluster")
+    state = cli.state()
+    assert {u["packages"]["sample-api"] for n, u in state["units"].items() if "sample" in n} == {
+        "25.0.0-0ubuntu1"
+    }
+
+    cli("config", "sample-api", "openstack-origin=cloud:jammy-zed")
+    assert {u["message"] for u in _units(cli).values()} == {
+        "Unit is ready; openstack-upgrade action pending (yoga -> zed)"
+    }
+    leader = cli.status()["applications"]["sample-api"]["leader"]
+    # a paused unit is refused and left as it was
+    _action(cli, leader, "pause")
+    refused = _action(cli, leader, "openstack-upgrade", check=False)
+    assert refused["status"] == "failed"
+    assert refused["message"].endswith("the unit is paused: run the resume action first")
+    _action(cli, leader, "resume")
+    assert cli.state()["units"][leader]["packages"]["sample-api"] == "25.0.0-0ubuntu1"
+
+    client = ClientLoop(vip, 9393)
+    client.start()
+    try:
+        order = sorted(_units(cli), key=lambda name: name == leader)  # the leader last
+        for unit in order:
+            done = _action(cli, unit, "openstack-upgrade")
+            assert done["results"] == {"outcome": "upgraded from yoga to zed"}
+            if unit != leader:
+                assert _units(cli)[unit]["message"] == (
+                    "Waiting for the leader to migrate the database to zed"
+                )
+        time.sleep(2)
+    finally:
+        client.halt.set()
+        client.join()
+    assert client.failures == [] and client.answers > 50, (client.answers, client.failures[:5])
+
+    units = _units(cli)
+    assert {(u["workload-status"], u["message"]) for u in units.values()} == {
+        ("active", "Unit is ready")
+    }
+    status = cli.status()
+    assert status["applications"]["sample-api"]["version"] == "26.0.0"
+    state = cli.state()
+    for name in units:
+        assert state["units"][name]["packages"]["sample-api"] == "26.0.0-0ubuntu1~cloud0"
+        conf = cli("ssh", name, "cat /etc/apt/sources.list.d/cloud-archive.list").stdout
+        assert "jammy-updates/zed" in conf
+    # one migration for the first deployment and one for zed, both on the leader only
+    commands = {name: state["units"][name].get("commands", []) for name in units}
+    assert commands[leader] == [SYNC, SYNC]
+    assert all(not found for name, found in commands.items() if name != leader)
+    catalog = json.loads(cli("catalog", "--format", "json").stdout)
+    entry = next(iter(catalog.values()))
+    assert {entry[f"{kind}_url"] for kind in ("public", "internal", "admin")} == {
+        f"http://{vip}:9393"
+    }
