@@ -13,10 +13,10 @@ N-1 to N units (the existing units seeing the new one, the new unit seeing
 each existing one, and any further -changed the join set off). At N=1 there is no peer, so the
 hook is fired by `run-hook UNIT cluster-relation-changed` (a relation context with no remote
 unit). update-status is run on unit 0 at each size: its hook-tool calls must not grow with N.
-With ``--charm-from COMMIT`` the sample-api charm is built with the layers, runtime, fixture
-and build code of that commit (``git archive``), which is how the "before" figures of a change
-are measured on today's model. Needs root (the model uses namespaces); the model is destroyed
-at the end, even on error.
+With ``--charm-from COMMIT`` today's sample-api is built with the layers, runtime and build
+code of that commit (``git archive``): the same charm on the framework as it was, which is how
+the "before" figures of a change are measured on today's model. Needs root (the model uses
+namespaces); the model is destroyed at the end, even on error.
 """
 
 from __future__ import annotations
@@ -86,17 +86,17 @@ def build(tmpdir: Path) -> Path:
 
 
 def build_at(commit: str, tmpdir: Path) -> Path:
-    """sample-api built entirely from ``commit``: its layers, runtime, fixture and build code."""
+    """Today's sample-api built with the layers, runtime and build code of ``commit``."""
     tree = tmpdir / "tree"
     tree.mkdir()
     archive = subprocess.run(
-        ["git", "archive", commit, "src", "runtime", "tests/fixtures/sample-api"],
+        ["git", "archive", commit, "src", "runtime"],
         cwd=ROOT,
         capture_output=True,
         check=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    print(f"building tests/fixtures/sample-api as of {commit} (binary wheels)", flush=True)
+    print(f"building tests/fixtures/sample-api on the framework of {commit}", flush=True)
     code = (
         "import sys; from pathlib import Path; from charmsmith.build import build_charm; "
         "print(build_charm(Path(sys.argv[1]), Path(sys.argv[2]), binary_wheels=True, "
@@ -112,7 +112,7 @@ def build_at(commit: str, tmpdir: Path) -> Path:
             sys.executable,
             "-c",
             code,
-            str(tree / "tests/fixtures/sample-api"),
+            str(ROOT / "tests/fixtures/sample-api"),
             str(tmpdir / "build"),
         ],
         cwd=tree,
@@ -260,7 +260,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.md")
     parser.add_argument("--charm", type=Path, help="a built charm dir (default: build sample)")
     parser.add_argument(
-        "--charm-from", metavar="COMMIT", help="build sample-api as of this commit (before)"
+        "--charm-from", metavar="COMMIT", help="build sample-api on this commit's framework"
     )
     parser.add_argument("--budget-min", type=float, default=45.0, help="stop growing after this")
     args = parser.parse_args()
