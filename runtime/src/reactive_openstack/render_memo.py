@@ -1,20 +1,14 @@
 """Skip a render whose inputs are the previous hook's: no Jinja in a steady-state hook.
 
 Why: upstream charms.openstack renders every managed file in every hook, and importing Jinja
-and compiling the templates is most of what a steady-state hook costs above the interpreter's
-start. What a render writes is a function of the values the templates read from the adapters,
-of the template sources and of the release. So the render reads the adapters through
-:class:`Recording` proxies, and keeps in the unit kv (in the hook's transaction) the
-list of reads, one digest of the values read, a digest of the template tree and the digest of
-each file written. The next hook replays the same reads against its fresh adapters: same
-values, same templates, and each file on disk still holding what was written (a file deleted
-or edited by someone else is rendered again) means the render would write the same bytes, so
-it is skipped. Nothing but digests is kept: relation passwords are among the values read.
-
-A read whose value is not plain data (str, numbers, bool, None and lists, tuples and dicts of
-them), or a template that iterates or prints a namespace itself, leaves nothing to compare:
-no record is kept and the next hook renders. ``install``, ``upgrade-charm`` and
-``post-series-upgrade`` always render (new charm code may render differently).
+and compiling templates is most of what a steady-state hook costs above starting
+charms.reactive. What a render writes follows from the values its templates read from the
+adapters, the template sources and the release. So templates read the adapters through
+:class:`Recording` proxies; the unit kv keeps the list of reads, one digest of their values
+(never the values: passwords are among them), a digest of the template tree and of each file
+written. The next hook replays the reads on its own adapters; same digests and untouched files
+on disk mean the render would write the same bytes, so it is skipped. A value that cannot be
+compared across processes keeps no record: then every hook renders.
 """
 
 from __future__ import annotations
