@@ -322,11 +322,10 @@ class ConfigAdapter(_Namespace):
 
     @property
     def service_listen_info(self) -> dict[str, dict[str, Any]]:
-        """Where each API service listens: N-10 behind haproxy, N-20 on loopback under TLS."""
+        """Where each API service listens: N-10 behind haproxy, which also terminates TLS."""
 
         def compute() -> dict[str, dict[str, Any]]:
-            shift = 20 if self.ssl else 10
-            ip = "127.0.0.1" if self.ssl else self.local_address
+            shift, ip = 10, self.local_address
             info: dict[str, dict[str, Any]] = {}
             for service, ports in sorted(self._api_ports().items()):
                 main = int(ports.get("admin", next(iter(ports.values()))))

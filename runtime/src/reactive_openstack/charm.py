@@ -250,10 +250,11 @@ class OpenStackCharm:
 
         Nothing is rendered while the config breaks a rule (config_checks.py).
         """
-        from reactive_openstack import rendering
+        from reactive_openstack import rendering, tls
 
         if not config_checks.usable(self):
             return []
+        tls.configure(self)  # before rendering: ssl.enabled decides haproxy.cfg
         changed = list(rendering.render_configs(self, adapters) or [])
         self.restart_on_change(changed)
         return changed
@@ -388,17 +389,10 @@ class OpenStackAPICharm(OpenStackCharm):
         return {kind: endpoints.endpoint_url(self, kind) for kind in ENDPOINT_TYPES}
 
     def register_endpoints(self, keystone: Any) -> None:
-        """Tell keystone our catalog entry; the interface only sends keys whose value changed."""
-        if not config_checks.usable(self):
-            return
-        urls = self.endpoint_urls()
-        keystone.register_endpoints(
-            self.service_name or self.name,
-            str(self.config.get("region") or "RegionOne"),
-            urls["public"],
-            urls["internal"],
-            urls["admin"],
-        )
+        """Tell keystone our catalog entry (endpoints.register)."""
+        from reactive_openstack import endpoints
+
+        endpoints.register(self, keystone)
 
 
 class HAOpenStackCharm(OpenStackAPICharm):

@@ -12,6 +12,8 @@ Only options the charm declares are checked: a charm without ``vip`` has nothing
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import math
 from collections.abc import Callable, Mapping
@@ -22,6 +24,8 @@ __all__ = [
     "CHECKS",
     "ConfigProblem",
     "check_region",
+    "check_ssl_options",
+    "decode_ssl_option",
     "check_vip",
     "check_vip_cidr",
     "check_worker_multiplier",
@@ -123,12 +127,42 @@ def check_region(config: Mapping[str, Any]) -> ConfigProblem | None:
     return None
 
 
+SSL_OPTIONS = ("ssl_cert", "ssl_key", "ssl_ca")
+
+
+def decode_ssl_option(config: Mapping[str, Any], option: str) -> str | None:
+    """An ``ssl_*`` option's PEM text (the options are base64, as charm-helpers reads them)."""
+    raw = config.get(option)
+    if not raw:
+        return None
+    try:
+        text = base64.b64decode(str(raw), validate=True).decode("ascii")
+    except (binascii.Error, ValueError):
+        return None
+    return text if "-----BEGIN " in text else None
+
+
+def check_ssl_options(config: Mapping[str, Any]) -> ConfigProblem | None:
+    """``ssl_cert``/``ssl_key``/``ssl_ca``: base64 PEM, and cert and key given together.
+
+    The problem never carries the value (a key is a secret): only the option and the rule.
+    """
+    for option in SSL_OPTIONS:
+        if config.get(option) and decode_ssl_option(config, option) is None:
+            return ConfigProblem(option, None, "must be a base64-encoded PEM")
+    if bool(config.get("ssl_cert")) != bool(config.get("ssl_key")):
+        missing = "ssl_key" if config.get("ssl_cert") else "ssl_cert"
+        return ConfigProblem(missing, None, "ssl_cert and ssl_key must be set together")
+    return None
+
+
 #: Every check, in the order their problems are reported.
 CHECKS: tuple[Callable[[Mapping[str, Any]], ConfigProblem | None], ...] = (
     check_vip,
     check_vip_cidr,
     check_worker_multiplier,
     check_region,
+    check_ssl_options,
 )
 
 

@@ -80,9 +80,10 @@ def test_service_listen_info_behind_haproxy_and_under_tls() -> None:
             "url": "http://10.0.0.10:1779",
         }
     }
+    # haproxy terminates TLS on N, so the API stays plain HTTP on N-10 (docs/tls.md)
     charm.host.set_flag("ssl.enabled")
     tls = build_adapters(charm).options.service_listen_info["congress_server"]
-    assert (tls["ip"], tls["port"], tls["url"]) == ("127.0.0.1", 1769, "http://127.0.0.1:1769")
+    assert (tls["ip"], tls["port"], tls["url"]) == ("10.0.0.10", 1779, "http://10.0.0.10:1779")
 
 
 def test_external_endpoints_use_the_resolved_admin_address() -> None:

@@ -203,6 +203,14 @@ def render_haproxy(units: int, **host_args: Any) -> str:
 
 
 def haproxy_check(text: str, tmp_path: Path) -> None:
+    if " ssl crt /etc/haproxy/tls/" in text:  # a real certificate where haproxy will look
+        from charmsmith.model.peers.certificate_authority import Authority
+
+        certs = tmp_path / "tls"
+        certs.mkdir()
+        cert, key = Authority.self_signed("ca", 30).issue("10.0.0.10", [], 30)
+        (certs / "10.0.0.10.pem").write_text(cert + key)
+        text = text.replace(" crt /etc/haproxy/tls/", f" crt {certs}/")
     path = tmp_path / "haproxy.cfg"
     path.write_text(text)
     result = subprocess.run(
@@ -259,8 +267,10 @@ def test_haproxy_cfg_split_networks_ipv6_and_tls_are_valid(tmp_path: Path) -> No
     text = render_text(charm, build_adapters(charm, [peers]), HAPROXY)
     assert "    acl net_2001:db8::10 dst 2001:db8::/64\n" in text
     assert "    use_backend congress-server_admin_2001:db8::10 if net_2001:db8::10\n" in text
-    assert "    server congress-2 [2001:db8::12]:1779 check check-ssl verify none\n" in text
-    assert "    bind :::1789 v6only\n" in text
+    # haproxy terminates TLS on N on both families; backends stay plain HTTP on N-10
+    assert "    server congress-2 [2001:db8::12]:1779 check\n" in text
+    assert "    bind *:1789 ssl crt /etc/haproxy/tls/\n" in text
+    assert "    bind :::1789 v6only ssl crt /etc/haproxy/tls/\n" in text
     assert "    timeout client 30000\n" in text
     haproxy_check(text, tmp_path)
 
