@@ -69,6 +69,14 @@ def _on_ha(charm: Any, args: tuple[Any, ...]) -> None:
     charm.assess_status()
 
 
+def _on_certificates(charm: Any, args: tuple[Any, ...]) -> None:
+    """Send the certificate requests as soon as the relation joins; serve what has come."""
+    from reactive_openstack import tls
+
+    tls.configure(charm)
+    charm.assess_status()
+
+
 def _on_config_rendered(charm: Any, args: tuple[Any, ...]) -> None:
     charm.enable_services()
     charm.assess_status()
@@ -86,6 +94,7 @@ _GUARDED = {
     "cluster.available": (("cluster.available",), (), _on_cluster),
     "ha.connected": (("ha.connected",), (), _on_ha),
     "config.rendered": (("config.rendered",), (), _on_config_rendered),
+    "certificates.available": (("certificates.available",), (), _on_certificates),
 }
 
 DEFAULT_NAMES: tuple[str, ...] = tuple(sorted([*_GUARDED, "update-status"]))

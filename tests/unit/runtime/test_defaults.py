@@ -69,6 +69,7 @@ def test_every_guarded_handler_is_off_during_update_status(reactive, monkeypatch
         "cluster.available",
         "ha.connected",
         "config.rendered",
+        "certificates.available",
         defaults.UPGRADE_CHARM_FLAG,
     ]:
         reactive.set_flag(flag)
@@ -122,6 +123,16 @@ def test_default_actions_call_the_charm(reactive):
     assert keystone.sent["service"] == "congress"
     host.run_atexit()
     assert host.status == ("active", "Unit is ready")
+
+
+def test_certificates_handler_requests_as_soon_as_the_relation_joins(reactive):
+    from reactive_openstack.testing_tls import FakeCertificates
+
+    registry, _, _ = make_registry()
+    certs = FakeCertificates()
+    registry.host = ready_host(flags=[], endpoints={"certificates": certs})
+    ro.use_defaults(registry, "certificates.available")["certificates.available"]()
+    assert certs.requests == {"10.0.0.10": ["10.0.0.10"]}
 
 
 def test_upgrade_charm_hook_raises_flag_for_guarded_handler(reactive, monkeypatch):
