@@ -114,7 +114,8 @@ def _raw_lock(model_dir: Path) -> Iterator[None]:
 
 # What a model directory holds; anything else is not ours and stays (a model pointed at a
 # directory with other files in it must not take them along).
-MODEL_ENTRIES = {STATE_FILE, LOCK_FILE, HISTORY_FILE, DEBUG_LOG, "run", "units", "peers"}
+MODEL_ENTRIES = {STATE_FILE, LOCK_FILE, HISTORY_FILE, DEBUG_LOG}
+MODEL_ENTRIES |= {"run", "units", "peers", "resources"}  # resources: attach-resource (day2.py)
 
 
 def _ours(name: str) -> bool:

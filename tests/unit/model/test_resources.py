@@ -124,3 +124,14 @@ def test_upgrade_series_fires_pre_then_post_and_refuses_out_of_order(s):
         ("fixture-api/1", "pre-series-upgrade"),
         ("fixture-api/1", "post-series-upgrade"),
     ]
+
+
+def test_destroy_takes_the_attached_resources_along(s, tmp_path):
+    from charmsmith.model import teardown
+
+    upload = tmp_path / "o.zip"
+    upload.write_bytes(b"PK")
+    day2.attach_resource(s.model, "fixture-api", "policyd-override", upload)
+    problems = teardown.Problems()
+    teardown._remove_files(s.model.store.path, problems)
+    assert list(problems) == [] and not (s.model.store.path / "resources").exists()
