@@ -26,6 +26,7 @@ __all__ = [
     "check_region",
     "check_ssl_options",
     "decode_ssl_option",
+    "option_on",
     "check_vip",
     "check_vip_cidr",
     "check_worker_multiplier",
@@ -201,3 +202,11 @@ def usable(charm: Any) -> bool:
             "WARNING",
         )
     return False
+
+
+def option_on(config: Mapping[str, Any], name: str) -> bool:
+    """A boolean option's value, also when it arrives as a string ("true", "yes", "1", "on")."""
+    value = config.get(name)
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1", "on")
+    return bool(value)

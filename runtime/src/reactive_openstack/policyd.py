@@ -51,10 +51,9 @@ class Overrides:
 
 
 def enabled(charm: Any) -> bool:
-    value = charm.config.get(CONFIG_OPTION)
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1", "on")
-    return bool(value)
+    from reactive_openstack.config_checks import option_on
+
+    return option_on(charm.config, CONFIG_OPTION)
 
 
 def policy_dir(charm: Any) -> str:

@@ -33,14 +33,8 @@ class UpgradeRefused(Exception):
     """The action cannot upgrade this unit; the message says why (the unit is left as it was)."""
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1", "on")
-    return bool(value)
-
-
 def action_managed(charm: Any) -> bool:
-    return _truthy(charm.config.get("action-managed-upgrade"))
+    return config_checks.option_on(charm.config, "action-managed-upgrade")
 
 
 def plan(charm: Any) -> str:
