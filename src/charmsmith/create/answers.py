@@ -35,6 +35,7 @@ class Answers:
     db_sync_commands: tuple[tuple[str, ...], ...]
     release_package: str
     package_codenames: tuple[tuple[str, str], ...]
+    certificates: bool
     maintainer: str
     summary: str
     description: str

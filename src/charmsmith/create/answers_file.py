@@ -78,6 +78,8 @@ _PLAIN = re.compile(r"^[A-Za-z0-9_/.+-][A-Za-z0-9_/.+ @<>()-]*$")
 
 def yaml_scalar(value: Any) -> str:
     """A YAML scalar: plain when it reads back as the same string, else double-quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     text = str(value)

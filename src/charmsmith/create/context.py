@@ -117,6 +117,7 @@ def build(ans: answers_mod.Answers, template_version: str) -> dict[str, Any]:
         "sync_commands": [list(cmd) for cmd in ans.db_sync_commands],
         "release_package": ans.release_package,
         "package_codenames": dict(ans.package_codenames),
+        "certificates": ans.certificates,
         "codenames_known": defaults.codenames(ans.release_package, ans.release)[1],
         "group": ans.service_name,
         "maintainer": ans.maintainer,

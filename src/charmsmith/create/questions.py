@@ -200,6 +200,14 @@ QUESTIONS: tuple[Question, ...] = (
         record=dict,
     ),
     Question(
+        "certificates",
+        "Add the certificates relation: HTTPS from a CA charm such as vault (yes/no)",
+        validate=_rule(v.yes_no),
+        default=lambda got: True,
+        text=lambda value: "yes" if value else "no",
+        record=bool,
+    ),
+    Question(
         "maintainer",
         "Maintainer ('Full Name <email>')",
         validate=_rule(v.maintainer),

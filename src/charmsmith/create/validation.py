@@ -99,6 +99,21 @@ def charm_ident(name: str) -> str:
     return name.replace("-", "_")
 
 
+#: Words a yes/no answer may be typed as (YAML 1.1's booleans, as cookiecutter's prompts read).
+_YES = ("yes", "y", "true", "on")
+_NO = ("no", "n", "false", "off")
+
+
+def yes_no(value: object, field: str) -> bool:
+    """A YAML boolean, or one of yes/y/true/on and no/n/false/off (any case)."""
+    if isinstance(value, bool):
+        return value
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise fail(field, f"{value!r} must be yes or no")
+
+
 def port(value: object, field: str = "port") -> int:
     if isinstance(value, bool):
         raise fail(field, "must be a whole number 21-65535")

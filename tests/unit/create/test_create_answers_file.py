@@ -67,7 +67,7 @@ def test_answers_file_layout_is_fixed():
         "init_services:\n- glance-api\nconfig_files:\n- /etc/glance/glance.conf\n"
         "db_sync_commands:\n- [glance-manage, db_sync]\n- [glance-manage, x, two words]\n"
         'release_package: glance-common\npackage_codenames:\n  "29": dalmatian\n'
-        '  "30": epoxy\nmaintainer: Jane Doe <jane@example.com>\n'
+        '  "30": epoxy\ncertificates: true\nmaintainer: Jane Doe <jane@example.com>\n'
         "summary: OpenStack glance (image) API service\n"
         "description: |-\n  Line one.\n\n  Line three.\n"
     )

@@ -144,6 +144,7 @@ def test_interactive_order_help_and_reasking():
         "init_services",
         "release_package",
         "package_codenames",
+        "certificates",
         "maintainer",
         "summary",
         "description",

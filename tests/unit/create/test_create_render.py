@@ -199,9 +199,19 @@ def test_metadata_and_yaml_files_parse(tmp_path: Path):
     assert meta["description"] == "First: line\n\n- second\n"
     assert meta["tags"] == ["openstack"]
     assert meta["series"] == ["jammy", "noble"]
+    assert meta["requires"] == {"certificates": {"interface": "tls-certificates"}}
+    layer = yaml.safe_load((charm / "layer.yaml").read_text())
+    assert layer["includes"] == ["layer:charmsmith-openstack-api", "interface:tls-certificates"]
+    yaml.safe_load((charm / "charmcraft.yaml").read_text())
+
+
+def test_certificates_answer_no_leaves_the_relation_out(tmp_path: Path):
+    charm = render.render(resolve(certificates="no"), tmp_path)
+    assert "requires" not in yaml.safe_load((charm / "metadata.yaml").read_text())
     layer = yaml.safe_load((charm / "layer.yaml").read_text())
     assert layer["includes"] == ["layer:charmsmith-openstack-api"]
-    yaml.safe_load((charm / "charmcraft.yaml").read_text())
+    handlers = (charm / "reactive" / "widget_handlers.py").read_text()
+    assert "certificates" not in handlers
 
 
 def test_copyright_is_dep5_apache(tmp_path: Path):

@@ -57,6 +57,20 @@ def test_ports_out_of_range_or_not_numbers(value):
         v.port(value)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(True, True), ("yes", True), (" Y ", True), ("on", True), (False, False), ("NO", False)],
+)
+def test_yes_no_answers(value, expected):
+    assert v.yes_no(value, "certificates") is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", "", 1, None])
+def test_yes_no_refuses_anything_else(value):
+    with pytest.raises(CharmsmithError, match=r"^certificates: .* must be yes or no$"):
+        v.yes_no(value, "certificates")
+
+
 def test_privileged_port_warns():
     assert any("privileged" in w for w in v.port_warnings(443, "myservice"))
 

@@ -5,6 +5,11 @@ The runtime's default handlers install the packages, request the database, messa
 keystone endpoints, and run HA. This module adds the one step specific to the charm: once all
 three relations are complete, render the config files, sync the database (leader only) and
 report status. Every handler skips update-status, which only re-assesses status.
+{% if c.certificates %}
+
+With certificates from the ``certificates`` relation (or the ``ssl_*`` options) haproxy serves
+HTTPS on the API port of every unit, and keystone gets https URLs (reactive_openstack.tls).
+{% endif %}
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ ro.use_defaults(
     "identity-service.connected",
     "cluster.available",
     "ha.connected",
+{% if c.certificates %}
+    "certificates.available",
+{% endif %}
 )
 
 

@@ -23,6 +23,7 @@ CONFIG_FILES = {{ c.config_files | map(attribute="path") | list | py(0, 15) }}
 SYNC_COMMANDS = {{ c.sync_commands | py(0, 16) }}
 TRANSPORT_URL = f"transport_url = rabbit://{CHARM}:rabbit-secret@{RABBIT_HOST}:5672/openstack"
 SERVICES = {{ c.services | py(0, 11) }}
+HAPROXY = "/etc/haproxy/haproxy.cfg"
 
 
 def status_after_hook(host, registry):
@@ -124,3 +125,48 @@ def test_relation_arrival_order_does_not_change_the_outcome(make_host):
         files = {path: host.files[path].content for path in CONFIG_FILES}
         outcomes.append((files, host.status, host.leader_settings.get(DB_SYNC_MARKER)))
     assert all(outcome == outcomes[0] for outcome in outcomes)
+{% if c.certificates %}
+
+
+def _pem(label: str, body: str) -> str:
+    return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n"
+
+
+def test_certificates_serve_https_and_go_back_to_http_when_the_relation_goes(host, registry):
+    """The certificates handlers: request, serve (0640 root:haproxy), renew by reload, undo."""
+    from reactive_openstack.testing_tls import FakeCertificates
+
+    certs = FakeCertificates(ca=_pem("CERTIFICATE", "Q0E="))
+    host.endpoints["certificates"] = certs
+    relations = make_relations()
+    keystone = relations["identity-service"]
+    render(host, relations)
+    registry.instance().register_endpoints(keystone)
+    assert certs.requests == {"10.0.0.10": ["10.0.0.10"]}
+    assert keystone.sent["public_url"] == "http://10.0.0.10:{{ c.port }}"
+
+    host.new_hook("certificates-relation-changed")
+    certs.answer("10.0.0.10", _pem("CERTIFICATE", "b25l"), _pem("PRIVATE KEY", "a2V5"))
+    render(host, relations)
+    registry.instance().register_endpoints(keystone)
+    for kind in ("public", "internal", "admin"):
+        assert keystone.sent[f"{kind}_url"] == "https://10.0.0.10:{{ c.port }}"
+    assert "bind *:{{ c.port }} ssl crt /etc/haproxy/tls/" in host.file_text(HAPROXY)
+    served = host.files["/etc/haproxy/tls/10.0.0.10.pem"]
+    assert (served.mode, served.owner, served.group) == (0o640, "root", "haproxy")
+    assert not any("a2V5" in message for _, message in host.logs)
+
+    host.new_hook("certificates-relation-changed")
+    certs.answer("10.0.0.10", _pem("CERTIFICATE", "dHdv"), _pem("PRIVATE KEY", "a2V5Mg=="))
+    render(host, relations)
+    assert ["service", "haproxy", "reload"] in host.commands
+    assert host.restarted() == []
+
+    host.new_hook("certificates-relation-broken")
+    certs.joined = False
+    render(host, relations)
+    registry.instance().register_endpoints(keystone)
+    assert keystone.sent["admin_url"] == "http://10.0.0.10:{{ c.port }}"
+    assert "/etc/haproxy/tls/10.0.0.10.pem" not in host.files
+    assert "ssl crt" not in host.file_text(HAPROXY)
+{% endif %}

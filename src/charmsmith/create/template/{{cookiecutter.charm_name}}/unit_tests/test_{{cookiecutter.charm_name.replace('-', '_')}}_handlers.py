@@ -57,3 +57,12 @@ def test_install_handler_runs_until_installed():
 )
 def test_each_connected_relation_has_its_default_handler(flag):
     assert flag in runnable({"charm.installed", flag})
+{% if c.certificates %}
+
+
+@pytest.mark.usefixtures("reactive_state")
+def test_certificates_relation_has_its_handler_except_in_update_status():
+    assert "certificates.available" in runnable({"charm.installed", "certificates.available"})
+    flags = {"charm.installed", "certificates.available", "is-update-status-hook"}
+    assert "certificates.available" not in runnable(flags)
+{% endif %}
