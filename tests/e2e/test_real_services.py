@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,3 +253,52 @@ def test_glance_policy_personas(model: ModelCLI, tmp_path: Path) -> None:
 
     assert "policy-image" in names("reader-a")
     assert "policy-image" not in names("reader-b")
+
+
+def until_refused(env: dict[str, str], *args: str, within: float = 60) -> str:
+    """An API call retried until it is refused (oslo.policy reads policy.d on a later request)."""
+    deadline = time.monotonic() + within
+    while (result := openstack(env, *args)).returncode == 0:
+        assert time.monotonic() < deadline, f"still allowed: {' '.join(args)}"
+        time.sleep(2)
+    return result.stderr
+
+
+def test_glance_policy_override(model: ModelCLI, tmp_path: Path) -> None:
+    """Issue 17 item 5: a policyd-override zip forbids get_images to the reader; removing the
+    override (use-policyd-override=false) restores glance's default."""
+    keystone = peer_backend(model, "keystone").server
+    env = {}
+    for user, role in (("po-member", "member"), ("po-reader", "reader")):
+        password = secrets.token_urlsafe(16)
+        keystone.ensure_user(user, password, "policy-override", role)
+        env[user] = {
+            **keystone.admin_env(),
+            "OS_USERNAME": user,
+            "OS_PASSWORD": password,
+            "OS_PROJECT_NAME": "policy-override",
+        }
+    until_ok(env["po-reader"], "image", "list")
+
+    archive = tmp_path / "overrides.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("readers-may-not-list.yaml", 'get_images: "role:member"\n')
+    model("attach-resource", "glance", f"policyd-override={archive}")
+    model("config", "glance", "use-policyd-override=true")
+    unit = model.status()["applications"]["glance"]["units"]["glance/0"]
+    assert (unit["workload-status"], unit["message"]) == ("active", "PO: Unit is ready")
+    written = model(
+        "ssh", "glance/0", "stat -c '%U:%G %a' /etc/glance/policy.d/readers-may-not-list.yaml"
+    ).stdout
+    assert written.strip() == "root:glance 640"
+
+    refused = until_refused(env["po-reader"], "image", "list")
+    assert "403" in refused, refused
+    until_ok(env["po-member"], "image", "list")
+
+    model("config", "glance", "use-policyd-override=false")
+    gone = model("ssh", "glance/0", "ls /etc/glance/policy.d").stdout
+    assert "readers-may-not-list.yaml" not in gone
+    until_ok(env["po-reader"], "image", "list")
+    unit = model.status()["applications"]["glance"]["units"]["glance/0"]
+    assert unit["message"] == "Unit is ready"
