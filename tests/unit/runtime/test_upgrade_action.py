@@ -6,21 +6,16 @@ import pytest
 from reactive_openstack import actions, upgrade
 from reactive_openstack.releases import KV_RELEASE_KEY
 
-from .sample import TEMPLATE, make_registry, ready_host
+from . import test_charm
+from .sample import make_registry, ready_host
 
 CONF = "/etc/congress/congress.conf"
 SYNC = ["congress-db-manage", "--config-file", CONF, "upgrade", "head"]
 MANAGED = {"openstack-origin": "cloud:jammy-caracal", "action-managed-upgrade": True}
 
 
-@pytest.fixture
-def charm_dir(tmp_path):
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "congress.conf").write_text(TEMPLATE)
-    caracal = tmp_path / "templates" / "caracal"
-    caracal.mkdir()
-    (caracal / "congress.conf").write_text("# caracal\n" + TEMPLATE)
-    return str(tmp_path)
+#: the sample charm's templates with a caracal directory (test_charm's fixture)
+charm_dir = test_charm.charm_dir
 
 
 def _unit(charm_dir, leader=True, marker="yoga", **config):
