@@ -11,8 +11,7 @@ upgrade-series UNIT prepare|complete follows the two steps of `juju upgrade-seri
 prepare|complete` (Juju 3: upgrade-machine) for the unit's machine: prepare fires
 pre-series-upgrade, complete fires post-series-upgrade, and each refuses out of order (prepare
 twice, complete before prepare). The OS upgrade in between is the operator's; the model's units
-stay on their series. Not emulated: Juju stops the unit agent between the two steps, here the
-unit's other queued hooks still run.
+stay on their series, and their other queued hooks still run between the two steps.
 """
 
 from __future__ import annotations
