@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -45,9 +46,9 @@ def _start(cli: CLI, *args: str) -> subprocess.Popen:
 
 def _wait_for_hold(cli: CLI, proc: subprocess.Popen, unit: str, hook: str) -> None:
     """Until the held hook has logged that it holds (the command must still be running)."""
-    needle = f"{unit}: holding {hook}"
     log = cli.model / "debug-log.txt"
-    while not (log.exists() and needle in log.read_text()):
+    needle = re.compile(rf"{re.escape(unit)}: (\S+: )?holding {hook}")  # relation hooks: rel id
+    while not (log.exists() and needle.search(log.read_text())):
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         time.sleep(0.05)
 

@@ -58,17 +58,21 @@ def remove_relation(model: Model, left: str, right: str | None) -> dict[str, Any
         raise CharmsmithError(f"relation {rel['id']} is already being removed")
     rel["dying"] = True
     rid = rel["id"]
-    # arrivals not yet announced are never announced: Juju drops them for a dying relation
+    # arrivals not yet announced are never announced: Juju drops them for a dying relation,
+    # and a unit not yet installed never runs its -created (the relation is no longer alive)
     model.state["queue"] = [
         e
         for e in model.state["queue"]
         if e.get("relation_id") != rid
-        or not e["hook"].endswith(("-relation-joined", "-relation-changed"))
+        or not e["hook"].endswith(("-relation-joined", "-relation-changed", "-relation-created"))
+        or (e["hook"].endswith("-created") and scope.in_scope(model, rel, e["unit"]))
     ]
     for app in sorted({ep["app"] for ep in rel["endpoints"]}):
         other = model.remote_app(rel, app)
         endpoint = model.endpoint_of(rel, app)
         for unit in model.charm_units(app):
+            if not scope.in_scope(model, rel, unit):
+                continue  # never entered (its install is not done): the relation ends unseen
             seen = sorted(rel.get("joined", {}).get(unit, []), key=model.unit_sort_key)
             for remote in seen:
                 model.enqueue(

@@ -98,15 +98,16 @@ def enter_installed(model: Model, rel: dict[str, Any], side: str) -> None:
 
 
 def enter(model: Model, rel: dict[str, Any], unit: str) -> None:
-    """`unit` enters `rel`'s scope: a subordinate played by charmsmith gets its unit (Juju
-    creates subordinates on the principal's EnterScope), then -joined/-changed is queued on
-    both sides for each pair of units that now see each other."""
+    """`unit` enters `rel`'s scope: its settings get its addresses, a subordinate played by
+    charmsmith gets its unit (Juju creates subordinates on the principal's EnterScope), then
+    -joined/-changed is queued on both sides for each pair of units that now see each other."""
     record = model.unit(unit)
     if rel.get("dying") or record.get("dying"):
         return
     app = record["app"]
     if not model.is_peer(app) and not RelationScope.of(rel).enter(unit):
         return
+    model._set_juju_keys(rel, unit)  # EnterScope writes the unit's address settings
     other = model.remote_app(rel, app)
     if model.is_peer(other) and model.peer_class(other).SUBORDINATE:
         if not any(model.unit(u).get("principal") == unit for u in model.app(other)["units"]):

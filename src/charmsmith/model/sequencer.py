@@ -562,7 +562,6 @@ class Model:
         first = a["leader"] is None
         for rel in self.relations_of(app):
             endpoint = self.endpoint_of(rel, app)
-            self._set_juju_keys(rel, name)
             self.enqueue(
                 name,
                 f"{endpoint}-relation-created",
@@ -635,17 +634,15 @@ class Model:
         )
         for app, other in ((a, b), (b, a)):
             for unit in self.charm_units(app):
-                self._set_juju_keys(rel, unit)
                 self.enqueue(
                     unit,
                     f"{self.endpoint_of(rel, app)}-relation-created",
                     relation_id=rel["id"],
                     remote_app=other,
                 )
-        for unit in self.app(a)["units"]:
-            self._set_juju_keys(rel, unit)
-        for unit in self.app(b)["units"]:
-            self._set_juju_keys(rel, unit)
+        for app in (a, b):
+            for unit in self.app(app)["units"] if self.is_peer(app) else []:
+                self._set_juju_keys(rel, unit)  # charm units' come with their scope entry
         scope.enter_installed(self, rel, a if not self.is_peer(a) else b)
         return rel
 

@@ -58,6 +58,10 @@ def test_others_never_see_a_unit_whose_install_failed(env):
     assert not [e for e in model.state["queue"] if e.get("remote_unit") == NEW]
     assert listed(model, "fixture-api/0", cluster(model)) == []
     assert model.remote_units(cluster(model), "fixture-api/0") == []
+    ctx = runner.new_context(model, "fixture-api/0", "update-status")
+    rid = str(cluster(model)["id"])
+    rc, _, err = model.handle_tool(ctx.id, "/", b"", ["relation-get", "-r", rid, "-", NEW])
+    assert rc == 1 and b"settings not found" in err  # settings come with EnterScope
 
 
 def test_a_retried_install_enters_scope_and_both_sides_join(env):
@@ -166,3 +170,18 @@ def test_a_store_from_before_scopes_is_migrated(env):
     assert "installed" not in migrated["units"][NEW]  # its install is still pending
     rel = next(r for r in migrated["relations"].values() if len(r["endpoints"]) == 1)
     assert rel[SCOPE_KEY] == ["fixture-api/0"]
+
+
+def test_a_relation_removed_before_the_install_is_done_ends_unseen(env):
+    model, charm = env
+    model.deploy_peer("mysql", None, 1, "emulated")
+    model.relate("fixture-api", "mysql")
+    model.run_queue()
+    operations.remove_relation(model, "fixture-api", "mysql")
+    model.run_queue()
+    assert "shared-db-relation-broken" in hooks(charm, "fixture-api/0")
+    charm.ran.clear()
+    operations.resolved(model, NEW, retry=False)
+    model.run_queue()
+    assert not [h for h in hooks(charm, NEW) if h.startswith("shared-db-")]
+    assert model.relations_of("mysql") == []
