@@ -172,6 +172,8 @@ class FakeJuju:
             return None
         if app is not None:
             local_app = self.unit.split("/")[0]
+            if app == local_app and not self.leader:  # Juju: only the leader reads its app's
+                raise RuntimeError("relation-get --app: permission denied")
             data = rel.local_app_data if app == local_app else rel.remote_app_data
         else:
             unit = unit or os.environ.get("JUJU_REMOTE_UNIT")

@@ -136,6 +136,25 @@ def test_joined_publishes_unit_name_and_is_available_only(juju: FakeJuju) -> Non
     assert flags(juju) == {f"{EP}.available"}
 
 
+def test_non_leader_meets_the_relation_before_any_provider_unit(make_juju) -> None:
+    """relation-created has no remote unit: the provider's app databag is not read yet.
+
+    charms.reactive would name our own application as the remote one, and Juju refuses a
+    non-leader reading its own application's databag.
+    """
+    juju = make_juju(unit="glance/1", requires={EP: "tls-certificates"}, leader=False)
+    rid = juju.relate(EP, "self-signed-certificates")
+    seen: list[object] = []
+
+    def charm(hook) -> None:  # what a charm's TLS code does in any hook
+        request_both(hook)
+        ep = hook.endpoint(EP)
+        seen.extend([ep.get_ca(), ep.server_certs_map, ep.generation])
+
+    juju.run(f"{EP}-relation-created", rid, None, charm)
+    assert seen == [None, {}, None] and flags(juju) == set()
+
+
 def test_requests_in_both_generations(juju: FakeJuju) -> None:
     rid = related(juju)
     local = juju.local_data(rid)

@@ -226,8 +226,8 @@ class TlsRequires(Endpoint):
     @property
     def generation(self) -> str | None:
         """Which protocol the provider answers in: csr, legacy, or None (nothing yet)."""
-        for relation in self.relations:
-            if relation.received_app_raw.get("certificates") is not None:
+        for relation in self.relations:  # no remote unit yet: charms.reactive would read ours
+            if relation.joined_units and relation.received_app_raw.get("certificates") is not None:
                 return CSR
         for unit in self.all_joined_units:
             if any(
@@ -248,6 +248,8 @@ class TlsRequires(Endpoint):
         """The provider's csr-generation answers, by the CSR they answer (stripped)."""
         answers: dict[str, dict[str, Any]] = {}
         for relation in self.relations:
+            if not relation.joined_units:  # charms.reactive would read our own app's databag
+                continue
             listed = _json(relation.received_app_raw.get("certificates"))
             for entry in listed if isinstance(listed, list) else []:
                 csr = entry.get("certificate_signing_request") if isinstance(entry, dict) else None
