@@ -84,14 +84,12 @@ def haproxy_enabled(charm: Any) -> bool:
 
 
 def api_ports_to_check(charm: Any, ha_related: bool) -> list[int]:
-    """Ports a ready unit listens on: haproxy's N and the API's N-10 (N-20 under TLS).
+    """Ports a ready unit listens on: haproxy's N and the API's N-10, with or without TLS.
 
-    With an ``ha`` relation pacemaker owns haproxy (it may be stopped on purpose), so only the API
+    haproxy terminates TLS on N (tls.py). With an ``ha`` relation pacemaker owns haproxy (it may be stopped on purpose), so only the API
     ports are checked.
     """
-    from reactive_openstack.endpoints import tls_enabled
-
-    shift = 20 if tls_enabled(charm) else 10
+    shift = 10
     ports: set[int] = set()
     for service_ports in (getattr(charm, "api_ports", None) or {}).values():
         for port in service_ports.values():

@@ -224,3 +224,5 @@ def test_corosync_bind_and_haproxy_helpers() -> None:
     assert haproxy_enabled(charm)
     assert api_ports_to_check(charm, ha_related=False) == [1779, 1789]
     assert api_ports_to_check(charm, ha_related=True) == [1779]
+    charm.host.set_flag("ssl.enabled")  # haproxy terminates TLS: the API stays on N-10
+    assert api_ports_to_check(charm, ha_related=False) == [1779, 1789]
