@@ -129,22 +129,28 @@ def enter(model: Model, rel: dict[str, Any], unit: str) -> None:
 
 def _queue_arrival(model: Model, rel: dict[str, Any], unit: str, remote: str) -> None:
     """-joined then -changed on `unit` for `remote`, as the uniter's relation resolver fires."""
-    endpoint = model.endpoint_of(rel, model.unit(unit)["app"])
-    for hook in ARRIVALS:
-        model.enqueue(
-            unit,
-            f"{endpoint}{hook}",
-            relation_id=rel["id"],
-            remote_unit=remote,
-            remote_app=model.unit(remote)["app"],
-        )
+    for suffix in ARRIVALS:
+        _queue_about(model, rel, unit, remote, suffix)
+
+
+def _queue_about(
+    model: Model, rel: dict[str, Any], unit: str, remote: str, suffix: str, departing: str = ""
+) -> None:
+    """Queue `unit`'s `<endpoint><suffix>` hook about the unit `remote`."""
+    model.enqueue(
+        unit,
+        f"{model.endpoint_of(rel, model.unit(unit)['app'])}{suffix}",
+        relation_id=rel["id"],
+        remote_unit=remote,
+        remote_app=model.unit(remote)["app"],
+        departing_unit=departing or None,
+    )
 
 
 def tell_departure(model: Model, rel: dict[str, Any], remote: str, name: str) -> None:
     """`name` leaves: `remote` gets -departed if it ran -joined for it; if its -joined is still
     pending, that arrival is dropped instead (Juju never joins a unit gone from scope)."""
-    remote_app = model.unit(remote)["app"]
-    if model.is_peer(remote_app):
+    if model.is_peer(model.unit(remote)["app"]):
         return
     if name not in rel.get("joined", {}).get(remote, []):
         model.state["queue"] = [
@@ -158,14 +164,7 @@ def tell_departure(model: Model, rel: dict[str, Any], remote: str, name: str) ->
             )
         ]
         return
-    model.enqueue(
-        remote,
-        f"{model.endpoint_of(rel, remote_app)}-relation-departed",
-        relation_id=rel["id"],
-        remote_unit=name,
-        remote_app=model.unit(name)["app"],
-        departing_unit=name,
-    )
+    _queue_about(model, rel, remote, name, "-relation-departed", departing=name)
 
 
 def queue_goodbyes(model: Model, name: str) -> None:
@@ -187,14 +186,7 @@ def queue_goodbyes(model: Model, name: str) -> None:
         for remote in remote_units(model, rel, name):
             tell_departure(model, rel, remote, name)
             if remote in rel.get("joined", {}).get(name, []):
-                model.enqueue(
-                    name,
-                    f"{endpoint}-relation-departed",
-                    relation_id=rel["id"],
-                    remote_unit=remote,
-                    remote_app=other,
-                    departing_unit=name,
-                )
+                _queue_about(model, rel, name, remote, "-relation-departed", departing=name)
         model.enqueue(name, f"{endpoint}-relation-broken", relation_id=rel["id"], remote_app=other)
 
 

@@ -10,14 +10,13 @@ import json
 from pathlib import Path
 
 import pytest
-from no_namespaces import no_namespaces
-from test_sequencing import CHARM, FakeCharm, hooks
+from test_sequencing import CHARM, fake_model, hooks
 
 from charmsmith.model import operations, runner
 from charmsmith.model.relation_tools import relation_ids, relation_list
 from charmsmith.model.scope import SCOPE_KEY
 from charmsmith.model.sequencer import Model
-from charmsmith.model.store import STATE_FILE, ModelStore, dumps
+from charmsmith.model.store import STATE_FILE, dumps
 
 NEW = "fixture-api/1"
 
@@ -25,13 +24,7 @@ NEW = "fixture-api/1"
 @pytest.fixture()
 def env(tmp_path: Path, monkeypatch):
     """fixture-api/0 installed and started; fixture-api/1 added, its install hook failing."""
-    no_namespaces(monkeypatch)
-    charm = FakeCharm()
-    monkeypatch.setattr(runner, "run_event", charm)
-    store = ModelStore(tmp_path / "m")
-    with store.locked(create=True):
-        store.state["subnet"] = "203.0.113.0/24"
-        model = Model(store, echo=lambda _l: None)
+    with fake_model(tmp_path, monkeypatch) as (model, charm):
         model.deploy(CHARM, None, {}, 1)
         model.run_queue()
         charm.fail.add((NEW, "install"))

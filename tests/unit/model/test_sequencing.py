@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +67,9 @@ class FakeCharm:
         return True
 
 
-@pytest.fixture()
-def env(tmp_path: Path, monkeypatch):
+@contextlib.contextmanager
+def fake_model(tmp_path: Path, monkeypatch) -> Iterator[tuple[Model, FakeCharm]]:
+    """An empty model whose hooks FakeCharm plays, held under its lock."""
     no_namespaces(monkeypatch)
     charm = FakeCharm()
     monkeypatch.setattr(runner, "run_event", charm)
@@ -74,6 +77,12 @@ def env(tmp_path: Path, monkeypatch):
     with store.locked(create=True):
         store.state["subnet"] = "203.0.113.0/24"
         yield Model(store, echo=lambda _l: None), charm
+
+
+@pytest.fixture()
+def env(tmp_path: Path, monkeypatch):
+    with fake_model(tmp_path, monkeypatch) as pair:
+        yield pair
 
 
 def hooks(charm: FakeCharm, unit: str) -> list[str]:
