@@ -103,7 +103,6 @@ def mark_broken(model: Model, unit: str, rid: int | None) -> None:
         return  # a -broken run by hand (run-hook) breaks nothing
     if unit not in rel.setdefault("broken", []):
         rel["broken"].append(unit)
-    scope.RelationScope.of(rel).leave(unit)  # the relationer leaves scope after -broken
     if rel.get("dying"):
         model.state["queue"] = [
             e for e in model.state["queue"] if e["unit"] != unit or e.get("relation_id") != rid

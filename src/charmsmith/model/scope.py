@@ -92,6 +92,7 @@ def enter_installed(model: Model, rel: dict[str, Any], side: str) -> None:
     for unit in model.charm_units(other):
         if is_installed(model, unit) and not model.unit(unit).get("dying"):
             scope.enter(unit)
+            model._set_juju_keys(rel, unit)
     for unit in list(model.app(side)["units"]):
         if is_installed(model, unit):
             enter(model, rel, unit)
@@ -187,7 +188,7 @@ def queue_goodbyes(model: Model, name: str) -> None:
             tell_departure(model, rel, remote, name)
             if remote in rel.get("joined", {}).get(name, []):
                 _queue_about(model, rel, name, remote, "-relation-departed", departing=name)
-        model.enqueue(name, f"{endpoint}-relation-broken", relation_id=rel["id"], remote_app=other)
+        model.enqueue(name, f"{endpoint}-relation-broken", relation_id=rid, remote_app=other)
 
 
 def migrate(state: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ import pytest
 from test_sequencing import CHARM, fake_model, hooks
 
 from charmsmith.model import operations, runner
+from charmsmith.model.peers.base import PeerView
 from charmsmith.model.relation_tools import relation_ids, relation_list
 from charmsmith.model.scope import SCOPE_KEY
 from charmsmith.model.sequencer import Model
@@ -137,6 +138,8 @@ def test_peers_see_only_units_in_scope(env):
     model.run_queue()
     subs = {d.get("principal") for d in model.state["units"].values()}
     assert "fixture-api/0" in subs and NEW not in subs  # a subordinate comes with scope entry
+    mysql_view = PeerView(model, model.relations_of("mysql")[0], "mysql", "shared-db")
+    assert mysql_view.remote_units() == ["fixture-api/0"]  # what relation-list gives the charm
     rel = model.relations_of("mysql")[0]
     assert rel["unit_data"]["mysql/0"]["allowed_units"] == "fixture-api/0"
     charm.fail.clear()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from charmsmith.errors import CharmsmithError
+from charmsmith.model.scope import in_scope
 
 if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
@@ -39,7 +40,13 @@ class PeerView:
         return self.model.remote_app(self.relation, self.app)
 
     def remote_units(self) -> list[str]:
-        units = self.model.app(self.remote_app)["units"]
+        """The remote charm units in the relation's scope (model/scope.py): a unit whose
+        install is not done is not listed, as relation-list in the real charm's hook."""
+        units = [
+            u
+            for u in self.model.app(self.remote_app)["units"]
+            if in_scope(self.model, self.relation, u)
+        ]
         return sorted(units, key=self.model.unit_sort_key)
 
     def remote_data(self, unit: str) -> dict[str, str]:
