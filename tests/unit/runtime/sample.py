@@ -74,3 +74,17 @@ def ready_host(**kwargs) -> FakeHost:
     )
     settings.update(kwargs)
     return FakeHost(**settings)
+
+
+def charm_for(host: FakeHost):
+    """This hook's instance of the sample charm on ``host`` (a fresh registry each call)."""
+    registry, _, _ = make_registry()
+    registry.host = host
+    return registry.instance()
+
+
+def write_templates(path) -> str:
+    """A charm dir holding the sample charm's one config template; returns its path."""
+    (path / "templates").mkdir()
+    (path / "templates" / "congress.conf").write_text(TEMPLATE)
+    return str(path)

@@ -11,7 +11,7 @@ from reactive_openstack.testing_tls import FakeCertificates
 
 from charmsmith.model.peers.certificate_authority import Authority
 
-from .sample import TEMPLATE, make_registry, ready_host
+from .sample import charm_for, ready_host, write_templates
 
 HAPROXY = "/etc/haproxy/haproxy.cfg"
 PEM = "/etc/haproxy/tls/10.0.0.10.pem"
@@ -25,15 +25,7 @@ def authority() -> Authority:
 
 @pytest.fixture
 def charm_dir(tmp_path):
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "congress.conf").write_text(TEMPLATE)
-    return str(tmp_path)
-
-
-def _charm(host):
-    registry, _, _ = make_registry()
-    registry.host = host
-    return registry.instance()
+    return write_templates(tmp_path)
 
 
 def _answered(authority: Authority, chain: str | None = None) -> FakeCertificates:
@@ -52,7 +44,7 @@ def test_one_request_per_name_with_the_vips_of_its_network():
         bindings={"public": ("192.168.9.10", "192.168.9.0/24")},
         interfaces={"eth0": ["10.0.0.10/24"], "eth1": ["192.168.9.10/24"]},
     )
-    assert tls.certificate_requests(_charm(host)) == {
+    assert tls.certificate_requests(charm_for(host)) == {
         "10.0.0.10": ["10.0.0.10", "10.0.0.100"],
         "192.168.9.10": ["192.168.9.10", "192.168.9.100"],
         "admin.example.com": ["10.0.0.10", "10.0.0.100", "admin.example.com"],
@@ -64,13 +56,15 @@ def test_certificate_arrival_switches_the_catalog_to_https_in_the_same_hook(auth
     certs = FakeCertificates()
     host.endpoints["certificates"] = certs
     keystone = FakeKeystone(**keystone_data())
-    _charm(host).register_endpoints(keystone)
+    charm_for(host).register_endpoints(keystone)
     assert certs.requests == {"10.0.0.10": ["10.0.0.10"]}
     assert keystone.sent["public_url"] == "http://10.0.0.10:1789"
 
     host.new_hook("certificates-relation-changed")
     host.endpoints["certificates"] = _answered(authority, chain="")
-    _charm(host).register_endpoints(keystone)
+    charm = charm_for(host)
+    charm.register_endpoints(keystone)
+    tls.configure(charm)  # another handler of the same hook: nothing more happens
     assert {keystone.sent[f"{kind}_url"] for kind in ("public", "internal", "admin")} == {
         "https://10.0.0.10:1789"
     }
@@ -90,7 +84,7 @@ def test_the_chain_is_served_after_the_certificate(authority):
     leaf, key = intermediate.issue("10.0.0.10", ["10.0.0.10"], 30)
     certs.answer("10.0.0.10", leaf, key)
     host = ready_host(endpoints={"certificates": certs})
-    tls.configure(_charm(host))
+    tls.configure(charm_for(host))
     served = host.file_text(PEM)
     assert served.index(leaf.strip()) < served.index(intermediate.cert.strip())
     assert served.index(intermediate.cert.strip()) < served.index(key.strip())
@@ -100,12 +94,12 @@ def test_relation_gone_switches_back_to_http_and_removes_what_it_wrote(authority
     certs = _answered(authority)
     host = ready_host(endpoints={"certificates": certs})
     keystone = FakeKeystone(**keystone_data())
-    _charm(host).register_endpoints(keystone)
+    charm_for(host).register_endpoints(keystone)
     assert keystone.sent["admin_url"].startswith("https://")
 
     host.new_hook("certificates-relation-broken")
     certs.joined = False
-    _charm(host).register_endpoints(keystone)
+    charm_for(host).register_endpoints(keystone)
     assert keystone.sent["admin_url"] == "http://10.0.0.10:1789"
     assert PEM not in host.files and CA_FILE not in host.files
     assert host.commands == [["update-ca-certificates", "--fresh"]]
@@ -115,7 +109,7 @@ def test_relation_gone_switches_back_to_http_and_removes_what_it_wrote(authority
 def test_partial_answer_serves_nothing(authority):
     certs = FakeCertificates(ca=authority.cert)  # the CA came, the certificate not yet
     host = ready_host(endpoints={"certificates": certs})
-    assert tls.configure(_charm(host)) is None
+    assert tls.configure(charm_for(host)) is None
     assert not host.is_flag_set("ssl.enabled") and PEM not in host.files
 
 
@@ -123,20 +117,20 @@ def test_renewal_reloads_haproxy_and_restarts_nothing(authority, charm_dir):
     certs = _answered(authority)
     host = ready_host(charm_dir=charm_dir, endpoints={"certificates": certs})
     db = FakeMySQLShared(db_host="10.0.0.30", password="dbpass", allowed_units="congress/0")
-    _charm(host).render_with_interfaces([db])
+    charm_for(host).render_with_interfaces([db])
     assert "    bind *:1789 ssl crt /etc/haproxy/tls/\n" in host.file_text(HAPROXY)
     assert "haproxy" in host.restarted()  # switching TLS on changes haproxy.cfg
     first = host.files[PEM].content
 
     host.new_hook("certificates-relation-changed")
     certs.answer("10.0.0.10", *authority.issue("10.0.0.10", ["10.0.0.10"], 30))
-    _charm(host).render_with_interfaces([db])
+    charm_for(host).render_with_interfaces([db])
     assert host.files[PEM].content != first
     assert host.commands == [["service", "haproxy", "reload"]]
     assert host.restarted() == []
 
     host.new_hook("update-status")
-    _charm(host).render_with_interfaces([db])
+    charm_for(host).render_with_interfaces([db])
     assert host.commands == [] and host.restarted() == [] and host.writes == []
 
 
@@ -144,7 +138,7 @@ def test_options_serve_when_there_is_no_relation(authority):
     cert, key = authority.issue("10.0.0.10", ["10.0.0.10"], 30)
     config = {"ssl_cert": _b64(cert), "ssl_key": _b64(key), "ssl_ca": _b64(authority.cert)}
     host = ready_host(config=config)
-    found = tls.configure(_charm(host))
+    found = tls.configure(charm_for(host))
     assert found is not None and found.source == "config"
     assert host.file_text(PEM) == cert.strip() + "\n" + key.strip() + "\n"
     assert host.files[CA_FILE].content == authority.cert.strip().encode() + b"\n"
@@ -157,7 +151,7 @@ def test_the_relation_wins_over_the_options(authority):
         config={"ssl_cert": _b64(cert), "ssl_key": _b64(key)},
         endpoints={"certificates": _answered(authority)},
     )
-    found = tls.configure(_charm(host))
+    found = tls.configure(charm_for(host))
     assert found is not None and found.source == "relation"
     assert cert.strip() not in host.file_text(PEM)
 
@@ -177,7 +171,7 @@ def test_the_relation_wins_over_the_options(authority):
 )
 def test_bad_options_block_naming_the_option_and_serve_nothing(config, message):
     host = ready_host(config=config)
-    charm = _charm(host)
+    charm = charm_for(host)
     keystone = FakeKeystone(**keystone_data())
     charm.register_endpoints(keystone)
     assert charm._assess_status() == ("blocked", message)
