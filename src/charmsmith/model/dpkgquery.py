@@ -89,8 +89,10 @@ def dpkg_query(model: Model, ctx: HookContext, args: list[str], stdin: bytes) ->
     if not pkgs:  # the whole database: the base image's answer
         proc = subprocess.run(["dpkg-query", *args], capture_output=True)
         return proc.returncode, proc.stdout, proc.stderr
-    hidden = set(hostpkgs.table())
-    host = [p for p in pkgs if p not in installed and p not in hidden]
+    # only a package the unit has not installed can be a hidden host package
+    unknown = [p for p in pkgs if p not in installed]
+    hidden = set(hostpkgs.table(model.store.path)) if unknown else set()
+    host = [p for p in unknown if p not in hidden]
     out, err, rc = [], [], 0
     if host:
         options = [a for a in args if a not in pkgs]

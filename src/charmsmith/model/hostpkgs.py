@@ -19,6 +19,7 @@ the alternatives layout is update-alternatives' (/etc/alternatives/<name> plus a
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -92,6 +93,7 @@ def _unowned_links(owners: dict[str, set[str]], roots: list[str]) -> list[tuple[
 
 @functools.lru_cache(maxsize=4)
 def _table(_status_mtime: float) -> dict[str, HostPackage]:
+    """Worked out from dpkg's file lists: about 0.7 s, so kept per process and on disk."""
     owners = _owners()
     mine: dict[str, set[str]] = {}
     for pkg in HOST_PACKAGES:
@@ -120,27 +122,72 @@ def _table(_status_mtime: float) -> dict[str, HostPackage]:
     }
 
 
-def table() -> dict[str, HostPackage]:
-    """The host packages present on this machine and where their files are (cached per dpkg run)."""
+def table(model_dir: Path | None = None) -> dict[str, HostPackage]:
+    """The host packages present on this machine and where their files are.
+
+    Each model command is a new process, and a hook calls `dpkg-query` several times, so the
+    table is also kept in the model's `run/hostpkgs.json`, valid while dpkg's status file has
+    the same mtime (any dpkg run on the host changes it).
+    """
     status = Path("/var/lib/dpkg/status")
-    return _table(status.stat().st_mtime if status.exists() else 0.0)
+    mtime = status.stat().st_mtime if status.exists() else 0.0
+    cache = model_dir / "run" / CACHE_NAME if model_dir is not None else None
+    if cache is not None and not _table.cache_info().currsize:
+        kept = _read_cache(cache, mtime)
+        if kept is not None:
+            return kept
+    found = _table(mtime)
+    if cache is not None:
+        _write_cache(cache, mtime, found)
+    return found
 
 
-def is_host_package(pkg: str) -> bool:
-    return pkg in table()
+CACHE_NAME = "hostpkgs.json"
+
+
+def _read_cache(cache: Path, mtime: float) -> dict[str, HostPackage] | None:
+    try:
+        data = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("status_mtime") != mtime:
+        return None
+    try:
+        return {
+            name: HostPackage(name, tuple(entry["paths"]), frozenset(entry["exclude"]))
+            for name, entry in data["packages"].items()
+        }
+    except (KeyError, TypeError, AttributeError):
+        return None
+
+
+def _write_cache(cache: Path, mtime: float, found: dict[str, HostPackage]) -> None:
+    packages = {
+        p.name: {"paths": list(p.paths), "exclude": sorted(p.exclude)} for p in found.values()
+    }
+    text = json.dumps({"status_mtime": mtime, "packages": packages})
+    try:
+        if cache.exists() and cache.read_text() == text:
+            return
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a cache only: the next process works the table out again
 
 
 def hide_all(model_dir: Path, unit: str) -> None:
     """A new unit: none of these packages is installed, so none of their paths is there."""
     view = UnitView(model_dir, unit)
-    for package in table().values():
+    for package in table(model_dir).values():
         for path in package.paths:
             view.remove(path)
 
 
 def unpack(view: UnitView, pkg: str, installed: Collection[str]) -> None:
     """`apt-get install`: the package's files (and its maintainer scripts' links) appear."""
-    known = table()
+    known = table(view.model_dir)
     package = known.get(pkg)
     if package is None:
         return
@@ -153,6 +200,6 @@ def unpack(view: UnitView, pkg: str, installed: Collection[str]) -> None:
 
 def remove(view: UnitView, pkg: str) -> None:
     """`apt-get purge`: the package's files go."""
-    package = table().get(pkg)
+    package = table(view.model_dir).get(pkg)
     for path in package.paths if package else ():
         view.remove(path)
