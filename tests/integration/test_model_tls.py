@@ -124,3 +124,15 @@ def test_each_certificates_peer_turns_the_units_to_https_and_back(
     assert _s_client(addresses[0], root) == 0
     since = cli.state()["units"]["congress/0"]["service_log"][seen:]
     assert ["reload", "haproxy"] in since and ["restart", "haproxy"] not in since
+
+    # behind the VIP: the VIP is in every unit's certificate, the catalog names it in https
+    vip = cli.status()["model"]["subnet"].rsplit(".", 1)[0] + ".250"
+    cli("config", "congress", f"vip={vip}")
+    cli("deploy", "hacluster", "--config", "cluster_count=2")  # two units: the cluster's size
+    cli("relate", "congress", "hacluster")
+    entry = json.loads(cli("catalog", "--format", "json").stdout)["congress"]
+    assert {entry[f"{kind}_url"] for kind in ("public", "internal", "admin")} == {
+        f"https://{vip}:{PORT}"
+    }
+    assert _s_client(vip, root) == 0
+    assert "stand-in for congress-server" in _https_get(vip, root)
