@@ -86,8 +86,8 @@ def haproxy_enabled(charm: Any) -> bool:
 def api_ports_to_check(charm: Any, ha_related: bool) -> list[int]:
     """Ports a ready unit listens on: haproxy's N and the API's N-10, with or without TLS.
 
-    haproxy terminates TLS on N (tls.py). With an ``ha`` relation pacemaker owns haproxy (it may be stopped on purpose), so only the API
-    ports are checked.
+    haproxy terminates TLS on N (tls.py). With an ``ha`` relation pacemaker owns haproxy (it may
+    be stopped on purpose), so only the API ports are checked.
     """
     shift = 10
     ports: set[int] = set()
