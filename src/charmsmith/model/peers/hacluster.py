@@ -23,23 +23,33 @@ VIP's network), and moved to another unit when that one fails (`charmsmith model
 or is removed. A VIP no interface carries is not brought up and its entry says why. Only VIPs
 inside the model subnet are plumbed (anything else would need a host route out of the
 documentation range); others are recorded.
+
+Actions `pause` and `resume` (charm-hacluster actions/actions.py, hooks/utils.py pause_unit,
+resume_unit, assess_status_helper): pause puts the unit's node in standby (`crm node standby`),
+so pacemaker moves the VIPs it holds to another online node, or stops them when none is left;
+the unit then shows `maintenance` until resumed. Resume brings the node online; the charm sets
+`resource-stickiness=100` as the cluster's default, so a VIP stays where it went.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model.peers import ipaddr
 from charmsmith.model.peers.base import (
+    ActionResult,
     Backend,
     PeerApp,
     PeerView,
     clear_hook_failure,
     fail_hook,
 )
+
+if TYPE_CHECKING:
+    from charmsmith.model.sequencer import Model
 
 HOOK = "ha-relation-changed"
 # CRM sections hooks.py reads (parse_data); init_services/systemd_services configure nothing here
@@ -57,6 +67,8 @@ SECTIONS = (
 )
 # created with `crm configure <kind>` only when `crm_opt_exists` says the name is new
 CREATED_IF_ABSENT = ("groups", "ms", "orders", "colocations", "clones", "locations")
+# assess_status_helper's answer while the unit-paused flag is set
+PAUSED = "Paused. Use 'resume' action to resume normal service."
 
 
 class MalformedSection(ValueError):
@@ -135,6 +147,10 @@ class HACluster(PeerApp):
             "description": "Number of peer units required to bootstrap cluster services.",
         },
     }
+    ACTIONS: ClassVar[dict[str, str]] = {
+        "pause": "Put this unit's node in standby: pacemaker moves its resources to other nodes",
+        "resume": "Take this unit's node out of standby",
+    }
     backend: HAClusterBackend
 
     @classmethod
@@ -169,11 +185,40 @@ class HACluster(PeerApp):
             sections["corosync_mcastport"] = data.get("corosync_mcastport", "")
             self.backend.apply(principal, sections)
             view.publish(sub, {"clustered": "yes"})
-            view.model.unit(sub)["workload"] = {
-                "status": "active",
-                "message": "Unit is ready and clustered",
-            }
+            view.model.unit(sub)["workload"] = (
+                {"status": "maintenance", "message": PAUSED}
+                if principal in self.standby()
+                else {"status": "active", "message": "Unit is ready and clustered"}
+            )
         place_vips(view.model, view.app)
+
+    def standby(self) -> list[str]:
+        """The nodes (principal units: one pacemaker node per machine) in standby."""
+        return self.backend.state.setdefault("standby", [])
+
+    def run_action(
+        self, model: Model, unit: str, name: str, params: dict[str, str]
+    ) -> ActionResult:
+        """pause/resume: the node leaves or rejoins the set that may run resources."""
+        if name not in self.ACTIONS:
+            return super().run_action(model, unit, name, params)
+        node = model.unit(unit)["principal"]
+        if model.unit(node).get("down"):
+            raise CharmsmithError(
+                f"{unit}: its machine ({node}) is down, so no action can run there; "
+                f"see 'charmsmith model recover {node}'"
+            )
+        standby = self.standby()
+        if name == "pause":
+            if node not in standby:
+                standby.append(node)
+            model.unit(unit)["workload"] = {"status": "maintenance", "message": PAUSED}
+        else:
+            if node in standby:
+                standby.remove(node)
+            model.unit(unit)["workload"] = _assessed(model, self, unit)
+        place_vips(model, model.unit(unit)["app"])
+        return ActionResult({})
 
     def forget(self, view: PeerView) -> None:
         """Relation removed: the principals' resources go, and with them their VIPs."""
@@ -181,6 +226,15 @@ class HACluster(PeerApp):
         for principal in view.remote_units():
             resources.pop(principal, None)
         place_vips(view.model, view.app)
+
+
+def _assessed(model: Model, peer: HACluster, unit: str) -> dict[str, str]:
+    """The status assess_status_helper gives an unpaused unit: ready once the cluster formed."""
+    needed = int(peer.config()["cluster_count"])
+    if len(model.app(model.unit(unit)["app"])["units"]) < needed:
+        message = f"Insufficient peer units for ha cluster (require {needed})"
+        return {"status": "blocked", "message": message}
+    return {"status": "active", "message": "Unit is ready and clustered"}
 
 
 def requested_vips(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -195,13 +249,15 @@ def requested_vips(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def place_vips(model: Any, app: str) -> None:
-    """Pacemaker's job: every VIP on one live principal; move it off failed/removed units."""
+    """Pacemaker's job: every VIP on one live, online principal; move it off failed, removed
+    or standby units, and otherwise leave it where it is (resource-stickiness)."""
     import ipaddress
 
     from charmsmith.model import network
 
     peer_state = model.app(app).setdefault("peer_state", {})
     resources = peer_state.get("resources", {})
+    standby = set(peer_state.get("standby", []))
     placed: dict[str, dict[str, Any]] = peer_state.setdefault("vips", {})
     wanted: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for principal, sections in sorted(resources.items()):
@@ -215,27 +271,29 @@ def place_vips(model: Any, app: str) -> None:
             _unplumb(model, placed.pop(vip))
     for vip, (request, principals) in sorted(wanted.items()):
         live = [
-            u for u in sorted(principals, key=model.unit_sort_key) if not model.unit(u).get("down")
+            u
+            for u in sorted(principals, key=model.unit_sort_key)
+            if not model.unit(u).get("down") and u not in standby
         ]
         current = placed.get(vip, {})
         holder = current.get("unit") if current.get("unit") in live else (live[0] if live else None)
         where = (
             ipaddr.placement(ipaddr.unit_interfaces(model, holder), vip, **request)
             if holder
-            else "no live unit"
+            else "no live unit out of standby"
         )
         entry = {"vip": vip, "unit": holder, "plumbed": False}
         if isinstance(where, str):
             entry.update(unit=None, error=where)
         else:
             entry.update(nic=where[0], prefix=where[1])
-        if current and {k: v for k, v in current.items() if k != "plumbed"} == entry:
-            continue
-        _unplumb(model, current)
         in_subnet = ipaddress.ip_address(vip) in subnet
-        if entry["unit"] and in_subnet and model.unit(holder).get("netns"):
+        entry["plumbed"] = bool(entry["unit"] and in_subnet and model.unit(holder).get("netns"))
+        if current == entry:
+            continue  # already there: re-plumbing would drop the address for a moment
+        _unplumb(model, current)
+        if entry["plumbed"]:
             network.add_unit_address(model.state, model.unit(holder), vip, entry["prefix"])
-            entry["plumbed"] = True
         placed[vip] = entry
         if "error" in entry:
             note = f"not brought up: {entry['error']}"
