@@ -4,7 +4,8 @@ Upstream (charms.openstack) terminates TLS in apache2 on N-10 behind haproxy. Ou
 run haproxy on N on every unit, so haproxy terminates TLS there (``bind ... ssl crt <dir>``) and
 balances plain HTTP to each unit's API on N-10, as without TLS; docs/tls.md says why.
 
-What this module keeps true, once per hook (:func:`configure` is idempotent and cheap):
+What this module keeps true (:func:`configure` is idempotent: the handlers that render, register
+with keystone or meet the relation each call it, whichever runs first in a hook acts):
 
 * the requests: one per distinct name a client may use to reach this unit (the address on each
   endpoint network or its ``os-<type>-hostname``, plus the VIPs on that network);
@@ -47,7 +48,6 @@ SSL_ENABLED_FLAG = "ssl.enabled"
 ENDPOINT = "certificates"
 #: kv key: file name -> sha256 of what is served (tells a renewal from the first certificate).
 SERVED_KEY = "reactive_openstack.tls-served"
-_CONFIGURED_ATTR = "_tls_configured"
 
 
 @dataclass(frozen=True)
@@ -202,13 +202,12 @@ def _reload_haproxy(charm: Any) -> None:
 
 
 def configure(charm: Any) -> TlsMaterial | None:
-    """Request certificates, serve what is there, set ``ssl.enabled``; once per hook.
+    """Request certificates, serve what is there, set ``ssl.enabled``; a repeat changes nothing.
 
     Only charms whose haproxy fronts the API can serve TLS; others are left alone.
     """
-    if getattr(charm, _CONFIGURED_ATTR, False) or not getattr(charm, "haproxy_enabled", False):
+    if not getattr(charm, "haproxy_enabled", False):
         return None
-    charm._tls_configured = True
     host = charm.host
     certificates = host.endpoint(ENDPOINT)
     if certificates is not None and getattr(certificates, "relations", None):
