@@ -373,6 +373,15 @@ class JujuHost(JujuResources):
     def endpoint(self, name: str) -> Any | None:
         # charms.reactive instantiates every interface layer's Endpoint when its main loop
         # starts; outside that loop (the fast update-status path) there is none to return.
+        # An endpoint the charm does not declare is None without asking charms.reactive, which
+        # would log an ERROR line (one juju-log call) in every hook that looks for it.
+        from charmhelpers.core import hookenv
+
+        declared = hookenv.metadata()
+        if not any(
+            name in (declared.get(kind) or {}) for kind in ("requires", "provides", "peers")
+        ):
+            return None
         from charms.reactive import endpoint_from_name
 
         return endpoint_from_name(name)

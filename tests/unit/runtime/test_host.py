@@ -221,3 +221,17 @@ def test_public_api_is_reexported_lazily():
     assert ro.testing.FakeHost is FakeHost
     with pytest.raises(AttributeError):
         ro.no_such_name  # noqa: B018
+
+
+def test_juju_host_endpoint_not_declared_is_none_without_asking_reactive(monkeypatch):
+    """A charm without a `certificates` relation must not make charms.reactive log an ERROR."""
+    import charms.reactive
+    from charmhelpers.core import hookenv
+
+    monkeypatch.setattr(hookenv, "metadata", lambda: {"requires": {"shared-db": {}}})
+    asked: list[str] = []
+    monkeypatch.setattr(charms.reactive, "endpoint_from_name", lambda n: asked.append(n) or n)
+    host = JujuHost({})
+    assert host.endpoint("certificates") is None
+    assert host.endpoint("shared-db") == "shared-db"
+    assert asked == ["shared-db"]
