@@ -2,8 +2,10 @@
 
 Three units of the built sample-api fixture behind hacluster's VIP; openstack-origin moves from
 yoga to zed with action-managed-upgrade set; the openstack-upgrade action then runs unit by unit,
-the leader last, while a client keeps calling the API through the VIP. No request may fail, the
-leader migrates the database once for zed, and every unit ends on zed's packages.
+the leader last, each between a pause and a resume of the unit's hacluster subordinate (its node
+in standby, so the VIP is elsewhere), while a client keeps calling the API through the VIP. No
+request may fail, the leader migrates the database once for zed, and every unit ends on zed's
+packages.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ def _action(cli: CLI, unit: str, name: str, check: bool = True) -> dict:
     return json.loads(proc.stdout[: proc.stdout.rindex("}") + 1])
 
 
+def _subordinate(cli: CLI, principal: str) -> str:
+    units = cli.state()["units"]
+    return next(name for name, unit in units.items() if unit.get("principal") == principal)
+
+
 def _units(cli: CLI) -> dict:
     return cli.status()["applications"]["sample-api"]["units"]
 
@@ -93,12 +100,24 @@ def test_rolling_openstack_upgrade_behind_the_vip(cli: CLI, sample_charm: Path):
     try:
         order = sorted(_units(cli), key=lambda name: name == leader)  # the leader last
         for unit in order:
+            # the operator's sequence for an HA application: standby first, so the VIP leaves
+            hacluster = _subordinate(cli, unit)
+            _action(cli, hacluster, "pause")
+            state = cli.state()
+            holder = state["applications"]["hacluster"]["peer_state"]["vips"][vip]["unit"]
+            assert holder not in (unit, None)
+            assert state["units"][hacluster]["workload"]["status"] == "maintenance"
             done = _action(cli, unit, "openstack-upgrade")
             assert done["results"] == {"outcome": "upgraded from yoga to zed"}
             if unit != leader:
                 assert _units(cli)[unit]["message"] == (
                     "Waiting for the leader to migrate the database to zed"
                 )
+            _action(cli, hacluster, "resume")
+            state = cli.state()
+            assert state["units"][hacluster]["workload"]["status"] == "active"
+            # resource-stickiness: resuming does not pull the VIP back
+            assert state["applications"]["hacluster"]["peer_state"]["vips"][vip]["unit"] == holder
         time.sleep(2)
     finally:
         client.halt.set()
