@@ -169,10 +169,7 @@ class HACluster(PeerApp):
             if principal not in view.remote_units():
                 continue
             if len(members) < needed:
-                view.model.unit(sub)["workload"] = {
-                    "status": "blocked",
-                    "message": f"Insufficient peer units for ha cluster (require {needed})",
-                }
+                view.model.unit(sub)["workload"] = self.assess(view.model, sub)
                 continue
             data = view.remote_data(principal)
             try:
@@ -185,12 +182,20 @@ class HACluster(PeerApp):
             sections["corosync_mcastport"] = data.get("corosync_mcastport", "")
             self.backend.apply(principal, sections)
             view.publish(sub, {"clustered": "yes"})
-            view.model.unit(sub)["workload"] = (
-                {"status": "maintenance", "message": PAUSED}
-                if principal in self.standby()
-                else {"status": "active", "message": "Unit is ready and clustered"}
-            )
+            view.model.unit(sub)["workload"] = self.assess(view.model, sub)
         place_vips(view.model, view.app)
+
+    def assess(self, model: Model, unit: str) -> dict[str, str]:
+        """assess_status_helper's order: paused first, then too few peers, else ready."""
+        needed = int(self.config()["cluster_count"])
+        if model.unit(unit)["principal"] in self.standby():
+            return {"status": "maintenance", "message": PAUSED}
+        if len(model.app(model.unit(unit)["app"])["units"]) < needed:
+            return {
+                "status": "blocked",
+                "message": f"Insufficient peer units for ha cluster (require {needed})",
+            }
+        return {"status": "active", "message": "Unit is ready and clustered"}
 
     def standby(self) -> list[str]:
         """The nodes (principal units: one pacemaker node per machine) in standby."""
@@ -203,20 +208,18 @@ class HACluster(PeerApp):
         if name not in self.ACTIONS:
             return super().run_action(model, unit, name, params)
         node = model.unit(unit)["principal"]
+        # Juju would leave the action pending until the machine's agent answers again
         if model.unit(node).get("down"):
             raise CharmsmithError(
                 f"{unit}: its machine ({node}) is down, so no action can run there; "
                 f"see 'charmsmith model recover {node}'"
             )
         standby = self.standby()
-        if name == "pause":
-            if node not in standby:
-                standby.append(node)
-            model.unit(unit)["workload"] = {"status": "maintenance", "message": PAUSED}
-        else:
-            if node in standby:
-                standby.remove(node)
-            model.unit(unit)["workload"] = _assessed(model, self, unit)
+        if name == "pause" and node not in standby:
+            standby.append(node)  # crm node standby is idempotent, and so is this
+        elif name == "resume" and node in standby:
+            standby.remove(node)
+        model.unit(unit)["workload"] = self.assess(model, unit)
         place_vips(model, model.unit(unit)["app"])
         return ActionResult({})
 
@@ -226,15 +229,6 @@ class HACluster(PeerApp):
         for principal in view.remote_units():
             resources.pop(principal, None)
         place_vips(view.model, view.app)
-
-
-def _assessed(model: Model, peer: HACluster, unit: str) -> dict[str, str]:
-    """The status assess_status_helper gives an unpaused unit: ready once the cluster formed."""
-    needed = int(peer.config()["cluster_count"])
-    if len(model.app(model.unit(unit)["app"])["units"]) < needed:
-        message = f"Insufficient peer units for ha cluster (require {needed})"
-        return {"status": "blocked", "message": message}
-    return {"status": "active", "message": "Unit is ready and clustered"}
 
 
 def requested_vips(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
