@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import ssl
 import subprocess
 import sys
 import time
@@ -118,14 +119,39 @@ def scale_out_and_ha() -> None:
     started = time.monotonic()
     answer = fetch(vip, 1789, within=30)
     print(f"   http://{vip}:1789/ -> {answer} ({time.monotonic() - started:.1f} s)")
+    step("TLS: a certificate authority", "model", "deploy", "self-signed-certificates")
+    step("", "model", "relate", "congress:certificates", "self-signed-certificates")
+    step("keystone's catalog is now https", "model", "catalog")
+    ca = OUT / "ca.pem"
+    ca.write_text(
+        action_result("self-signed-certificates/0", "get-ca-certificate")["ca-certificate"]
+    )
+    print(f"\n== a client that trusts only that CA ({ca.relative_to(ROOT)}), through the VIP")
+    print(f"   https://{vip}:1789/ -> {fetch(vip, 1789, within=30, cafile=ca)}")
 
 
-def fetch(address: str, port: int, within: float = 0.0) -> str:
-    """One HTTP GET on the model bridge (never off the machine); retried for `within` s."""
+def action_result(unit: str, action: str) -> dict[str, str]:
+    """The results of `charmsmith model run-action UNIT ACTION` (its JSON output)."""
+    env = dict(os.environ, CHARMSMITH_MODEL=str(MODEL))
+    argv = [CHARMSMITH, "model", "run-action", unit, action]
+    out = subprocess.run(argv, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["results"]
+
+
+def fetch(address: str, port: int, within: float = 0.0, cafile: Path | None = None) -> str:
+    """One GET on the model bridge (never off the machine); retried for `within` s.
+
+    With `cafile` it is HTTPS, verifying the server's certificate against that CA only.
+    """
     deadline = time.monotonic() + within
+    scheme = "https" if cafile else "http"
+    opener = NO_PROXY
+    if cafile:
+        tls = urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=str(cafile)))
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), tls)
     while True:
         try:
-            with NO_PROXY.open(f"http://{address}:{port}/", timeout=3) as reply:
+            with opener.open(f"{scheme}://{address}:{port}/", timeout=3) as reply:
                 return reply.read().decode().strip()
         except OSError as err:
             if time.monotonic() >= deadline:
