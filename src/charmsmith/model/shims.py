@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from charmsmith.model import archive, hostpkgs, maintscripts
+from charmsmith.model import archive, dpkgstatus, hostpkgs, maintscripts
 from charmsmith.model.dpkgquery import dpkg_query
 from charmsmith.model.services import service, start_service, stop_listener, systemctl
 from charmsmith.model.tools import HookContext, Result, ToolError
@@ -89,12 +89,14 @@ def apt_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Re
             installed[pkg] = archive.version_of(model, pkg, release)
             out.append(f"Setting up {pkg} ({installed[pkg]}) ...")
             maintscripts.configure(view, pkg, release, installed)
+            dpkgstatus.record(view, pkg, installed[pkg])
     elif command in ("purge", "remove", "autoremove"):
         view = _view(model, ctx)
         for pkg in pkgs:
             if installed.pop(pkg, None):
                 out.append(f"Removing {pkg} ...")
                 hostpkgs.remove(view, pkg)
+                dpkgstatus.forget(view, pkg)
     elif command not in ("update", "upgrade", "dist-upgrade", "clean", "autoclean", "check"):
         raise ToolError(f"E: Invalid operation {command}", 100)
     return 0, ("\n".join(out) + "\n" if out else "").encode(), b""
