@@ -38,6 +38,7 @@ class ClientLoop(threading.Thread):
         self.answers = 0
         self.failures: list[str] = []
         self.halt = threading.Event()
+        self.step = "start"  # what the test is doing, named in each failure
 
     def run(self) -> None:
         while not self.halt.is_set():
@@ -48,9 +49,9 @@ class ClientLoop(threading.Thread):
                 if "stand-in for sample-api" in reply:
                     self.answers += 1
                 else:
-                    self.failures.append(f"unexpected reply {reply[:80]!r}")
+                    self.failures.append(f"{self.step}: unexpected reply {reply[:80]!r}")
             except OSError as exc:
-                self.failures.append(f"{type(exc).__name__}: {exc}")
+                self.failures.append(f"{self.step}: {type(exc).__name__}: {exc}")
             time.sleep(0.05)
 
 
@@ -102,17 +103,20 @@ def test_rolling_openstack_upgrade_behind_the_vip(cli: CLI, sample_charm: Path):
         for unit in order:
             # the operator's sequence for an HA application: standby first, so the VIP leaves
             hacluster = _subordinate(cli, unit)
+            client.step = f"pause {hacluster}"
             _action(cli, hacluster, "pause")
             state = cli.state()
             holder = state["applications"]["hacluster"]["peer_state"]["vips"][vip]["unit"]
             assert holder not in (unit, None)
             assert state["units"][hacluster]["workload"]["status"] == "maintenance"
+            client.step = f"upgrade {unit}"
             done = _action(cli, unit, "openstack-upgrade")
             assert done["results"] == {"outcome": "upgraded from yoga to zed"}
             if unit != leader:
                 assert _units(cli)[unit]["message"] == (
                     "Waiting for the leader to migrate the database to zed"
                 )
+            client.step = f"resume {hacluster}"
             _action(cli, hacluster, "resume")
             state = cli.state()
             assert state["units"][hacluster]["workload"]["status"] == "active"
