@@ -30,22 +30,36 @@ SYNC = ["sample-manage", "--config-file", "/etc/sample/sample-api.conf", "db_syn
 
 
 class ClientLoop(threading.Thread):
-    """GET / through the VIP every 50 ms; counts answers and failures until stopped."""
+    """GET / through the VIP every 50 ms; counts answers and failures until stopped.
+
+    A request whose connection is cut is sent again once: when a paused node's VIP moves,
+    pacemaker drops the address on the old node before it comes up on the new one, cutting what
+    was in flight, on a real cluster as here. Each such retry is recorded; only a request that
+    fails twice is a failure, and the test bounds the retries by the number of VIP moves.
+    """
 
     def __init__(self, address: str, port: int) -> None:
         super().__init__(daemon=True)
         self.address, self.port = address, port
         self.answers = 0
         self.failures: list[str] = []
+        self.retried: list[str] = []
         self.halt = threading.Event()
         self.step = "start"  # what the test is doing, named in each failure
+
+    def _get(self) -> str:
+        with socket.create_connection((self.address, self.port), timeout=5) as sock:
+            sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            return sock.recv(4096).decode(errors="replace")
 
     def run(self) -> None:
         while not self.halt.is_set():
             try:
-                with socket.create_connection((self.address, self.port), timeout=5) as sock:
-                    sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
-                    reply = sock.recv(4096).decode(errors="replace")
+                try:
+                    reply = self._get()
+                except OSError as exc:
+                    self.retried.append(f"{self.step}: {type(exc).__name__}: {exc}")
+                    reply = self._get()
                 if "stand-in for sample-api" in reply:
                     self.answers += 1
                 else:
@@ -127,6 +141,7 @@ def test_rolling_openstack_upgrade_behind_the_vip(cli: CLI, sample_charm: Path):
         client.halt.set()
         client.join()
     assert client.failures == [] and client.answers > 50, (client.answers, client.failures[:5])
+    assert len(client.retried) <= 3, client.retried  # at most one cut per VIP move
 
     units = _units(cli)
     assert {(u["workload-status"], u["message"]) for u in units.values()} == {
