@@ -176,10 +176,8 @@ class OpenStackCharm:
 
     def upgrade_charm(self) -> None:
         """New charm code (or a resource attached): packages, then the policy overrides."""
-        from reactive_openstack import policyd
-
         self.install()
-        policyd.apply(self)
+        self.apply_policy_overrides()
         obsolete = [p for p in self.purge_packages if self.host.installed_version(p) is not None]
         if obsolete:
             self.host.purge_packages(obsolete)
@@ -190,14 +188,19 @@ class OpenStackCharm:
 
         Rendering is driven by the charm's render handler, which runs in the same hook.
         """
-        from reactive_openstack import policyd
-
         if self.host.is_flag_set(self.installed_flag) and self.missing_packages():
             self.install()
         else:
             self.update_api_ports()
-        policyd.apply(self)
+        self.apply_policy_overrides()
         self.assess_status()
+
+    def apply_policy_overrides(self) -> None:
+        """policy.d as the option and resource say; services restart when an override went."""
+        from reactive_openstack import policyd
+
+        if policyd.apply(self) and not self.paused:
+            self.restart_all()
 
     # -- OpenStack upgrades via openstack-origin ------------------------------------------------
 

@@ -119,7 +119,12 @@ def _remove(charm: Any, paths: list[str]) -> None:
 
 
 def apply(charm: Any) -> bool:
-    """Bring policy.d in line with the option and the resource; True if files changed."""
+    """Bring policy.d in line with the option and the resource; True if the services must restart.
+
+    oslo.policy re-reads policy.d when a file there is added or changed, but keeps the rules of
+    a file that was deleted until the service restarts; so, as charm-helpers calls its
+    restart handler after cleaning the directory, a removal asks for a restart.
+    """
     from reactive_openstack.releases import at_least
 
     host = charm.host
@@ -130,7 +135,7 @@ def apply(charm: Any) -> bool:
         _remove(charm, record.paths)
         host.kv_unset(KV_KEY)
         host.log(f"{CONFIG_OPTION} is off: policy overrides removed", "INFO")
-        return bool(record.paths)
+        return bool(record.paths)  # files went: only a restart forgets their rules
     if not at_least(charm.release, EARLIEST_RELEASE):
         record.error = f"policy overrides need OpenStack {EARLIEST_RELEASE} or newer"
         record.save(host)
@@ -156,16 +161,15 @@ def apply(charm: Any) -> bool:
     directory = policy_dir(charm)
     host.mkdir(directory, 0o755, owner="root", group=charm.group)
     written = [f"{directory}/{name}" for name in files]
-    changed = False
     for name, content in files.items():
         # read-only for the service, like the configs rendered for it (rendering.py)
         target = f"{directory}/{name}"
-        changed |= host.write_file(target, content, mode=0o640, owner="root", group=charm.group)
+        host.write_file(target, content, mode=0o640, owner="root", group=charm.group)
     stale = [p for p in record.paths if p not in written]
     _remove(charm, stale)
     Overrides(digest, written, "").save(host)
     host.log(f"policy overrides installed: {', '.join(sorted(files))}", "INFO")
-    return changed or bool(stale)
+    return bool(stale)  # new and changed files are re-read by the service itself
 
 
 def check(charm: Any) -> tuple[str, str] | None:

@@ -56,10 +56,13 @@ def test_option_off_removes_exactly_the_files_written():
     host, charm = _unit(make_zip(GOOD))
     host.files[f"{POLICY_D}/operator-note.yaml"] = FileRecord(b"# not ours\n")
     charm.config_changed()
+    assert host.restarted() == []  # the service reads a new policy.d file by itself
     host.config_values["use-policyd-override"] = False
     charm.config_changed()
     host.run_atexit()
     assert sorted(host.removed) == [f"{POLICY_D}/deny.yaml", f"{POLICY_D}/more.yaml"]
+    # oslo.policy keeps a deleted file's rules until a restart: every service restarts once
+    assert sorted(host.restarted()) == sorted(charm.services)
     assert f"{POLICY_D}/operator-note.yaml" in host.files
     assert host.status == ("active", "Unit is ready")
 
