@@ -12,11 +12,7 @@ the rendered config with the service's namespaces. All traffic goes to the model
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import shutil
-import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -25,18 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from author_edits import EDITS
-from model_cli import ROOT, ModelCLI
+from model_cli import ModelCLI
+from real_charms import openstack, peer_backend, real_model, until_ok
 
 pytestmark = pytest.mark.e2e
 
-ANSWERS = ROOT / "tests" / "e2e" / "answers"
-NEEDED = (
-    "/usr/bin/keystone-manage",
-    "/usr/sbin/mariadbd",
-    "/usr/bin/openstack",
-    "/usr/bin/oslo-config-validator",
-)
 COMMON_NAMESPACES = (
     "keystonemiddleware.auth_token",
     "oslo.log",
@@ -83,95 +72,13 @@ SERVICES = {
         ("secret", "list"),
     ),
 }
-TIMINGS: dict[str, float] = {}
-
-
-def timed(what: str, func: Any, *args: Any) -> Any:
-    """Run and record a step; progress goes to stderr as it happens (`pytest -s` shows it)."""
-    started = time.monotonic()
-    result = func(*args)
-    TIMINGS[what] = time.monotonic() - started
-    print(f"e2e: {what}: {TIMINGS[what]:.1f} s", file=sys.stderr, flush=True)
-    return result
-
-
-def build(name: str, workdir: Path) -> Path:
-    from charmsmith.build import build_charm
-
-    charmsmith = Path(sys.executable).parent / "charmsmith"
-    subprocess.run(
-        [str(charmsmith), "create", "--answers", str(ANSWERS / f"{name}.yaml"), "-o", str(workdir)],
-        check=True,
-        capture_output=True,
-    )
-    EDITS[name](workdir / name)
-    return build_charm(workdir / name, workdir / "build", binary_wheels=True, progress=print)
 
 
 @pytest.fixture(scope="module")
 def model() -> Iterator[ModelCLI]:
     """One model: the three real peers, then both services in real mode, related to them."""
-    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
-        pytest.skip("needs root, iproute2 and gcc")
-    missing = [path for path in NEEDED if not Path(path).exists()]
-    if missing:
-        pytest.skip(f"missing {' '.join(missing)} (run scripts/setup-e2e.sh)")
-    # the real daemons drop to their own users: the model dir must be traversable by them
-    root = Path("/tmp") / f"charmsmith-e2e-services-{os.getpid()}"
-    root.mkdir(mode=0o711)
-    cli = ModelCLI(root / "model")
-    try:
-        charms = {n: timed(f"create+build {n}", build, n, root / n) for n in SERVICES}
-        for peer in ("keystone", "mysql", "rabbitmq"):
-            timed(f"deploy {peer} (real backend)", cli, "deploy", peer, "--backend", "real")
-        for name, charm in charms.items():
-            timed(
-                f"deploy {name} (real mode, install hook)",
-                cli,
-                "deploy",
-                str(charm),
-                "--mode",
-                "real",
-                "--config",
-                "openstack-origin=zed",
-            )
-            started = time.monotonic()
-            for peer in ("keystone", "mysql", "rabbitmq"):
-                timed(f"relate {name} {peer}", cli, "relate", name, peer)
-            TIMINGS[f"{name}: relate to active"] = time.monotonic() - started
+    with real_model("services", dict.fromkeys(SERVICES, 1)) as cli:
         yield cli
-    finally:
-        print("e2e timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMINGS.items()))
-        if (cli.model / "state.json").exists():
-            cli("destroy", check=False)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def peer_backend(cli: ModelCLI, app: str) -> Any:
-    """The real backend of a peer app, rebuilt from the model state (starts nothing)."""
-    from charmsmith.model.peers.real.backends import BACKENDS
-
-    return BACKENDS[app](cli.state()["applications"][app]["peer_state"])
-
-
-def until_ok(env: dict[str, str], *args: str, within: float = 60) -> Any:
-    """An API call retried while haproxy's checks see the just-restarted service come up."""
-    deadline = time.monotonic() + within
-    while (result := openstack(env, *args)).returncode != 0:
-        assert time.monotonic() < deadline, result.stderr
-        time.sleep(2)
-    return result
-
-
-def openstack(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """The real OpenStack CLI with the given credentials (no proxy: bridge addresses only)."""
-    return subprocess.run(
-        ["/usr/bin/openstack", *args, "-f", "json"],
-        env={"PATH": "/usr/bin:/bin", "HOME": "/root", "no_proxy": "*", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
