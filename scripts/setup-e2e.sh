@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages the end-to-end suite (tests/e2e, `make e2e`) runs for real:
-# MariaDB, RabbitMQ and Keystone as peer backends, the OpenStack CLI to check the catalog,
+# MariaDB, RabbitMQ, Keystone and a single-node Ceph (mon, mgr, one OSD) as peer backends, the OpenStack CLI to check the catalog,
 # oslo-config-validator and uwsgi; and it downloads (only) what the e2e charms' units install
 # for themselves: glance-api, barbican-api, memcached, python3-memcache and their dependencies.
 #
@@ -12,20 +12,35 @@ set -eu
 
 PACKAGES="mariadb-server mariadb-client rabbitmq-server keystone python3-openstackclient
 python3-barbicanclient python3-oslo.config uwsgi uwsgi-plugin-python3"
+# The ceph-mon peer's real backend: Debian 12's Ceph 16.2 (no systemd: charmsmith runs the
+# daemons in the foreground). Installed in its own step so its cost is reported on its own.
+CEPH_PACKAGES="ceph-mon ceph-mgr ceph-osd ceph-common"
 # What the e2e charms install themselves, for real, inside their units' own filesystem view: the
 # host keeps only the .debs (and their missing dependencies) in apt's cache, because units have
 # no route off the machine and apt-get in a unit must find every archive already downloaded.
-UNIT_PACKAGES="glance-api barbican-api memcached python3-memcache"
+# ceph-common, python3-rbd and python3-rados: glance's rbd store, related to the ceph-mon peer.
+UNIT_PACKAGES="glance-api barbican-api memcached python3-memcache ceph-common python3-rbd
+python3-rados"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
 missing=""
 for pkg in $PACKAGES; do
-  if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+  if installed "$pkg"; then
     echo "setup-e2e: $pkg already installed"
   else
     missing="$missing $pkg"
+  fi
+done
+ceph_missing=""
+for pkg in $CEPH_PACKAGES; do
+  if installed "$pkg"; then
+    echo "setup-e2e: $pkg already installed"
+  else
+    ceph_missing="$ceph_missing $pkg"
   fi
 done
 
@@ -37,7 +52,7 @@ download() { $SUDO apt-get install -q -y --download-only --no-install-recommends
 echo "setup-e2e: caching the units' packages:" $UNIT_PACKAGES
 download || { $SUDO apt-get update -q >/dev/null && download; }
 
-if [ -z "$missing" ]; then
+if [ -z "$missing$ceph_missing" ]; then
   echo "setup-e2e: all e2e packages present"
   exit 0
 fi
@@ -57,22 +72,32 @@ if [ ! -e "$policy" ]; then
   made_policy=1
 fi
 
-start=$(now)
-echo "setup-e2e: installing:$missing"
-log=$(mktemp /tmp/setup-e2e.XXXXXX.log)
-# shellcheck disable=SC2086  # word splitting of the package list is intended
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
-  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $missing 2>&1 |
-  tee "$log" |
-  awk '/^(Setting up|Unpacking) / { n++; if (n % 50 == 0) { print "setup-e2e: ... " n " dpkg steps"; fflush() } }'
-[ "$made_policy" = 1 ] && $SUDO rm -f "$policy"
+# install LABEL PKG...: apt-get install with progress lines, timed; exits on a package missing after.
+install() {
+  label=$1
+  shift
+  start=$(now)
+  echo "setup-e2e: installing $label:" "$@"
+  log=$(mktemp /tmp/setup-e2e.XXXXXX.log)
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" 2>&1 |
+    tee "$log" |
+    awk '/^(Setting up|Unpacking) / { n++; if (n % 50 == 0) { print "setup-e2e: ... " n " dpkg steps"; fflush() } }'
+  for pkg in "$@"; do
+    installed "$pkg" || {
+      echo "setup-e2e: $pkg failed to install; last lines of $log:" >&2
+      tail -n 30 "$log" >&2
+      [ "$made_policy" = 1 ] && $SUDO rm -f "$policy"
+      exit 1
+    }
+  done
+  rm -f "$log"
+  echo "setup-e2e: installed $label in $(elapsed "$start") s"
+}
 
-for pkg in $missing; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || {
-    echo "setup-e2e: $pkg failed to install; last lines of $log:" >&2
-    tail -n 30 "$log" >&2
-    exit 1
-  }
-done
-rm -f "$log"
-echo "setup-e2e: installed$missing in $(elapsed "$start") s"
+# shellcheck disable=SC2086  # word splitting of the package lists is intended
+[ -z "$missing" ] || install "services" $missing
+# shellcheck disable=SC2086
+[ -z "$ceph_missing" ] || install "Ceph" $ceph_missing
+[ "$made_policy" = 1 ] && $SUDO rm -f "$policy"
+exit 0
