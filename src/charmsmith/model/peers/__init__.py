@@ -1,5 +1,6 @@
 """Peer applications charmsmith plays itself (no hooks): keystone, mysql, mysql-router,
-rabbitmq, hacluster, and the certificates providers vault and self-signed-certificates.
+rabbitmq, hacluster, the certificates providers vault and self-signed-certificates, and
+ceph-mon (the ceph-client broker).
 
 `PEERS` maps the name given to `charmsmith model deploy NAME` to its class.
 """
@@ -7,6 +8,7 @@ rabbitmq, hacluster, and the certificates providers vault and self-signed-certif
 from __future__ import annotations
 
 from charmsmith.model.peers.base import PeerApp
+from charmsmith.model.peers.ceph_mon import CephMon
 from charmsmith.model.peers.certificates import SelfSignedCertificates, Vault
 from charmsmith.model.peers.hacluster import HACluster
 from charmsmith.model.peers.keystone import Keystone
@@ -22,6 +24,7 @@ PEERS: dict[str, type[PeerApp]] = {
     "hacluster": HACluster,
     "vault": Vault,
     "self-signed-certificates": SelfSignedCertificates,
+    "ceph-mon": CephMon,
 }
 
 __all__ = ["PEERS", "PeerApp"]
