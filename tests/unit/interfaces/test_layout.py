@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import charms
 import pytest
 import yaml
 from charms.reactive import Endpoint
 
-from .harness import INTERFACES_DIR
+from .harness import BASE_LAYER_LIB, INTERFACES_DIR
 
 # interface -> (role file charm build copies and charms.reactive imports, class, public API)
 CONTRACT = {
@@ -44,6 +45,12 @@ CONTRACT = {
         "request_server_cert add_request_server_cert request_server_certs requested get_ca "
         "get_chain get_batch_requests missing_requests",
     ),
+    "ceph-client": (
+        "requires",
+        "CephClientRequires",
+        "create_replicated_pool create_pool send_request_if_needed current_ops requested_pools "
+        "mon_hosts broker_response",
+    ),
 }
 
 
@@ -72,7 +79,8 @@ def test_role_module_is_an_endpoint_with_the_contract_api(
     (hooks / name).symlink_to(INTERFACES_DIR / name)
     for var in ("JUJU_CHARM_DIR", "CHARM_DIR", "JUJU_UNIT_NAME"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(sys, "path", [str(tmp_path / "hooks"), *sys.path])
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "hooks"), str(BASE_LAYER_LIB), *sys.path])
+    monkeypatch.setattr(charms, "__path__", [*charms.__path__, str(BASE_LAYER_LIB / "charms")])
     monkeypatch.setattr(sys, "dont_write_bytecode", True)  # no __pycache__ in package data
 
     def no_tools(*args, **kwargs):
@@ -80,14 +88,16 @@ def test_role_module_is_an_endpoint_with_the_contract_api(
 
     monkeypatch.setattr(subprocess, "check_output", no_tools)
     monkeypatch.setattr(subprocess, "check_call", no_tools)
-    for mod in [m for m in sys.modules if m == "relations" or m.startswith("relations.")]:
+    for mod in [m for m in sys.modules if m.startswith(("relations", "charms.layer"))]:
         monkeypatch.delitem(sys.modules, mod)
     module = importlib.import_module(f"relations.{name}.{role}")
     try:
         endpoints = [
             obj
             for obj in vars(module).values()
-            if inspect.isclass(obj) and issubclass(obj, Endpoint) and obj is not Endpoint
+            if inspect.isclass(obj)
+            and issubclass(obj, Endpoint)
+            and obj.__module__ == module.__name__
         ]
         assert [cls.__name__ for cls in endpoints] == [class_name]
         cls = endpoints[0]
@@ -95,7 +105,7 @@ def test_role_module_is_an_endpoint_with_the_contract_api(
             assert callable(getattr(cls, method, None)), f"{class_name}.{method} missing"
         assert (INTERFACES_DIR / name / f"{role}.py").exists()
     finally:
-        for mod in [m for m in sys.modules if m == "relations" or m.startswith("relations.")]:
+        for mod in [m for m in sys.modules if m.startswith(("relations", "charms.layer"))]:
             del sys.modules[mod]
 
 
