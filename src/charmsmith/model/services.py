@@ -100,6 +100,8 @@ def _control(model: Model, unit_name: str, verb: str, name: str) -> Result:
     services = unit.setdefault("services", {})
     entry = services.setdefault(name, {"running": False, "enabled": True, "pid": None, "ports": []})
     unit.setdefault("service_log", []).append([verb, name])
+    if verb in ("reload", "force-reload") and _graceful_reload(model, unit_name, name):
+        return reload_haproxy(model, unit_name, entry)
     if verb in ("start", "restart", "reload", "force-reload", "try-restart"):
         if verb == "try-restart" and not entry["running"]:
             return 0, b"", b""
@@ -228,6 +230,7 @@ def start_listener(
 HAPROXY = "/usr/sbin/haproxy"
 HAPROXY_CFG = "/etc/haproxy/haproxy.cfg"
 HAPROXY_LOG = "/var/log/haproxy-charmsmith.log"  # in the unit's view
+HAPROXY_PIDFILE = "/run/haproxy.pid"  # in the unit's view, as Debian's init script
 HAPROXY_READY_TIMEOUT = 10.0
 
 
@@ -267,6 +270,50 @@ def start_haproxy(model: Model, unit_name: str) -> tuple[int | None, str]:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     return None, f"not listening on {ports} after {HAPROXY_READY_TIMEOUT:.0f}s"
+
+
+def _graceful_reload(model: Model, unit_name: str, name: str) -> bool:
+    """A reload of the real haproxy running in the unit hands over its ports (below); other
+    services' stand-ins have no connections worth keeping and restart."""
+    entry = model.unit(unit_name)["services"][name]
+    return name == "haproxy" and entry["running"] and procs.alive(_record(entry))
+
+
+def reload_haproxy(model: Model, unit_name: str, entry: dict[str, Any]) -> Result:
+    """haproxy's graceful reload, as Debian's /etc/init.d/haproxy does it (haproxy's management
+    guide, "Stopping and restarting HAProxy"): check the config, then start a new haproxy with
+    `-sf <old pid>`; it binds the ports (SO_REUSEPORT, beside the old listeners) before it tells
+    the old process to stop accepting, and the old one exits once its connections are done.
+    `-D` returns once the new process listens, as the init script's reload does. A config haproxy
+    rejects fails the reload and leaves the old process serving.
+    """
+    from charmsmith.model.runner import unit_command  # the runner imports this module
+
+    config = unitfs.host_view(model.store.path, unit_name, HAPROXY_CFG)
+    cap = _maxconn_cap(config.read_text(errors="replace") if config and config.is_file() else "")
+    check = f"haproxy -c{cap} -f {HAPROXY_CFG} >/dev/null"
+    new = f"haproxy -D -p {HAPROXY_PIDFILE}{cap} -f {HAPROXY_CFG} -sf {entry['pid']}"
+    script = f"mkdir -p /run/haproxy && {check} && {new} && cat {HAPROXY_PIDFILE}"
+    done = subprocess.run(
+        unit_command(model, unit_name, ["/bin/sh", "-c", script]),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        env={"PATH": unitfs.SYSTEM_PATH},
+        timeout=HAPROXY_READY_TIMEOUT,
+    )
+    log = unitfs._in_upper(model.store.path, unit_name, HAPROXY_LOG)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        out.write(done.stderr)
+    pids = done.stdout.split()
+    if done.returncode != 0 or not pids:
+        lines = done.stderr.decode(errors="replace").splitlines()
+        alerts = [line for line in lines if "ALERT" in line] or lines or ["no output"]
+        return 1, b"", f"Job for haproxy.service failed: {alerts[0].strip()}\n".encode()
+    pid = int(pids[0])
+    entry.update(pid=pid, start=procs.start_time(pid), running=True, failed=False)
+    entry["ports"] = service_ports(model.store.path, unit_name, "haproxy")
+    return 0, b"", b""
 
 
 def _maxconn_cap(config: str) -> str:
