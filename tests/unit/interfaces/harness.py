@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import charms
 import pytest
 import yaml
 from charmhelpers.core import hookenv, unitdata
@@ -40,6 +41,9 @@ from charms.reactive.flags import get_flags
 import charmsmith
 
 INTERFACES_DIR = Path(charmsmith.__file__).parent / "interfaces"
+# The interface layers import their shared base from the base layer's lib, which every
+# charmsmith-built charm carries (charm build copies it to lib/ and the hook puts that on sys.path).
+BASE_LAYER_LIB = Path(charmsmith.__file__).parent / "layers" / "charmsmith-base" / "lib"
 
 # The ignore list every interface.yaml carries; charm build would skip these when copying.
 _COPY_IGNORE = shutil.ignore_patterns("tests", "unit_tests", "__pycache__", "*.pyc")
@@ -114,6 +118,7 @@ class FakeJuju:
                 metadata[role] = {name: {"interface": iface} for name, iface in section.items()}
         self.charm_dir.mkdir(parents=True)
         (self.charm_dir / "metadata.yaml").write_text(yaml.safe_dump(metadata))
+        shutil.copytree(BASE_LAYER_LIB, self.charm_dir / "lib", ignore=_COPY_IGNORE)
         (self.charm_dir / "reactive").mkdir()
         relations_dir = self.charm_dir / "hooks" / "relations"
         for iface in sorted({*requires.values(), *peers.values(), *provides.values()}):
@@ -126,7 +131,11 @@ class FakeJuju:
 
     def _patch(self, monkeypatch: pytest.MonkeyPatch) -> None:
         # The previous test's charm dir must not shadow ours on sys.path (discover appends).
-        monkeypatch.setattr(sys, "path", list(sys.path))
+        monkeypatch.setattr(sys, "path", [str(self.charm_dir / "lib"), *sys.path])
+        # `charms` was imported (charms.reactive) before our lib was on sys.path: extend it.
+        monkeypatch.setattr(
+            charms, "__path__", [*charms.__path__, str(self.charm_dir / "lib/charms")]
+        )
         monkeypatch.setenv("UNIT_STATE_DB", str(self.charm_dir / ".unit-state.db"))
         monkeypatch.setenv("JUJU_UNIT_NAME", self.unit)
         monkeypatch.setenv("JUJU_CHARM_DIR", str(self.charm_dir))
@@ -358,7 +367,9 @@ class FakeJuju:
         Endpoint._endpoints.clear()
         bus.Handler.clear()
         for name in list(sys.modules):
-            if name in ("relations", "reactive") or name.startswith(("relations.", "reactive.")):
+            if name in ("relations", "reactive", "charms.layer") or name.startswith(
+                ("relations.", "reactive.", "charms.layer.")
+            ):
                 del sys.modules[name]
         if unitdata._KV is not None:
             unitdata._KV.close()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from charms.reactive import Endpoint, clear_flag, is_flag_set, set_flag
+from charms.layer.charmsmith_endpoint import FlagEndpoint, toggle_flag, wire_truthy
 
 FLAG_SUFFIXES: tuple[str, ...] = ("connected", "available")
 
@@ -43,63 +43,21 @@ CRM_SECTIONS: tuple[str, ...] = (
 DEFAULT_MCASTPORT = 4440
 
 
-def _truthy(value: Any) -> bool:
-    """hacluster's ``clustered``: ``true``/``yes`` in any case, quoted (JSON) or not."""
-    if value is None:
-        return False
-    text = str(value).strip()
-    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-        text = text[1:-1].strip()
-    return text.lower() in ("true", "yes")
-
-
-class HAClusterRequires(Endpoint):
+class HAClusterRequires(FlagEndpoint):
     """Principal side of the hacluster interface."""
 
     # -- flags ---------------------------------------------------------------------------------
 
-    def manage_flags(self) -> None:
-        """Recompute the public flags at start-up of every hook of this relation.
-
-        charms.reactive calls this on joined / changed / departed / broken (and while the
-        relation is absent), so ``.available`` follows what hacluster reports right now.
-        """
-        self._update_flags()
-        for suffix in ("changed", "departed"):
-            self._set(self.expand_name(suffix), False)
-
-    def _flag(self, suffix: str) -> str:
-        return self.expand_name("{endpoint_name}." + suffix)
-
-    @staticmethod
-    def _set(flag: str, value: bool) -> None:
-        """Set or clear only on change: clear_flag() always forces handler re-tests."""
-        if value and not is_flag_set(flag):
-            set_flag(flag)
-        elif not value and is_flag_set(flag):
-            clear_flag(flag)
-
-    def _update_flags(self) -> None:
+    def update_flags(self) -> None:
         joined = self.is_joined
-        self._set(self._flag("connected"), joined)
-        self._set(self._flag("available"), joined and self.is_clustered())
+        toggle_flag(self.flag("connected"), joined)
+        toggle_flag(self.flag("available"), joined and self.is_clustered())
 
     # -- what we send --------------------------------------------------------------------------
 
-    def _publish(self, settings: dict[str, str | None]) -> None:
-        """Write raw values to every relation, touching only keys whose value changed."""
-        for relation in self.relations:
-            local = relation.to_publish_raw
-            for key, value in settings.items():
-                if value is None:
-                    if local.get(key) is not None:
-                        local[key] = None  # relation-set key= removes it
-                elif local.get(key) != value:
-                    local[key] = value
-
     def bind_on(self, iface: str | None = None, mcastport: int | str = DEFAULT_MCASTPORT) -> None:
         """Tell corosync which interface (None: hacluster's choice) and multicast port to use."""
-        self._publish(
+        self.publish_raw(
             {
                 "corosync_bindiface": iface or None,
                 "corosync_mcastport": str(mcastport),
@@ -120,10 +78,12 @@ class HAClusterRequires(Endpoint):
             for section in CRM_SECTIONS
             if section in crm
         }
-        self._publish(encoded)
+        self.publish_raw(encoded)
 
     # -- what we read --------------------------------------------------------------------------
 
     def is_clustered(self) -> bool:
         """True when any joined hacluster unit reports the cluster as formed."""
-        return any(_truthy(unit.received_raw.get("clustered")) for unit in self.all_joined_units)
+        return any(
+            wire_truthy(unit.received_raw.get("clustered")) for unit in self.all_joined_units
+        )

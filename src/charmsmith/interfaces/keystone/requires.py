@@ -23,12 +23,11 @@ metadata and touches no hook tool.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from subprocess import CalledProcessError
 from typing import Any
 
-from charms.reactive import Endpoint, clear_flag, is_flag_set, set_flag
+from charms.layer.charmsmith_endpoint import FlagEndpoint, toggle_flag, wire_port, wire_text
 
 # The ten values without which a service cannot authenticate tokens: `.available` means all set.
 BASE_KEYS: tuple[str, ...] = (
@@ -95,40 +94,6 @@ NULL_MARKER = "__null__"
 FLAG_SUFFIXES: tuple[str, ...] = ("connected", "available", "available.auth", "available.ssl")
 
 
-def _text(value: Any) -> str | None:
-    """Return a remote value as plain text, or None when it carries nothing.
-
-    Real keystone sends raw strings; an Endpoint-style peer would send JSON-encoded ones
-    (``'"abc"'``, ``null``).  Only a JSON *string* literal is unwrapped: decoding everything as
-    JSON, like ``Endpoint.received`` does, would turn a password such as ``1234`` into an int.
-    """
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else str(value)
-    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-        try:
-            decoded = json.loads(text)
-        except ValueError:
-            decoded = None
-        if isinstance(decoded, str):
-            text = decoded
-    if not text.strip() or text == "null":
-        # JSON null is what an Endpoint-style peer publishes for "no value".
-        return None
-    return text
-
-
-def _port(value: str | None) -> int | None:
-    """Parse a TCP port; anything that is not one (``'abc'``, ``'0'``, ``'99999'``) is None."""
-    if value is None:
-        return None
-    try:
-        port = int(value.strip())
-    except ValueError:
-        return None
-    return port if 0 < port < 65536 else None
-
-
 def _app_key(key: str) -> str:
     """Name under which keystone-k8s publishes ``key`` in its application databag."""
     return APP_KEY_NAMES.get(key, key.replace("_", "-"))
@@ -137,40 +102,18 @@ def _app_key(key: str) -> str:
 _UNIT_KEY_NAMES: dict[str, str] = {_app_key(key): key for key in KNOWN_KEYS}
 
 
-class KeystoneRequires(Endpoint):
+class KeystoneRequires(FlagEndpoint):
     """Consumer side of the keystone interface; one instance per relation name in metadata."""
 
     # -- flags ---------------------------------------------------------------------------------
 
-    def manage_flags(self) -> None:
-        """Recompute the public flags from the relation data as it is now.
-
-        charms.reactive calls this at start-up of every hook of this relation (joined, changed,
-        departed, broken) and while the relation is absent, so a departed keystone or a partial
-        update drops ``.available`` before any charm handler runs.
-        """
-        self._update_flags()
-        for suffix in ("changed", "departed"):
-            self._set(self.expand_name(suffix), False)
-
-    def _flag(self, suffix: str) -> str:
-        return self.expand_name("{endpoint_name}." + suffix)
-
-    @staticmethod
-    def _set(flag: str, value: bool) -> None:
-        """Set or clear a flag only when it changes: clear_flag() always forces handler re-tests."""
-        if value and not is_flag_set(flag):
-            set_flag(flag)
-        elif not value and is_flag_set(flag):
-            clear_flag(flag)
-
-    def _update_flags(self) -> None:
+    def update_flags(self) -> None:
         joined = self.is_joined
         available = joined and self.base_data_complete()
-        self._set(self._flag("connected"), joined)
-        self._set(self._flag("available"), available)
-        self._set(self._flag("available.auth"), available)
-        self._set(self._flag("available.ssl"), available and self._ssl_complete())
+        toggle_flag(self.flag("connected"), joined)
+        toggle_flag(self.flag("available"), available)
+        toggle_flag(self.flag("available.auth"), available)
+        toggle_flag(self.flag("available.ssl"), available and self._ssl_complete())
 
     def _ssl_complete(self) -> bool:
         return all(self.get(key) not in (None, NULL_MARKER) for key in SSL_KEYS)
@@ -203,11 +146,7 @@ class KeystoneRequires(Endpoint):
             settings["requested_roles"] = _comma_join(requested_roles)
         if add_role_to_admin is not None:
             settings["add_role_to_admin"] = _comma_join(add_role_to_admin)
-        for relation in self.relations:
-            local = relation.to_publish_raw
-            for key, value in settings.items():
-                if local.get(key) != value:
-                    local[key] = value
+        self.publish_raw(settings)
 
     # -- what we read --------------------------------------------------------------------------
 
@@ -234,11 +173,11 @@ class KeystoneRequires(Endpoint):
         """
         app_key = _app_key(key)
         for databag in self._app_databags():
-            value = _text(databag.get(app_key))
+            value = wire_text(databag.get(app_key))
             if value is not None:
                 return value
         for unit in self.all_joined_units:
-            value = _text(unit.received_raw.get(key))
+            value = wire_text(unit.received_raw.get(key))
             if value is not None:
                 return value
         return None
@@ -273,7 +212,7 @@ class KeystoneRequires(Endpoint):
 
     def service_port(self) -> int | None:
         """Port of keystone's service API; None unless numeric."""
-        return _port(self.get("service_port"))
+        return wire_port(self.get("service_port"))
 
     def auth_host(self) -> str | None:
         """Host of keystone's admin (auth) API."""
@@ -285,7 +224,7 @@ class KeystoneRequires(Endpoint):
 
     def auth_port(self) -> int | None:
         """Port of keystone's auth API; None unless numeric."""
-        return _port(self.get("auth_port"))
+        return wire_port(self.get("auth_port"))
 
     def service_tenant(self) -> str | None:
         """Project the service user lives in (``services``)."""

@@ -25,37 +25,14 @@ the request and what the server sees can never disagree.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from charmhelpers.core import hookenv
-from charms.reactive import Endpoint, clear_flag, is_flag_set, set_flag
+from charms.layer.charmsmith_endpoint import FlagEndpoint, toggle_flag, wire_port, wire_text
 
 FLAG_SUFFIXES: tuple[str, ...] = ("connected", "available", "available.ssl")
 
 # A prefixed request is recognised in our own databag by this suffix.
 _DATABASE_SUFFIX = "_database"
-
-
-def _text(value: Any) -> str | None:
-    """Return a wire value as plain text, or None when it carries nothing.
-
-    Raw strings (what MySQL charms send) pass through; a JSON string literal (what an
-    Endpoint-style peer sends) is unwrapped; JSON ``null``, ``""`` and whitespace mean absent.
-    Nothing else is JSON-decoded, so a password like ``1234`` stays text.
-    """
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else str(value)
-    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-        try:
-            decoded = json.loads(text)
-        except ValueError:
-            decoded = None
-        if isinstance(decoded, str):
-            text = decoded
-    if not text.strip() or text == "null":
-        return None
-    return text
 
 
 def _unit_list(value: str | None) -> list[str]:
@@ -96,48 +73,26 @@ def _key(name: str, prefix: str | None) -> str:
     return f"{prefix}_{name}" if prefix else name
 
 
-class MySQLSharedRequires(Endpoint):
+class MySQLSharedRequires(FlagEndpoint):
     """Consumer side of the mysql-shared interface."""
 
     # -- flags ---------------------------------------------------------------------------------
 
-    def manage_flags(self) -> None:
-        """Recompute the public flags at start-up of every hook of this relation.
-
-        charms.reactive calls this on joined / changed / departed / broken (and while the
-        relation is absent), so a departed server or withdrawn grant clears ``.available``
-        before any charm handler can act on stale data.
-        """
-        self._update_flags()
-        for suffix in ("changed", "departed"):
-            self._set(self.expand_name(suffix), False)
-
-    def _flag(self, suffix: str) -> str:
-        return self.expand_name("{endpoint_name}." + suffix)
-
-    @staticmethod
-    def _set(flag: str, value: bool) -> None:
-        """Set or clear only on change: clear_flag() always forces handler re-tests."""
-        if value and not is_flag_set(flag):
-            set_flag(flag)
-        elif not value and is_flag_set(flag):
-            clear_flag(flag)
-
-    def _update_flags(self) -> None:
+    def update_flags(self) -> None:
         joined = self.is_joined
         available = joined and not self._series_upgrading() and self._access_granted()
-        self._set(self._flag("connected"), joined)
-        self._set(self._flag("available"), available)
-        self._set(self._flag("available.ssl"), available and self.ssl_ca() is not None)
+        toggle_flag(self.flag("connected"), joined)
+        toggle_flag(self.flag("available"), available)
+        toggle_flag(self.flag("available.ssl"), available and self.ssl_ca() is not None)
 
     def _series_upgrading(self) -> bool:
-        value = self._remote("cluster-series-upgrading")
+        value = self.remote("cluster-series-upgrading")
         return value is not None and value.strip().lower() == "true"
 
     def _requested(self) -> list[str | None]:
         """Prefixes we asked for (None = the unprefixed request); unprefixed if none yet."""
         requested: list[str | None] = []
-        if self._local("database") is not None:
+        if self.local("database") is not None:
             requested.append(None)
         requested.extend(self.prefixes())
         return requested or [None]
@@ -163,89 +118,57 @@ class MySQLSharedRequires(Endpoint):
         us connect from), else the unit's private address.  Values go out as raw strings,
         only when they differ from what was already sent.
         """
-        _check_prefix(prefix, self._local("database") is not None, bool(self.prefixes()))
-        host = hostname or self._own_address()
+        _check_prefix(prefix, self.local("database") is not None, bool(self.prefixes()))
+        host = hostname or self.own_address()
         settings = {
             _key("database", prefix): database,
             _key("username", prefix): username,
             _key("hostname", prefix): host,
         }
-        for relation in self.relations:
-            local = relation.to_publish_raw
-            for key, value in settings.items():
-                if value is not None and local.get(key) != value:
-                    local[key] = value
-        self._update_flags()
-
-    def _own_address(self) -> str | None:
-        try:
-            return hookenv.network_get_primary_address(self.endpoint_name)
-        except Exception:  # noqa: BLE001 - network-get absent or failing: fall back, as Juju 1.x
-            return hookenv.unit_private_ip()
+        self.publish_raw({key: value for key, value in settings.items() if value is not None})
+        self.update_flags()
 
     # -- what we read --------------------------------------------------------------------------
 
-    def _remote(self, key: str) -> str | None:
-        """First non-empty value of ``key`` among the joined server units (lowest id first)."""
-        for unit in self.all_joined_units:
-            value = _text(unit.received_raw.get(key))
-            if value is not None:
-                return value
-        return None
-
-    def _local(self, key: str) -> str | None:
-        for relation in self.relations:
-            value = _text(relation.to_publish_raw.get(key))
-            if value is not None:
-                return value
-        return None
-
     def db_host(self) -> str | None:
         """Address of the database server (or its VIP / router)."""
-        return self._remote("db_host")
+        return self.remote("db_host")
 
     def db_port(self) -> int | None:
         """Server port when sent and numeric (mysql-router uses a non-default one)."""
-        value = self._remote("db_port")
-        if value is None:
-            return None
-        try:
-            port = int(value.strip())
-        except ValueError:
-            return None
-        return port if 0 < port < 65536 else None
+        return wire_port(self.remote("db_port"))
 
     def password(self, prefix: str | None = None) -> str | None:
         """Password for the (prefixed) user."""
-        return self._remote(_key("password", prefix))
+        return self.remote(_key("password", prefix))
 
     def allowed_units(self, prefix: str | None = None) -> list[str]:
         """Units granted access to the (prefixed) database; empty when not sent."""
-        return _unit_list(self._remote(_key("allowed_units", prefix)))
+        return _unit_list(self.remote(_key("allowed_units", prefix)))
 
     def database(self, prefix: str | None = None) -> str | None:
         """The database name we asked for."""
-        return self._local(_key("database", prefix))
+        return self.local(_key("database", prefix))
 
     def username(self, prefix: str | None = None) -> str | None:
         """The user name we asked for."""
-        return self._local(_key("username", prefix))
+        return self.local(_key("username", prefix))
 
     def hostname(self, prefix: str | None = None) -> str | None:
         """The address we said we would connect from."""
-        return self._local(_key("hostname", prefix))
+        return self.local(_key("hostname", prefix))
 
     def ssl_ca(self) -> str | None:
         """Base64 CA the server's certificate is signed with."""
-        return self._remote("ssl_ca")
+        return self.remote("ssl_ca")
 
     def ssl_cert(self) -> str | None:
         """Base64 client certificate, when the server hands one out."""
-        return self._remote("ssl_cert")
+        return self.remote("ssl_cert")
 
     def ssl_key(self) -> str | None:
         """Base64 client key, when the server hands one out."""
-        return self._remote("ssl_key")
+        return self.remote("ssl_key")
 
     def prefixes(self) -> list[str]:
         """Prefixes of the databases we asked for under ``<prefix>_database``, sorted."""
@@ -254,7 +177,7 @@ class MySQLSharedRequires(Endpoint):
             local = relation.to_publish_raw
             for key in local.data or {}:
                 prefix = key[: -len(_DATABASE_SUFFIX)]
-                if key.endswith(_DATABASE_SUFFIX) and prefix and _text(local.get(key)):
+                if key.endswith(_DATABASE_SUFFIX) and prefix and wire_text(local.get(key)):
                     found.add(prefix)
         return sorted(found)
 

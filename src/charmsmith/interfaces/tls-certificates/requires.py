@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from charmhelpers.core import hookenv
-from charms.reactive import Endpoint, clear_flag, data_changed, is_flag_set, set_flag
+from charms.layer.charmsmith_endpoint import FlagEndpoint, toggle_flag
+from charms.reactive import data_changed, set_flag
 
 LEGACY = "legacy"
 CSR = "csr"
@@ -123,7 +124,7 @@ class Certificate(dict):
         return self["key"]
 
 
-class TlsRequires(Endpoint):
+class TlsRequires(FlagEndpoint):
     """Consumer side of tls-certificates, legacy and csr generations."""
 
     # -- flags ---------------------------------------------------------------------------------
@@ -139,10 +140,10 @@ class TlsRequires(Endpoint):
         ca = self.root_ca_cert if joined else None
         certs = self.server_certs if joined else []
         complete = bool(certs) and ca is not None and not self.missing_requests()
-        self._toggle(prefix + "available", joined)
-        self._toggle(prefix + "ca.available", ca is not None)
+        toggle_flag(prefix + "available", joined)
+        toggle_flag(prefix + "ca.available", ca is not None)
         for name in ("certs", "server.certs", "server.cert", "batch.cert"):
-            self._toggle(f"{prefix}{name}.available", complete)
+            toggle_flag(f"{prefix}{name}.available", complete)
         if ca is not None and data_changed(prefix + "ca", [ca, self.root_ca_chain]):
             set_flag(prefix + "ca.changed")
         if complete and data_changed(prefix + "servers", [dict(c) for c in certs]):
@@ -150,15 +151,7 @@ class TlsRequires(Endpoint):
             set_flag(prefix + "server.certs.changed")
         if not joined:
             for name in ("ca.changed", "certs.changed", "server.certs.changed"):
-                self._toggle(prefix + name, False)
-
-    @staticmethod
-    def _toggle(flag: str, value: bool) -> None:
-        """Set or clear only on change: clear_flag() always forces handler re-tests."""
-        if value and not is_flag_set(flag):
-            set_flag(flag)
-        elif not value and is_flag_set(flag):
-            clear_flag(flag)
+                toggle_flag(prefix + name, False)
 
     # -- what we send --------------------------------------------------------------------------
 
