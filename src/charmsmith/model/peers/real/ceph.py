@@ -87,6 +87,7 @@ class Ceph:
             "mon allow pool delete = true\n"
             "osd crush chooseleaf type = 0\n"
             "mon warn on pool no redundancy = false\n"
+            "mon data avail warn = 5\n"
             "auth allow insecure global id reclaim = false\n"
             "osd objectstore = bluestore\n"
             "bluestore block create = true\n"
