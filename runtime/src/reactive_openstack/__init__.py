@@ -24,6 +24,7 @@ _EXPORTS = {
     "use_defaults": "defaults",
     "adapter_property": "adapters",
     "config_property": "adapters",
+    "CephPool": "ceph",
 }
 
 #: submodules reachable as attributes (``ro.host.Host``, ``ro.testing.FakeHost``) on first use
@@ -31,6 +32,7 @@ _SUBMODULES = frozenset(
     {
         "actions",
         "adapters",
+        "ceph",
         "charm",
         "config_checks",
         "database",

@@ -884,8 +884,11 @@ def build_adapters(charm: Any, interfaces: Iterable[Any] | None = None) -> Adapt
     A charm may map extra namespaces to its own RelationAdapter subclasses with a class attribute
     ``relation_adapters = {"my_rel": MyAdapter}``.
     """
+    from reactive_openstack import ceph
+
     declared = declared_properties(type(charm))
     classes: dict[str, type[RelationAdapter]] = dict(DEFAULT_ADAPTER_CLASSES)
+    classes.update(ceph.adapter_classes(charm))
     classes.update(getattr(charm, "relation_adapters", None) or {})
 
     namespaces: dict[str, Any] = {
@@ -895,12 +898,12 @@ def build_adapters(charm: Any, interfaces: Iterable[Any] | None = None) -> Adapt
     for interface in interfaces or ():
         if interface is not None:
             given.setdefault(_namespace_of(interface), interface)
-    if "cluster" not in given:
-        # Handlers that render are triggered by the service relations, not by the peers, yet
-        # haproxy.cfg must list every peer: take the peer endpoint from the host.
-        peers = charm.host.endpoint("cluster")
-        if peers is not None:
-            given["cluster"] = peers
+    for name in ("cluster", *ceph.adapter_classes(charm)):
+        # Handlers that render are triggered by the service relations, not by the peers or
+        # ceph, yet haproxy.cfg lists every peer: take those endpoints from the host.
+        found = given[name] if name in given else charm.host.endpoint(name)
+        if found is not None:
+            given[name] = found
     for name in [*given, *(n for n in classes if n not in given)]:
         base = classes.get(name, RelationAdapter)
         namespaces[name] = _with_properties(base, declared.get(name, {}))(charm, given.get(name))

@@ -94,7 +94,9 @@ class OpenStackCharm:
     @property
     def all_packages(self) -> list[str]:
         """Everything apt must provide for this release (class attribute plus extras)."""
-        return _unique(self.packages)
+        from reactive_openstack import ceph
+
+        return _unique([*self.packages, *ceph.packages(self)])
 
     @property
     def full_service_list(self) -> list[str]:
@@ -253,12 +255,12 @@ class OpenStackCharm:
 
         Nothing is rendered while the config breaks a rule (config_checks.py).
         """
-        from reactive_openstack import rendering, tls
+        from reactive_openstack import ceph, rendering, tls
 
         if not config_checks.usable(self):
             return []
         tls.configure(self)  # before rendering: ssl.enabled decides haproxy.cfg
-        changed = list(rendering.render_configs(self, adapters) or [])
+        changed = ceph.configure(self) + list(rendering.render_configs(self, adapters) or [])
         self.restart_on_change(changed)
         return changed
 
@@ -266,9 +268,10 @@ class OpenStackCharm:
         """Services mapped to the changed files: each once, in restart-map order."""
         changed = set(changed_paths)
         ordered = [path for path in self.full_restart_map if path in changed]
-        from reactive_openstack import rendering
+        from reactive_openstack import ceph, rendering
 
-        return rendering.services_to_restart(self, ordered)
+        found = rendering.services_to_restart(self, ordered)
+        return found + [s for s in ceph.services_for(self, changed) if s not in found]
 
     def restart_on_change(self, changed_paths: Iterable[str]) -> list[str]:
         if self.paused:
@@ -372,7 +375,7 @@ class OpenStackAPICharm(OpenStackCharm):
     @property
     def all_packages(self) -> list[str]:
         extra = ["memcached", "python3-memcache"] if self.uses_memcache else []
-        return _unique(list(self.packages) + extra)
+        return _unique(super().all_packages + extra)
 
     @property
     def full_service_list(self) -> list[str]:

@@ -77,6 +77,14 @@ def _on_certificates(charm: Any, args: tuple[Any, ...]) -> None:
     charm.assess_status()
 
 
+def _on_ceph(charm: Any, args: tuple[Any, ...]) -> None:
+    """Ask the broker for the pools as soon as a mon joins (the files come with the render)."""
+    from reactive_openstack import ceph
+
+    ceph.request_pools(charm)
+    charm.assess_status()
+
+
 def _on_config_rendered(charm: Any, args: tuple[Any, ...]) -> None:
     charm.enable_services()
     charm.assess_status()
@@ -95,6 +103,7 @@ _GUARDED = {
     "ha.connected": (("ha.connected",), (), _on_ha),
     "config.rendered": (("config.rendered",), (), _on_config_rendered),
     "certificates.available": (("certificates.available",), (), _on_certificates),
+    "ceph.connected": (("ceph.connected",), (), _on_ceph),
 }
 
 DEFAULT_NAMES: tuple[str, ...] = tuple(sorted([*_GUARDED, "update-status"]))

@@ -71,6 +71,13 @@ def check_relations(charm: Any) -> Status | None:
     return state, ", ".join(message for _, message in problems)
 
 
+def check_ceph(charm: Any) -> Status | None:
+    """Pools the Ceph broker has not granted (ceph.py), for charms that declare pools."""
+    from reactive_openstack import ceph
+
+    return ceph.check(charm)
+
+
 def check_mandatory_config(charm: Any) -> Status | None:
     config = charm.config
     unset = [key for key in charm.mandatory_config if config.get(key) in (None, "")]
@@ -157,6 +164,7 @@ CHECKS: tuple[Callable[[Any], Status | None], ...] = (
     check_leader_migration,
     check_custom,
     check_relations,
+    check_ceph,
     check_mandatory_config,
     check_services,
     check_pending_upgrade,

@@ -70,6 +70,7 @@ def test_every_guarded_handler_is_off_during_update_status(reactive, monkeypatch
         "ha.connected",
         "config.rendered",
         "certificates.available",
+        "ceph.connected",
         defaults.UPGRADE_CHARM_FLAG,
     ]:
         reactive.set_flag(flag)
