@@ -123,8 +123,8 @@ def endpoint_urls(charm: Any) -> dict[str, str]:
 def register(charm: Any, keystone: Any) -> None:
     """Send keystone the catalog entry; the interface only sends keys whose value changed.
 
-    TLS is configured first (tls.configure is idempotent: whichever handler calls it first in a
-    hook acts), so the scheme follows the certificates in the very hook they arrive or go.
+    TLS is configured first (tls.configure acts once per hook, in whichever handler calls it
+    first), so the scheme follows the certificates in the very hook they arrive or go.
     """
     from reactive_openstack import config_checks, tls
 

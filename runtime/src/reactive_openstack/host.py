@@ -62,6 +62,8 @@ class Host(Protocol):
     application_name: str
     charm_dir: str
     hook_name: str
+    #: differs between hooks (Juju's JUJU_CONTEXT_ID); "" when unknown: memoise nothing then
+    hook_id: str
 
     # config, leadership, status, log
     def config(self) -> dict[str, Any]: ...
@@ -178,6 +180,7 @@ class JujuHost(JujuResources):
         self.application_name = self.unit_name.split("/")[0]
         self.charm_dir = env.get("CHARM_DIR") or env.get("JUJU_CHARM_DIR") or os.getcwd()
         self.hook_name = env.get("JUJU_HOOK_NAME", "")
+        self.hook_id = env.get("JUJU_CONTEXT_ID", "")
         self._cache: dict[str, Any] = {}
         self._installed: dict[str, str | None] = {}
         self._started: set[str] = set()

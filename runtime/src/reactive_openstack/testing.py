@@ -90,6 +90,8 @@ class FakeHost(FakeResources):
         self.application_name = unit_name.split("/")[0]
         self.charm_dir = charm_dir
         self.hook_name = hook_name
+        self._hooks_begun = 1
+        self.hook_id = "fake-hook-1"  # new_hook gives the next one, as Juju's JUJU_CONTEXT_ID
         self.config_values: dict[str, Any] = dict(config or {})
         self.leader = leader
         self.address = unit_address
@@ -202,6 +204,8 @@ class FakeHost(FakeResources):
         self.reset_records()
         self.atexit_callbacks = []
         self.hook_name = hook_name
+        self._hooks_begun += 1
+        self.hook_id = f"fake-hook-{self._hooks_begun}"
         return self
 
     # -- config, leadership, status, log --------------------------------------------------------

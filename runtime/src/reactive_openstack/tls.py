@@ -4,8 +4,9 @@ Upstream (charms.openstack) terminates TLS in apache2 on N-10 behind haproxy. Ou
 run haproxy on N on every unit, so haproxy terminates TLS there (``bind ... ssl crt <dir>``) and
 balances plain HTTP to each unit's API on N-10, as without TLS; docs/tls.md says why.
 
-What this module keeps true (:func:`configure` is idempotent: the handlers that render, register
-with keystone or meet the relation each call it, whichever runs first in a hook acts):
+What this module keeps true, once per hook (the handlers that render, register with keystone or
+meet the relation each call :func:`configure`; the first call in a hook acts, later ones return
+its answer: nothing it reads changes within a hook):
 
 * the requests: one per distinct name a client may use to reach this unit (the address on each
   endpoint network or its ``os-<type>-hostname``, plus the VIPs on that network);
@@ -48,6 +49,7 @@ SSL_ENABLED_FLAG = "ssl.enabled"
 ENDPOINT = "certificates"
 #: kv key: file name -> sha256 of what is served (tells a renewal from the first certificate).
 SERVED_KEY = "reactive_openstack.tls-served"
+_MEMO_ATTR = "_tls_configured"
 
 
 @dataclass(frozen=True)
@@ -201,13 +203,36 @@ def _reload_haproxy(charm: Any) -> None:
         host.log(f"haproxy reload failed with exit code {exc.returncode}", "ERROR")
 
 
-def configure(charm: Any) -> TlsMaterial | None:
-    """Request certificates, serve what is there, set ``ssl.enabled``; a repeat changes nothing.
+@dataclass(frozen=True)
+class _Configured:
+    """What :func:`configure` found in one hook, kept on the hook's charm instance."""
 
+    host: Any
+    hook_id: str
+    found: TlsMaterial | None
+
+
+def configure(charm: Any) -> TlsMaterial | None:
+    """Request certificates, serve what is there, set ``ssl.enabled``; once per hook.
+
+    The memo is keyed by the host and its hook id, not by the instance alone: in a charm's
+    unit tests one instance sees several simulated hooks. Without a hook id nothing is kept.
     Only charms whose haproxy fronts the API can serve TLS; others are left alone.
     """
     if not getattr(charm, "haproxy_enabled", False):
         return None
+    host = charm.host
+    hook_id = getattr(host, "hook_id", "")
+    memo = getattr(charm, _MEMO_ATTR, None)
+    if hook_id and isinstance(memo, _Configured) and memo.host is host and memo.hook_id == hook_id:
+        return memo.found
+    found = _configure(charm)
+    if hook_id:
+        setattr(charm, _MEMO_ATTR, _Configured(host, hook_id, found))
+    return found
+
+
+def _configure(charm: Any) -> TlsMaterial | None:
     host = charm.host
     certificates = host.endpoint(ENDPOINT)
     if certificates is not None and getattr(certificates, "relations", None):

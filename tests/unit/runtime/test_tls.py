@@ -176,3 +176,34 @@ def test_bad_options_block_naming_the_option_and_serve_nothing(config, message):
     charm.register_endpoints(keystone)
     assert charm._assess_status() == ("blocked", message)
     assert keystone.sends == [] and PEM not in host.files
+
+
+def test_tls_is_worked_out_once_per_hook_however_many_handlers_ask(
+    authority, charm_dir, monkeypatch
+):
+    calls = []
+    material = tls.material
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return material(*args, **kwargs)
+
+    monkeypatch.setattr(tls, "material", counted)
+    host = ready_host(charm_dir=charm_dir, endpoints={"certificates": _answered(authority)})
+    db = FakeMySQLShared(db_host="10.0.0.30", password="dbpass", allowed_units="congress/0")
+    keystone = FakeKeystone(**keystone_data())
+    charm = charm_for(host)
+    # one hook's handlers: render (defaults.py), keystone registration, the relation's own
+    charm.render_with_interfaces([db])
+    charm.register_endpoints(keystone)
+    tls.configure(charm)
+    assert len(calls) == 1
+    assert "ssl crt /etc/haproxy/tls/" in host.file_text(HAPROXY)
+    assert keystone.sent["public_url"] == "https://10.0.0.10:1789"
+
+    host.new_hook("certificates-relation-broken")  # the same instance, as in a charm's tests
+    host.endpoints["certificates"].joined = False
+    charm.render_with_interfaces([db])
+    charm.register_endpoints(keystone)
+    assert len(calls) == 2
+    assert keystone.sent["public_url"] == "http://10.0.0.10:1789"
