@@ -1,16 +1,11 @@
 """Hook and action entry points of layer:charmsmith-base, and the ``config.*`` flags.
 
-The hook template and the action scripts exec ``python -c`` with a one-liner that calls
-:func:`hook_main` or :func:`action_main`. Module import must stay standard-library only: the
-first hook imports this with the system Python, before the venv exists; everything from the
-wheelhouse is imported after :func:`charmsmith_bootstrap.activate` returned inside the venv.
+The hook template and the action scripts exec ``python -c`` calling :func:`hook_main` or
+:func:`action_main`. Importing this module stays standard-library only: the first hook imports
+it with the system Python, before the venv exists. The config flags are upstream layer-basic's
+(lib/charms/layer/basic.py), so handlers written for layer-basic work unchanged.
 
-Config flags (charms.reactive handlers rely on them, as they do with upstream layer-basic):
-``config.changed`` and ``config.changed.<opt>`` when an option differs from the previous hook
-(every option on the first hook), ``config.set.<opt>`` when its value is truthy, and
-``config.default.<opt>`` when it equals the default in ``config.yaml``. They are right from
-the start of the reactive loop; at its end the ``config.changed`` flags are cleared and the
-current config is stored in the unit kv store as the next hook's "previous".
+Details: docs/build.md, 'How a hook runs on the unit'.
 """
 
 from __future__ import annotations

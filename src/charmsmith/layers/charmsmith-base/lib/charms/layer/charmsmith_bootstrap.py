@@ -1,25 +1,11 @@
 """Offline bootstrap of the charm's venv from its wheelhouse. Standard library only.
 
-Why it looks like this:
+It runs first with the unit's system ``python3``, before anything from the wheelhouse is
+importable. Units have no package index (and must not need one), so pip is confined to
+``wheelhouse/``; sdists are installed in stages so that each finds its build backend already
+installed, and a fingerprint marker lets ordinary hooks skip all of this.
 
-* It runs first with the unit's system ``python3``, before anything from the wheelhouse is
-  importable, so it may only use the standard library.
-* Units have no index to reach (and must not need one): pip runs with ``--no-index``,
-  ``--isolated`` and ``PIP_CONFIG_FILE=/dev/null`` plus a scrubbed ``PIP_*`` environment, so
-  neither the host's pip configuration nor an environment variable can point it anywhere but
-  ``wheelhouse/``.
-* The default wheelhouse holds sdists (so it installs on any unit Python). Building them
-  without build isolation needs their build backends installed first, hence the stages:
-  setuptools and flit_core bootstrap themselves from source; then the backends that need
-  them (wheel, packaging, pbr, ...); then everything else.
-* The marker ``../.venv/.charmsmith-bootstrapped`` holds a fingerprint of the wheelhouse
-  content, the Python version and the venv options. The hook template trusts the marker's
-  existence for ordinary hooks (no Python work at all); upgrade-charm and
-  post-series-upgrade come through :func:`activate`, which rebuilds the venv when the
-  fingerprint changed.
-* ``--no-compile``: byte-compiling everything (setuptools alone is large) took a third of the
-  bootstrap; hooks compile what they actually import on first use instead.
-* On a multi-core unit the last stage's sdists are built into wheels concurrently.
+Details: docs/build.md, 'Offline guarantee'.
 """
 
 from __future__ import annotations

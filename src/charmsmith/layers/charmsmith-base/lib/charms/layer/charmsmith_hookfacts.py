@@ -1,23 +1,12 @@
 """Relation membership, relation data and addresses, read once and kept across hooks.
 
-Why: on a real Juju every hook-tool call is a round trip to the unit agent. charms.reactive
-re-reads every endpoint's relation ids, member lists and databags at the start of every hook,
-and the runtime asks network-get for each binding, although Juju only changes these facts in
-known hooks (Juju documentation, "Hook" reference and the uniter's relation state):
+Why: on a real Juju every hook-tool call is a round trip to the unit agent, yet charms.reactive
+re-reads every endpoint's relations and databags in every hook. Juju changes these facts only in
+known hooks (Juju's "Hook" reference and the uniter's relation state), so each fact is read
+again only in those hooks and kept in the unit's kv store in the hook's transaction (a failed
+hook keeps nothing, as Juju discards its relation changes).
 
-* a unit's view of relation membership changes only in ``-relation-created``, ``-joined``,
-  ``-departed`` and ``-broken`` hooks; those hooks read it live and store nothing;
-* a remote unit's (or application's) databag changes are announced by a ``-relation-changed``
-  hook for that relation, so that hook re-reads the remote's data; other hooks may act on the
-  data the last announcement delivered, and catch up when their own announcement runs;
-* the unit's own databag is written only by the unit itself (``relation-set``), so it is
-  updated from what we write; its application's databag only by the leader, so a new leader
-  (``leader-elected``) reads the application bags afresh;
-* machine addresses change only together with ``config-changed`` (the uniter's address
-  watcher fires it), and after a reboot (``start``), an upgrade or a series upgrade.
-
-Everything is kept in the unit's kv store, written in the hook's transaction: a failed hook
-commits nothing, as Juju discards a failed hook's relation changes.
+Details: docs/hook-cost.md, 'When each kept fact is read again'.
 """
 
 from __future__ import annotations

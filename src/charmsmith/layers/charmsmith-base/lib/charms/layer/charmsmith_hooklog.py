@@ -1,14 +1,12 @@
 """One ``juju-log`` call per hook instead of one per line.
 
-Why: on a real Juju every hook-tool call is a round trip to the unit agent and every juju-log
-line a write to the controller's log store; charms.reactive alone logs its dispatch and tracer
-lines one call each (about 35 in a steady-state hook). Lines below WARNING are kept in memory
-and written as one multi-line message when the hook ends, or at once before a WARNING or worse
-(so the order is kept) and when the hook fails (so a crash loses nothing). Each buffered line
-keeps its level as a prefix, so nothing the per-line log carried is dropped.
+Why: on a real Juju every juju-log line is a round trip to the unit agent and a write to the
+controller's log store, and charms.reactive alone logs about 35 lines in a steady-state hook.
+Lines below WARNING are buffered with their level as a prefix and written as one message when
+the hook ends; a WARNING or worse, or a failing hook, flushes at once, so order is kept and a
+crash loses nothing. A batch longer than charm-helpers' ``SH_MAX_ARG`` is split on lines.
 
-Juju's ``juju-log`` takes the message as arguments and charm-helpers caps one argument at
-``SH_MAX_ARG`` bytes; a longer batch is split on line boundaries into several calls.
+Details: docs/hook-cost.md (table of mechanisms).
 """
 
 from __future__ import annotations
