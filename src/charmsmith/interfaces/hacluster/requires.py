@@ -1,19 +1,11 @@
 """Requires side of the ``hacluster`` interface (relation usually named ``ha``).
 
-hacluster is a subordinate (``scope: container``) that runs corosync/pacemaker next to our
-service.  We tell it which interface and multicast port corosync should use and which CRM
-resources (VIPs, cloned haproxy, ...) to manage; it reports back whether the cluster formed.
+hacluster is a subordinate (``scope: container``) running corosync/pacemaker next to our
+service. We tell it which interface and multicast port corosync uses and which CRM resources
+(VIPs, cloned haproxy, ...) to manage, each section as sorted JSON so that equal content is
+byte-equal and nothing is re-sent unchanged; it reports back whether the cluster formed.
 
-Wire protocol (plain strings):
-
-* we set ``corosync_bindiface``, ``corosync_mcastport`` and one ``json_<section>`` key per CRM
-  section (``json_resources``, ``json_resource_params``, ``json_groups``, ``json_clones``, ...),
-  each the section encoded with ``json.dumps(..., sort_keys=True)`` so that equal content is
-  byte-equal and nothing is re-sent while it does not change;
-* hacluster sets ``clustered`` (``true``/``yes`` in some case, or a JSON ``true``).
-
-Flags: ``<ep>.connected`` while the subordinate is joined; ``<ep>.available`` while it reports
-the cluster as formed.
+Details (wire keys, flags): docs/architecture.md, 'Interface layer APIs'.
 """
 
 from __future__ import annotations

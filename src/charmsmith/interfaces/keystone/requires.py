@@ -1,24 +1,12 @@
 """Requires side of the ``keystone`` interface (relation usually named ``identity-service``).
 
 An API charm asks keystone to put its endpoints in the service catalog and receives the service
-credentials and the keystone address it needs for ``[keystone_authtoken]``.
+credentials and the keystone address it needs for ``[keystone_authtoken]``; the keys are the
+ones the real keystone charm reads and writes. Flags are recomputed from relation data in
+:meth:`KeystoneRequires.manage_flags` at the start of every hook, so importing this module
+reads no metadata and touches no hook tool.
 
-Wire protocol (what the real keystone charm reads and writes, as plain strings):
-
-* we set ``service``, ``region``, ``public_url``, ``internal_url``, ``admin_url`` and, when asked,
-  ``requested_roles`` / ``add_role_to_admin`` (comma-joined);
-* keystone answers in its unit databags (and, for keystone-k8s, in its application databag under
-  dashed names such as ``service-user-name``).
-
-Flags (``<ep>`` is the relation name from metadata): ``<ep>.connected`` while a keystone unit is
-joined; ``<ep>.available`` and ``<ep>.available.auth`` while the ten base values are all present;
-``<ep>.available.ssl`` while, in addition, every per-endpoint certificate and key and the CA are
-present.
-
-Flags are recomputed from relation data in :meth:`KeystoneRequires.manage_flags`, which
-charms.reactive calls at hook start-up in every hook of this relation (and while the relation is
-absent), so no handler has to be registered at import time: importing this module reads no
-metadata and touches no hook tool.
+Details (wire keys, flags): docs/architecture.md, 'Interface layer APIs'.
 """
 
 from __future__ import annotations

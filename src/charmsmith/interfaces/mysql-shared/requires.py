@@ -1,25 +1,12 @@
 """Requires side of the ``mysql-shared`` interface (relation usually named ``shared-db``).
 
-The charm asks a MySQL server (percona-cluster, mysql-innodb-cluster via mysql-router, ...) for a
-database and a user; the server answers with its address, the password and the list of units
-allowed to connect.
+The charm asks a MySQL server (percona-cluster, mysql-innodb-cluster via mysql-router, ...) for
+one or more databases and users; the server answers with its address, the passwords and the
+units allowed to connect. ``.available`` waits until our unit is among the allowed units (a
+server lists a unit only once its grants exist, so connecting earlier would fail). What we
+asked for is read back from our own unit databag, so request and server view never disagree.
 
-Wire protocol (plain strings both ways):
-
-* we set ``database``, ``username``, ``hostname`` -- or, to ask for several databases over one
-  relation, ``<prefix>_database``, ``<prefix>_username``, ``<prefix>_hostname``;
-* the server sets ``db_host``, ``db_port``, ``password`` / ``<prefix>_password``,
-  ``allowed_units`` / ``<prefix>_allowed_units`` (space-separated unit names), optionally
-  ``ssl_ca``, ``ssl_cert``, ``ssl_key`` (base64) and ``cluster-series-upgrading``.
-
-Flags: ``<ep>.connected`` while a server unit is joined; ``<ep>.available`` when ``db_host`` is
-set and, for every database we asked for, the password is set and our unit is among the allowed
-units (a server lists a unit only once its grants exist, so connecting earlier would fail);
-``<ep>.available.ssl`` when in addition ``ssl_ca`` is set.  While the server reports
-``cluster-series-upgrading`` both availability flags are cleared.
-
-What we asked for is read back from our own unit databag rather than kept in a second store, so
-the request and what the server sees can never disagree.
+Details (wire keys, prefixes, flags): docs/architecture.md, 'Interface layer APIs'.
 """
 
 from __future__ import annotations

@@ -1,19 +1,10 @@
 """Requires side of the ``rabbitmq`` interface (relation usually named ``amqp``).
 
-The charm asks rabbitmq-server for a user and a vhost; each broker unit answers with the password
-and its address, from which the charm builds its oslo.messaging ``transport_url``.
-
-Wire protocol (plain strings both ways):
-
-* we set ``username``, ``vhost`` and ``private-address`` (where we connect from);
-* each broker unit sets ``password`` once the user exists, and may set ``ssl_port``, ``ssl_ca``
-  (base64), ``ha_queues``, ``clustered`` and ``vip``; Juju provides ``private-address``.
-
-Flags: ``<ep>.connected`` while a broker unit is joined; ``<ep>.available`` once we have asked for
-a user and vhost and at least one broker unit has sent both its address and the password;
-``<ep>.available.ssl`` when in addition ``ssl_port`` (numeric) and ``ssl_ca`` are set.
-
+The charm asks rabbitmq-server for a user and a vhost; each broker unit answers with the
+password and its address, from which the charm builds its oslo.messaging ``transport_url``.
 What we asked for is read back from our own unit databag, the single source of truth.
+
+Details (wire keys, flags): docs/architecture.md, 'Interface layer APIs'.
 """
 
 from __future__ import annotations

@@ -1,31 +1,13 @@
 """Requires side of the ``tls-certificates`` interface (relation usually named ``certificates``).
 
-A charm asks a certificate authority charm for one server certificate per common name it serves
-(each endpoint address). Two generations of providers exist, and this layer speaks both:
+A charm asks a certificate authority charm for one server certificate per common name it
+serves. Two provider generations exist (legacy: vault/easyrsa, the juju-solutions interface;
+csr: the charms.tls_certificates_interface v4 library); this layer sends both requests and
+reads the answer in the generation the provider uses. Flags are upstream's, but stricter:
+malformed or partial data never raises an ``.available``. csr-generation private keys stay in
+0600 files on the unit, never in relation data, the kv store or the log.
 
-* legacy (vault and easyrsa machine charms, the juju-solutions interface): we set ``unit_name``
-  (``/`` as ``_``), the first request as ``common_name`` / ``sans`` (JSON) / ``certificate_name``
-  and the others as ``cert_requests`` (JSON ``{cn: {"sans": [...]}}``); each provider unit answers
-  ``ca``, ``chain``, ``<unit_name>.server.cert`` / ``.server.key`` for the first request and
-  ``<unit_name>.processed_requests`` (JSON ``{cn: {"cert", "key"}}``) for the others;
-* csr (the charms.tls_certificates_interface v4 library, as self-signed-certificates and current
-  vault speak it): we keep a private key per common name on the unit and set
-  ``certificate_signing_requests`` (JSON list of ``{"certificate_signing_request", "ca"}``); the
-  provider application answers ``certificates`` (JSON list of ``{"certificate_signing_request",
-  "certificate", "ca", "chain", "revoked"}``) in its application databag.
-
-Both requests go out (each provider ignores the other's keys); the answer is read in the
-generation the provider sends: a ``certificates`` list in its app databag, else the legacy keys.
-
-Flags, as upstream: ``<ep>.available`` while joined (requests can be made); ``.ca.available``,
-``.certs.available``, ``.server.certs.available`` (and the deprecated ``.server.cert.available``,
-``.batch.cert.available``) with ``.ca.changed`` / ``.certs.changed`` / ``.server.certs.changed``
-set when the data changes (the charm clears them). Stricter than upstream: a value that is not
-well-formed PEM counts as absent, and the certs flags need every request answered with a
-certificate and a key, so partial or malformed data never raises an ``.available``.
-
-csr-generation private keys: 0600 files in ``<charm dir>/.tls-certificates`` (0700), never in
-relation data, the unit's key/value store or the log.
+Details: docs/tls.md, 'Two protocol generations' and 'The interface layer'.
 """
 
 from __future__ import annotations
