@@ -1,17 +1,11 @@
 """Day-2 verbs of the local model: attach-resource and upgrade-series.
 
-attach-resource follows `juju attach-resource APP NAME=FILE` (the NAME FILE form is accepted
-too): the charm must declare NAME in metadata.yaml's resources, a file resource's upload must
-carry the extension of its declared filename (Juju refuses others), and every live unit of the
-application then runs upgrade-charm and config-changed, as the uniter does when a resource
-changes. The file is kept in the model directory (0600) and reaches a unit only through its
-own resource-get (resource_tools.py).
+attach-resource follows `juju attach-resource APP NAME=FILE`, with Juju's refusals (undeclared
+resource, wrong file extension), then fires upgrade-charm and config-changed on every live unit
+as the uniter does when a resource changes. upgrade-series UNIT prepare|complete follows the two
+steps of `juju upgrade-series` (Juju 3: upgrade-machine), refusing them out of order.
 
-upgrade-series UNIT prepare|complete follows the two steps of `juju upgrade-series MACHINE
-prepare|complete` (Juju 3: upgrade-machine) for the unit's machine: prepare fires
-pre-series-upgrade, complete fires post-series-upgrade, and each refuses out of order (prepare
-twice, complete before prepare). The OS upgrade in between is the operator's; the model's units
-stay on their series, and their other queued hooks still run between the two steps.
+Details: docs/day2.md, 'Series upgrade' and 'Policy overrides'.
 """
 
 from __future__ import annotations
