@@ -2,18 +2,11 @@
 
 Why: charms rely on the files and users that Ubuntu's packages (their contents and maintainer
 scripts) create, not on the package database alone. Each effect names the package behaviour it
-follows; all of them are written through the unit's live view (model/unitview.py), so the hook
-that ran apt sees them at once:
+follows (dpkg's unpack, postinst's `adduser --system`, `a2ensite`, the Ubuntu Cloud Archive's
+openstack-release) and is written through the unit's live view (model/unitview.py), so the
+hook that ran apt sees it at once.
 
-* host-backed packages (model/hostpkgs.py): the host's real files appear (dpkg's unpack);
-* `<name>-common` (and haproxy, memcached, keystone) creates the system user and group `<name>`
-  with its /etc, /var/lib and /var/log dirs (the packages' postinst: `adduser --system`);
-* `<prefix>-common` and daemon packages bring stand-ins for `<prefix>-manage`, `-db-manage`,
-  `-dbsync` in /usr/local/bin that record the call and succeed (charms run them as db sync);
-* openstack-release writes /etc/openstack-release with `OPENSTACK_CODENAME=<release>` (the
-  Ubuntu Cloud Archive package; charmhelpers' get_installed_os_version reads it);
-* an API package Ubuntu runs under mod_wsgi ships its apache site and enables it (postinst
-  `a2ensite`, recorded as enabled by a maintainer script, as a2query reports it).
+Details: docs/model.md, 'The emulated shim'.
 """
 
 from __future__ import annotations

@@ -1,15 +1,13 @@
 """The model's private network: one bridge, one network namespace + veth per unit.
 
-Why the documentation ranges: TEST-NET-2/3 and TEST-NET-1 (RFC 5737) are never routed on the
-internet, the bridge is the only place the chosen one exists, and unit namespaces get no default
-route, so nothing a unit (or a test) sends can leave the machine. A range that already appears in
-the host's routes is never used (this very VM sits on 192.0.2.0/24 with its gateway at
-192.0.2.1: taking that range would shadow the host's gateway), nor one holding an address the
-host must still reach through its default route (sandboxes put their package-index proxy at
-203.0.113.80: a bridge on that range silently cuts the host off PyPI); the first free one wins,
-then the RFC 2544 benchmarking ranges, equally unrouted.
-Two units each have their own namespace, so both can listen on the same port. Host object names
-carry the model's short id so models never collide.
+Why documentation ranges (RFC 5737, then RFC 2544's): they are never routed on the internet,
+the bridge is the only place the chosen one exists and unit namespaces get no default route,
+so nothing a unit sends can leave the machine. A range the host already routes, or one holding
+an address the host must keep reaching (its nameservers, package indexes), is never taken: it
+would cut the host off. Each unit has its own namespace, so two can listen on one port; host
+object names carry the model's short id so models never collide.
+
+Details: docs/model.md, 'Units: isolation'.
 """
 
 from __future__ import annotations

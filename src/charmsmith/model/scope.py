@@ -1,15 +1,12 @@
 """Relation scope: a unit takes part in its relations only once its install hook is done.
 
-Why: in Juju the other side learns of a unit only when the unit enters the relation's scope
-(RelationUnit.EnterScope), and a unit's agent does that only after its install is committed
-(juju/juju worker/uniter/relation/resolver.go: the created-relations resolver returns no
-operation until `localState.Installed`, then `SynchronizeScopes` -> statetracker.go
-`joinRelation` -> EnterScope; a dying unit cannot enter). `juju resolved --no-retry` commits the
-skipped install, so that unit is installed too. A unit stuck in a failed install is therefore
-invisible: no -joined on the remote side, absent from its relation-list, no -departed when it
-goes, and its own relation-ids lists nothing (the hook context knows only joined relations).
+Why: in Juju the other side learns of a unit only when it enters the relation's scope, which
+its agent does only after its install is committed (juju/juju worker/uniter/relation/
+resolver.go, statetracker.go `joinRelation` -> RelationUnit.EnterScope). A unit stuck in a
+failed install is therefore invisible to its relations. Units of applications played by
+charmsmith have no install hook and are always in scope.
 
-Units of applications played by charmsmith have no install hook and are always in scope.
+Details: docs/model.md, 'Hooks and their order' (relation scope).
 """
 
 from __future__ import annotations

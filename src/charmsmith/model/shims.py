@@ -1,17 +1,12 @@
 """Emulated package control inside a unit (the default, `emulated`, mode).
 
 Why: a charm's install hook runs apt-get and starts services; on this machine that would touch
-the host (and take minutes). The shims record every call in the unit's state and answer later
-queries consistently, like apt on an Ubuntu jammy unit:
+the host (and take minutes). The shims (apt-get, apt-cache, dpkg-query, service, systemctl)
+record every call in the unit's state and answer later queries consistently, as apt does on
+an Ubuntu jammy unit; versions come from model/archive.py, package side effects from
+model/maintscripts.py, services from model/services.py.
 
-* apt-get install marks packages and their modelled dependencies installed (dependencies
-  first, as apt configures them), with the version the unit's apt sources give
-  (model/archive.py: one release per unit), and leaves what the packages leave
-  (model/maintscripts.py: the host's real files for virtualenv/apache2/haproxy, users, the
-  stand-in `<prefix>-manage` commands, /etc/openstack-release, apache sites). purge removes.
-* dpkg-query answers per package (model/dpkgquery.py).
-* apt-cache show/policy answers for every package (all are "available").
-* service/systemctl: emulated services with stand-in listeners (services.py).
+Details: docs/model.md, 'The emulated shim'.
 """
 
 from __future__ import annotations

@@ -1,17 +1,12 @@
 """A unit's private filesystem view: overlays over the host's system dirs, upper dirs in the model.
 
 Why overlays: the charm must run with the host's Python and libraries, yet nothing it writes may
-land in the host's /etc. Each overlay's upper dir lives under <model>/units/<unit>/upper/, so what
-a unit wrote is also inspectable from the host. The view is (re)built per hook by the small C
-launcher in a fresh mount namespace; it is cheap and a killed command leaves no mounts behind.
+land in the host's /etc; each upper dir lives under <model>/units/<unit>/upper/, so what a unit
+wrote is inspectable from the host. The view is built by the small C launcher in a fresh mount
+namespace (cheap; a killed command leaves no mounts). It is seeded to look like an Ubuntu jammy
+unit where charm code checks (os-release, PATH, no host pip config, Juju's agent layout).
 
-What a unit sees that differs from the host (the realism traps of upstream-hook-costs.md §2):
-Ubuntu jammy os-release/lsb-release (charmhelpers refuses Debian), /etc/environment with the
-tools' PATH first (charmhelpers runs apt with that PATH), no host pip config (whited out), Juju's
-agent layout with the charm's `revision` file, and - in emulated mode only - /run/systemd/system
-(the shims answer systemctl) and no trace of the packages it would get from the host
-(model/hostpkgs.py). Real-mode units run no systemd, so they do not pretend to: Debian's
-`service` then runs the packages' init scripts, which is how real daemons start here.
+Details: docs/model.md, 'Units: isolation'.
 """
 
 from __future__ import annotations

@@ -1,16 +1,13 @@
 """Where the emulated package shims write a unit's files: through the calling process's view.
 
-Why: a hook's filesystem view is an overlay mounted for the whole hook. Changing its upper dir
-from outside while it is mounted is undefined for overlayfs: a path the hook already looked up
-keeps pointing at the lower file. That is how a service user that `apt-get install` created
-stayed invisible to the hook that ran apt (`getpwnam(): name not found`: the hook had read
-/etc/passwd before). A shim serving a process inside the unit therefore writes through
-/proc/<pid>/root, i.e. through the overlay itself (copy-up, whiteouts), as dpkg on the machine
-would, and the hook sees the change at once. Without such a caller (the engine's unit tests, a
-caller outside any unit) it writes the unit's upper dirs, which the next mount of the view shows.
+Why: changing a mounted overlay's upper dir from outside is undefined for overlayfs (a path the
+hook already looked up keeps the lower file: a user apt created stayed invisible to the hook
+that ran apt). A shim serving a process inside the unit writes through /proc/<pid>/root, as
+dpkg on the machine would; without such a caller it writes the unit's upper dirs. Absolute
+symlinks are resolved by this module, so callers create links with os.symlink and never follow
+links they did not make.
 
-Paths under /proc/<pid>/root are walked with this process's root for absolute symlinks, so
-callers create links with os.symlink and never follow links they did not make.
+Details: docs/model.md, 'The emulated shim'.
 """
 
 from __future__ import annotations
