@@ -1,35 +1,13 @@
 """The certificates providers: vault (legacy protocol) and self-signed-certificates (CSR).
 
 Both are backed by a real CA (peers/certificate_authority.py) kept in the peer's state; what
-each reads from a requirer and refuses is in peers/certificates_rules.py.
+each reads from a requirer and refuses is in peers/certificates_rules.py. Followed: charm-vault
+src/reactive/vault_handlers.py (`publish_ca_info`, `create_certs`), the tls-certificates
+interface's tls_certificates_common.py (`CertificateRequest.set_cert`), and
+canonical/self-signed-certificates-operator src/charm.py with the v4 library's
+TLSCertificatesProvidesV4. Only leaders answer; rotation goes through the charms' own actions.
 
-vault (charm-vault src/reactive/vault_handlers.py `publish_ca_info`, `create_certs`; the
-interface's tls_certificates_common.py `CertificateRequest.set_cert`): the model's vault is
-initialised, unsealed and has its root CA from deploy on (a real one needs `vault operator
-init`, unseal, authorize-charm and generate-root-ca first). Only the leader answers, in its unit
-databag: `ca` (the root), `chain` (the intermediate charm-pki-local issues from) and, per
-requesting unit, a certificate and a key vault generates for each new request (no certificate
-yet, or other SANs): the top-level request in `<unit_name>.server.cert` / `.server.key`, the
-others in `<unit_name>.processed_requests`. A request vault cannot issue (a common name X.509
-cannot hold) is logged and skipped, as `VaultInvalidRequest` is. Rotation: the
-`reissue-certificates` action (`juju run vault/leader reissue-certificates`) issues every
-certificate again (new keys and serials, same CA); run on another unit it changes nothing,
-since only the leader's create_certs acts on the flag it sets. `get-root-ca` prints the CA.
-
-self-signed-certificates (canonical/self-signed-certificates-operator src/charm.py; the v4
-library's TLSCertificatesProvidesV4): only the leader answers, in the application databag:
-`certificates`, a JSON list of `{ca, certificate_signing_request, certificate, chain}` with
-chain `[certificate, ca]`, one per CSR listed by the requirer's units or application; a CSR
-already answered (even revoked) is not signed again, answers for CSRs no longer listed are
-removed. An unparsable CSR fails the leader's `certificates-relation-changed` (nothing is
-published, as Juju drops a failed hook's settings). Rotation: `rotate-private-key` (leader
-only) makes a new CA and marks every certificate `revoked`; requirers then send new CSRs.
-Options `ca-common-name` (a new name makes a new CA and revokes), `certificate-validity` (at most
-half the root CA's 365 days) and `certificate-limit` (CSRs signed per relation and answer; -1 or
-0 for no limit) as the charm's.
-Status as the charms set it: vault `Unit is ready (active: true, mlock: disabled)`; the
-self-signed-certificates leader active with no message, other units blocked (`Scaling is not
-implemented for this charm`).
+Details: docs/tls.md, 'The certificates peers of the local model' and 'Rotation'.
 """
 
 from __future__ import annotations

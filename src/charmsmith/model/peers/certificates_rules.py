@@ -2,29 +2,12 @@
 
 Why one module: every rule by which the vault and self-signed-certificates peers decide what a
 unit asked for, and which requests they refuse, lives here, readable against the charms they
-follow and testable without a model. peers/certificates.py applies them.
+follow and testable without a model; peers/certificates.py applies them. Legacy protocol:
+juju-solutions interface-tls-certificates provides.py `all_requests`, tls_certificates_common.py
+`CertificateRequest`, charm-vault `create_certs`. CSR protocol: charms.tls_certificates_interface
+v4 `TLSCertificatesProvidesV4.get_certificate_requests`, `_load_requirer_databag`.
 
-Legacy protocol, as vault serves it (juju-solutions interface-tls-certificates provides.py
-`all_requests` and tls_certificates_common.py `CertificateRequest`; charm-vault
-src/reactive/vault_handlers.py `create_certs`):
-- the requesting unit is named by its `unit_name` (`/` as `_`), else its Juju unit name;
-- a non-empty `common_name` is one server request with `sans` (JSON list) and is answered in
-  the legacy top-level keys `<unit_name>.server.cert` / `.server.key`;
-- `cert_requests` (JSON `{cn: {"sans": [...]}}`) are the other server requests, answered
-  together in `<unit_name>.processed_requests` (JSON `{cn: {"cert", "key"}}`);
-- a request is new until it has a certificate for exactly its current SANs;
-- charms.reactive hands vault a value that is not JSON as the raw string: a `cert_requests`
-  that is not a JSON object, or an entry without `sans`, raises in `all_requests` and fails
-  the vault leader's hook (`Refused`).
-
-CSR protocol, as self-signed-certificates serves it (charms.tls_certificates_interface v4
-`TLSCertificatesProvidesV4.get_certificate_requests`, `_load_requirer_databag`,
-`CertificateSigningRequest.__init__`):
-- each unit (and the application) databag may hold `certificate_signing_requests`, a JSON list
-  of `{"certificate_signing_request": PEM, "ca": bool or null}` (both keys required); a
-  databag whose value is not JSON or not that shape is skipped whole (logged at debug level);
-- a listed CSR that does not load as PEM raises `TLSCertificatesError("Could not load CSR")`
-  and fails the provider leader's hook (`Refused`).
+Details: docs/tls.md, 'Two protocol generations' and 'The certificates peers of the local model'.
 """
 
 from __future__ import annotations

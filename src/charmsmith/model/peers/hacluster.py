@@ -1,34 +1,12 @@
 """hacluster's side of the `hacluster` interface (ha): a subordinate playing pacemaker.
 
-Wire: the principal sends corosync_bindiface, corosync_mcastport and json_* CRM sections; we
-record the decoded resources (`charmsmith model status --format json` shows them) and answer
-`clustered=yes` once the cluster formed, which is what turns the principal's `ha.available` on.
+The principal sends corosync settings and json_* CRM sections; we record the decoded resources
+as a persistent CIB, bring each VIP up on one live principal unit (peers/ipaddr.py) and answer
+`clustered=yes` once `cluster_count` units are there. Followed: charm-hacluster hooks/hooks.py
+(`ha_relation_changed`), hooks/utils.py (`parse_data`, `get_cluster_nodes`,
+`assess_status_helper`, `pause_unit`, `resume_unit`) and actions/actions.py (pause, resume).
 
-The rules, after charm-hacluster hooks/hooks.py (ha_relation_changed, ~342-610) and
-hooks/utils.py (parse_data ~526-536, assess_status_helper ~1324):
-- the cluster forms only once `cluster_count` (config, default 3) hanode peers are there: each
-  principal unit brings one hacluster unit. Before that nothing is parsed or configured, no unit
-  says `clustered`, and each shows `blocked: Insufficient peer units for ha cluster (require N)`;
-- each unit parses its principal's `json_<section>` (else the bare `<section>`) key: JSON, else
-  a Python literal (`ast.literal_eval`); anything else raises and fails the unit's
-  `ha-relation-changed` hook (nothing is configured or answered for that principal);
-- the CIB persists: `delete_resources` go first (with their group/clone references), then
-  primitives are created or updated, while groups, clones, ms, orders, colocations and
-  locations are created only if absent (a VIP added later stays outside `grp_<name>_vips`);
-- then the unit sets `clustered=yes`, which Juju keeps: it is never taken back.
-
-Each IPaddr2/IPv6addr address is brought up on one live principal unit, on the interface the
-agent would pick (peers/ipaddr.py: `nic` only when given, else the interface that carries the
-VIP's network), and moved to another unit when that one fails (`charmsmith model fail UNIT`)
-or is removed. A VIP no interface carries is not brought up and its entry says why. Only VIPs
-inside the model subnet are plumbed (anything else would need a host route out of the
-documentation range); others are recorded.
-
-Actions `pause` and `resume` (charm-hacluster actions/actions.py, hooks/utils.py pause_unit,
-resume_unit, assess_status_helper): pause puts the unit's node in standby (`crm node standby`),
-so pacemaker moves the VIPs it holds to another online node, or stops them when none is left;
-the unit then shows `maintenance` until resumed. Resume brings the node online; the charm sets
-`resource-stickiness=100` as the cluster's default, so a VIP stays where it went.
+Details: docs/model.md, 'Peers' (hacluster) and 'Fidelity' ('hacluster').
 """
 
 from __future__ import annotations

@@ -1,16 +1,12 @@
 """Where a VIP resource comes up on a unit, as pacemaker's IPaddr2 / IPv6addr agents decide.
 
 Why it matters: upstream OpenStack charms send a VIP as ``ip`` (or ``ipv6addr``) alone whenever
-their unit has an interface on the VIP's network, and rely on the agent to find that interface;
-they pin ``nic``/``cidr_netmask`` only as a fallback. A model that always used eth0 would bring
-up VIPs a real cluster leaves down, and the other way round.
+their unit has an interface on the VIP's network and rely on the agent to find it; a model that
+always used eth0 would bring up VIPs a real cluster leaves down, and the other way round.
+Followed: resource-agents ``heartbeat/IPaddr2`` with ``heartbeat/findif.sh``, and
+``heartbeat/IPv6addr``.
 
-Rules (resource-agents ``heartbeat/IPaddr2`` with ``heartbeat/findif.sh``, and
-``heartbeat/IPv6addr``): with both ``nic`` and ``cidr_netmask`` given the address goes there, if
-the unit has that interface; otherwise the interface and prefix come from the unit's route that
-matches the address (restricted to ``nic`` when only that is given). No matching route means
-the resource fails to start ("Unable to find nic or netmask") and the address stays down.
-A model unit has one interface, ``eth0``, whose only route is the model subnet.
+Details: docs/model.md, 'Fidelity' ('hacluster': IPaddr2/IPv6addr placement).
 """
 
 from __future__ import annotations

@@ -1,22 +1,12 @@
 """Keystone's side of the `keystone` interface (identity-service), and its endpoint catalog.
 
-The rules deciding whether and what keystone answers (leader only, database initialised, the
-'None' and multi-service paths, the key set) are in peers/keystone_rules.py; this module applies
-them: the leader unit publishes, the backend creates users and catalog entries. A backend with
-`identity_data(service)` (the real one) has its values merged over the emulated answer.
+The rules deciding whether and what keystone answers are in peers/keystone_rules.py; this module
+applies them: the leader unit publishes, the backend creates users and catalog entries (a real
+backend's `identity_data` is merged over the emulated answer). A refused `service` (charm-keystone
+hooks/keystone_utils.py `ensure_valid_service`, `add_endpoint`) fails the leader's hook, and Juju
+keeps nothing that hook set (juju worker/uniter/runner/context/context.go).
 
-Database: the model's keystone comes with its database (the real backend runs its own MariaDB
-and db_sync at deploy; the emulated one has it from deploy on), as a keystone that has been
-related to mysql and initialised it. While `backend.database_ready()` is false it answers
-nothing, as charm-keystone's identity_changed defers until `db-initialised`.
-
-Refusal (charm-keystone hooks/keystone_utils.py, `ensure_valid_service` then `add_endpoint`): a
-`service` missing from keystone's table (charmsmith.keystone_services) makes the leader's
-identity-service-relation-changed hook fail. Juju discards what a failed hook set on the relation
-(juju worker/uniter/runner/context/context.go: settings are written only when the hook succeeds),
-so the consumer gets nothing, not even the `admin_token=-1` the charm sets before failing, and the
-keystone leader shows the hook error. Unlike Juju, the error clears by itself once no request
-names an unknown service (a real keystone needs `juju resolved`).
+Details: docs/model.md, 'Peers' (keystone) and 'Fidelity' ('keystone').
 """
 
 from __future__ import annotations

@@ -2,28 +2,11 @@
 
 Why one module: every rule by which the emulated (and real-backend) keystone peer decides whether
 and what to answer lives here, so it can be read against the charm it follows and tested without
-a model. The peer (peers/keystone.py) only applies the decision: which unit publishes, what the
-backend creates.
+a model; peers/keystone.py only applies the decision. Followed: charm-keystone
+hooks/keystone_hooks.py `identity_changed` and hooks/keystone_utils.py `add_service_to_keystone`,
+`assemble_endpoints`, `ensure_valid_service`, `add_endpoint`, `get_requested_roles`.
 
-Followed (charm-keystone, hooks/keystone_hooks.py `identity_changed` and hooks/keystone_utils.py
-`add_service_to_keystone`, `assemble_endpoints`, `ensure_valid_service`, `add_endpoint`,
-`get_requested_roles`):
-- only the leader answers, and only once its database is initialised (the hook defers, and
-  `update_all_identity_relation_units` answers every consumer later);
-- a request holding all five of service, region, public_url, internal_url, admin_url:
-  * with any value the string 'None' (a credentials-only consumer): no registration and no
-    credentials; keystone sends only its addresses, protocols, ports, `region`, `api_version`,
-    `admin_domain_id`, `created_roles` and, when the text before the first '_' of `service` is a
-    name it lists, `service_type`;
-  * otherwise: the endpoint is registered (an unlisted `service` fails the hook) and the
-    credentials are sent;
-- any other request is read as `<name>_service`, `<name>_region`, ... groups (the text before the
-  first '_' names the group); each complete group is registered and the user is the group
-  services joined by '_'; no complete group (e.g. a request missing `region`) means no answer;
-- after registering, a request with any 'None' value still gets no credentials;
-- the credentials answer carries the `*_host`, `*_port`, `*_protocol` of auth, service and
-  internal, the service user, its id, domain and project (names and ids), `api_version`, the
-  admin ids, `admin_role`, `created_roles` and `service_type`; never `region` nor `*-auth-url`.
+Details: docs/model.md, 'Fidelity' ('keystone': the three request paths, the key set).
 """
 
 from __future__ import annotations

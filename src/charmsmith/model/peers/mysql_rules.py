@@ -2,25 +2,11 @@
 
 Why one module: the emulated mysql and mysql-router peers (and the real MariaDB backend behind
 mysql) must be exactly as strict as the charms they stand for, or a requirer bug passes the local
-model and fails on Juju; the rules are kept here, each next to the upstream code it follows.
+model and fails on Juju. Followed: charm-percona-cluster hooks/percona_hooks.py
+`shared_db_changed`; charm-helpers contrib/database/mysql.py `get_allowed_units`, `get_db_data`;
+charm-mysql-router src/lib/charm/openstack/mysql_router.py; each rule names its function.
 
-percona-cluster (hooks/percona_hooks.py `shared_db_changed`):
-- when one unit's databag holds all of `database`, `username`, `hostname`, only that plain
-  request is served; otherwise every key is split at its FIRST '_' into (prefix, field), and each
-  prefix holding database, username and hostname is served (so `nova_api_database` is prefix
-  `nova`, field `api_database`). A request without a hostname is never served;
-- `hostname` may be a JSON list; a grant is made for each host;
-- `allowed_units` (charm-helpers contrib/database/mysql.py `get_allowed_units`) lists the units
-  for which a grant exists on the database and user for the host found under
-  `<database>_hostname`, else `hostname`, else the unit's private-address;
-- it answers `db_host` and `password` / `<prefix>_password` and `allowed_units` /
-  `<prefix>_allowed_units`; no `db_port`.
-
-mysql-router (charm-mysql-router src/lib/charm/openstack/mysql_router.py, charm-helpers
-contrib/database/mysql.py `get_db_data`): a subordinate serving only its principal unit; the
-plain request is renamed to an internal prefix and the prefixed ones are served as well; each
-needs database, username and hostname (mysql-innodb-cluster's `create_databases_and_users`);
-it answers `db_host` 127.0.0.1, `db_port` 3306 and the principal unit alone in `allowed_units`.
+Details: docs/model.md, 'Fidelity' ('mysql (percona-cluster) and mysql-router').
 """
 
 from __future__ import annotations
@@ -77,7 +63,7 @@ def _request(prefix: str, fields: dict[str, str]) -> DatabaseRequest:
 
 
 def percona_requests(settings: dict[str, str]) -> list[DatabaseRequest]:
-    """What percona-cluster serves from one remote unit's databag."""
+    """What percona-cluster serves from one remote unit's databag (`shared_db_changed`)."""
     if all(field in settings for field in REQUEST_FIELDS):
         return [_request("", settings)]
     return [
@@ -88,7 +74,7 @@ def percona_requests(settings: dict[str, str]) -> list[DatabaseRequest]:
 
 
 def router_requests(settings: dict[str, str]) -> list[DatabaseRequest]:
-    """What mysql-router forwards from its principal's databag (plain and prefixed alike)."""
+    """What mysql-router forwards of its principal's request (`proxy_db_and_user_requests`)."""
     data = {k: v for k, v in settings.items() if k not in JUJU_KEYS}
     if all(field in data for field in REQUEST_FIELDS):
         for field in REQUEST_FIELDS:
@@ -112,7 +98,7 @@ def hosts_of_record(settings: dict[str, str], database: str) -> tuple[str, ...]:
 def allowed_units(
     databags: dict[str, dict[str, str]], granted: set[str], database: str
 ) -> list[str]:
-    """Units (in the given order) whose host of record holds a grant on the database/user."""
+    """Units (in order) whose host of record holds a grant on the database (`get_allowed_units`)."""
     return [
         unit
         for unit, settings in databags.items()

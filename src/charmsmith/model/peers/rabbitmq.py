@@ -1,25 +1,12 @@
 """RabbitMQ's side of the `rabbitmq` interface (amqp), as charm-rabbitmq-server answers it.
 
-Wire: consumers send `username` and `vhost` (or `<prefix>_username` / `<prefix>_vhost`); the
-broker units answer `hostname`, `private-address`, the user's `password` (`<prefix>_password`)
-and, with TLS on, `ssl_port` and `ssl_ca`.
+The leader answers once the rabbit cluster is complete; the other units join the cluster and copy
+its answer a step later (PeerApp.step). Followed: charm-rabbitmq-server
+hooks/rabbitmq_server_relations.py (`amqp_changed`), hooks/rabbit_utils.py
+(`leader_node_is_ready`, `cluster_ready`, `client_node_is_ready`, `clustered`,
+`assess_cluster_status`) and hooks/ssl_utils.py (`configure_client_ssl`).
 
-The rules, after charm-rabbitmq-server hooks/rabbitmq_server_relations.py (amqp_changed,
-~485-580), hooks/rabbit_utils.py (leader_node_is_ready, cluster_ready, client_node_is_ready,
-clustered, assess_cluster_status) and hooks/ssl_utils.py (configure_client_ssl):
-- the leader answers first, and only once the rabbit cluster is complete (`min-cluster-size`
-  units, else every unit, clustered): `hostname` and `private-address` (its address), plus the
-  password for each complete request, plus `ssl_port`/`ssl_ca` (base64 CA) unless `ssl` is off;
-- a request with `username` and `vhost` both present is served alone (prefixed keys ignored);
-  one with either empty gets nothing; otherwise each `<prefix>_username` + `<prefix>_vhost`
-  (prefix = text before the first `_`) gets `<prefix>_password`;
-- another unit answers only once it has joined the rabbit cluster and the leader has answered
-  the relation: it copies the leader's answer with its own address, and only if that answer
-  holds a plain `password`.
-Model time: the non-leader units join the cluster, and answer, a step later than the leader -
-when the hooks the leader's answer caused have run (PeerApp.step). `clustered`, `vip` and
-`ha-vip-only` need rabbitmq's own `ha` relation to hacluster, which a played peer cannot have:
-they are never sent, as by a real rabbitmq without hacluster.
+Details: docs/model.md, 'Peers' (rabbitmq) and 'Fidelity' ('rabbitmq').
 """
 
 from __future__ import annotations
