@@ -4,14 +4,9 @@ Why adapters: the peers (charmsmith.model.peers.{mysql,rabbitmq,keystone}) speak
 protocol and call a small backend API (`grant`, `service_user`, `register`, `catalog`); the
 `emulated` backends keep results in model state. These subclasses implement the same API with
 MariaDB, RabbitMQ and Keystone from Debian packages, so a peer switches backend without knowing.
+Any process can start or stop them: their state is in files and pidfiles.
 
-How the model uses them (Model.deploy_peer / Model.destroy, docs/real-services.md):
-1. at deploy with the real backend it calls `<Backend>.configure(peer_state, state_dir, address)`
-   — state_dir = <model>/peers/<app>, address = the peer unit's address on the model bridge, so
-   the daemons listen where units can reach them and nowhere else;
-2. then `backend.start()` (idempotent; seconds taken) before the first relation answer, and
-   `backend.stop()` on `destroy`. Any process can do either: state is in files and pidfiles.
-A server found stopped when a relation needs it (the machine rebooted) is started again.
+Details: docs/real-services.md, 'Wiring into the model'.
 """
 
 from __future__ import annotations

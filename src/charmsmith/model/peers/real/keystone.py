@@ -1,17 +1,12 @@
 """A private Keystone (Debian's `keystone`, Zed) under uwsgi, for the real keystone peer backend.
 
-Why this shape:
-- Debian's package expects systemd to run `/etc/keystone/keystone-uwsgi.ini`; there is no systemd
-  here and /etc must stay untouched, so we write our own keystone.conf and uwsgi ini under the
-  state directory and point the WSGI app at them with OS_KEYSTONE_CONFIG_DIR.
-- uwsgi drops to the keystone user after start; files it opens afterwards (log, pid) must live in
-  a keystone-owned directory, and it must run in the foreground of its own session (setsid via
-  our supervisor) — `--daemonize2` with root-owned log paths fails with 'Permission denied'.
-- Service users, roles and endpoints are made through Keystone's REST API (urllib only: the
-  runtime and tool take no extra dependency), idempotently, because the model replays relation
-  hooks and a repeated registration must converge rather than duplicate endpoints.
-- Secrets (database password, admin password, service passwords) live in one 0600 root-owned
-  JSON file; keystone.conf, which must hold the database password, is 0640 root:keystone.
+Why this shape: Debian's package expects systemd and /etc/keystone, neither of which we may use,
+so our own keystone.conf and uwsgi ini live in the state directory (OS_KEYSTONE_CONFIG_DIR);
+uwsgi runs in the foreground of its own session under our supervisor, with its log and pid in a
+keystone-owned directory. Users, roles and endpoints are made through Keystone's REST API
+(urllib only), idempotently, because the model replays relation hooks.
+
+Details: docs/real-services.md, 'Service classes'.
 """
 
 from __future__ import annotations
