@@ -1,14 +1,11 @@
 """Build this charm with charm-tools and zip it as ``<name>.charm`` (``tox -e build``).
 
 Vendored by charmsmith into ``.charmsmith/`` and refreshed by ``charmsmith update``; standard
-library only, so it runs in a tox env that holds nothing but charm-tools. charm-tools refuses
-an output directory inside the charm source, so the build goes to a temporary directory and
-only the zipped charm comes back, next to tox.ini, where tests/bundles expect it. The layers
-and interfaces come from ``.charmsmith/`` (never a layer index) and the runtime sdist reaches
-the wheelhouse through ``--wheelhouse-overrides`` (written here: pip takes a local file in a
-requirements file only as an absolute ``file:`` URL). Extra arguments go to ``charm-build``
-(e.g. ``tox -e build -- --binary-wheels`` for a quick build whose wheels fit only this
-machine's Python).
+library only, so it runs in a tox env that holds nothing but charm-tools. charm-tools refuses an
+output directory inside the charm source, so the build goes to a temporary directory and only
+the zipped charm comes back, next to tox.ini. Extra arguments go to ``charm-build``.
+
+Details: docs/create.md, 'The charm's own toolchain'.
 """
 
 from __future__ import annotations
