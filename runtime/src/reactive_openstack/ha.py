@@ -3,21 +3,11 @@
 With an ``ha`` relation the hacluster subordinate turns our CRM description into pacemaker
 resources: a VIP that moves to a surviving unit, and haproxy cloned on every unit. We describe
 them exactly as upstream OpenStack charms do (charms.openstack's HAOpenStackCharm with
-interface-hacluster's resource classes), so a cluster can switch between an upstream-built charm
-and ours without duplicate or orphaned resources. Why the details matter:
+interface-hacluster's resource classes), so a cluster can switch between an upstream-built
+charm and ours without duplicate or orphaned resources.
 
-* A VIP goes on the interface that carries its network, and MAAS machines name those ``ens3``,
-  ``bond0`` or ``br-ex``. When this unit has an interface on the VIP's network we send only the
-  address (``res_<name>_<sha1(vip)[:7]>_vip``) and the resource agent finds the interface on
-  whichever unit holds it; only when none is found do ``vip_iface``/``vip_cidr`` pin it
-  (``res_<name>_<iface>_vip``). The interface-named resource older charms made is deleted.
-* hacluster acts only in its leader's hook, on whatever data is on the relation then; a deletion
-  sent for one hook could be missed. So the names to delete are kept in the unit kv and re-sent
-  in every publish, until the name is wanted again.
-* All eleven CRM sections are always sent (empty when unused), as upstream's CRM object does:
-  the interface only re-sends sections that changed, so an omitted section would leave stale
-  data on the relation.
-* Output is plain sorted data, so re-publishing an unchanged config is a no-op on the relation.
+Details (resource names, kept deletions, the eleven sections): docs/architecture.md, 'HA
+resources'.
 """
 
 from __future__ import annotations

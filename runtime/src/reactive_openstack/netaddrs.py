@@ -1,14 +1,12 @@
 """This machine's interface addresses, and which interface carries a given network.
 
 Why: a VIP must come up on the interface that carries its network, and MAAS machines name
-those ``ens3``, ``bond0`` or ``br-ex``, never reliably ``eth0``. charm-helpers answers "which
-local interface and netmask hold this address" with netifaces; we read the same facts from the
-kernel directly (one ioctl pair per interface for IPv4, ``/proc/net/if_inet6`` for IPv6), so the
-runtime needs no compiled dependency and reads nothing it does not use.
+those ``ens3``, ``bond0`` or ``br-ex``, never reliably ``eth0``. charm-helpers answers this with
+netifaces; we read the same facts from the kernel (an ioctl pair per interface for IPv4,
+``/proc/net/if_inet6`` for IPv6), so the runtime needs no compiled dependency. Each address is
+an ``(interface, address, prefixlen)`` triple, counted as charm-helpers counts them.
 
-Each address is an ``(interface, address, prefixlen)`` triple. Like charm-helpers, only an
-interface's primary IPv4 address counts (secondary ones are VIPs pacemaker added) and IPv6
-link-local addresses never do (they name no routable network).
+Details: docs/architecture.md, 'HA resources'.
 """
 
 from __future__ import annotations

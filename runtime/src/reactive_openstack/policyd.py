@@ -1,14 +1,12 @@
 """Policy overrides as charm-helpers' policyd offers them: a zip resource of YAML policy files.
 
-With ``use-policyd-override`` true, the ``policyd-override`` resource (a zip) is read and every
-``.yaml``/``.yml`` file in it (directories flattened, other files ignored, as upstream) must be a
-mapping of rule names to rule strings with no key the charm forbids (``policyd_blacklist_keys``).
-Valid files are written to ``/etc/<service>/policy.d/<name>.yaml``, which oslo.policy reads on
-its own (no restart). Turning the option off removes exactly the files written.
+With ``use-policyd-override`` true, the ``policyd-override`` resource's valid YAML files go to
+``/etc/<service>/policy.d/``, which oslo.policy reads on its own; turning the option off removes
+exactly the files written. One deliberate difference from upstream: a bad zip leaves the
+previous overrides in place (upstream empties policy.d) and blocks the unit naming the file and
+the rule it broke.
 
-One deliberate difference from upstream: a bad zip leaves the previous overrides in place
-(upstream empties policy.d) and the unit is blocked naming the file and the rule it broke.
-The status carries upstream's prefix while the option is on: ``PO:`` or ``PO (broken):``.
+Details: docs/day2.md, 'Policy overrides'.
 """
 
 from __future__ import annotations

@@ -1,15 +1,12 @@
 """OpenStack release upgrades: the ordered steps, the openstack-upgrade action, their statuses.
 
-The steps follow charms.openstack's ``run_upgrade``: the new source and packages, the configs
-rendered from the new release's template directory (and its fallbacks), then the database
-migration on the leader only (other units defer to it). Unlike upstream, the services restart
-once, after the migration step, instead of once per changed file and again after the migration.
+The steps follow charms.openstack's ``run_upgrade`` (new source and packages, configs of the new
+release, the database migration on the leader only), but the services restart once, after the
+migration, instead of once per changed file and again after it. With ``action-managed-upgrade``
+the ``openstack-upgrade`` action runs the charm's own handlers in-process, so the upgrade
+renders from the real relation data.
 
-With ``action-managed-upgrade`` a change of ``openstack-origin`` only shows as pending in the
-status; the ``openstack-upgrade`` action then runs the charm's own handlers in-process (as the
-classic charms call their config-changed hook after the upgrade), with the request recorded on
-the hook's charm instance, so the upgrade renders from the real relation data. A unit upgraded
-before the leader has migrated reports ``waiting`` until the leader's marker catches up.
+Details: docs/day2.md, 'Rolling OpenStack upgrade'.
 """
 
 from __future__ import annotations
