@@ -3,20 +3,11 @@
     .venv/bin/python -m bench.scale [--units 1 3 9 27] [--out bench/results/scale.md]
         [--charm-from COMMIT]
 
-Why: every unit of an application sees cluster-relation-changed once per other unit, so the
-cost of that hook (wall time, hook-tool calls) decides how far an application can grow. This
-deploys the charm once (tests/fixtures/sample-api, built with binary wheels, unless --charm is
-given), relates the emulated keystone, mysql and rabbitmq, then grows the application: to N-1
-units in one ``add-unit -n``, then to N with one more ``add-unit``. At each measured size N the
-sample is every cluster-relation-changed run by the add-unit that took the application from
-N-1 to N units (the existing units seeing the new one, the new unit seeing
-each existing one, and any further -changed the join set off). At N=1 there is no peer, so the
-hook is fired by `run-hook UNIT cluster-relation-changed` (a relation context with no remote
-unit). update-status is run on unit 0 at each size: its hook-tool calls must not grow with N.
-With ``--charm-from COMMIT`` today's sample-api is built with the layers, runtime and build
-code of that commit (``git archive``): the same charm on the framework as it was, which is how
-the "before" figures of a change are measured on today's model. Needs root (the model uses
-namespaces); the model is destroyed at the end, even on error.
+Why: every unit of an application sees cluster-relation-changed once per other unit, so that
+hook's cost (wall time, hook-tool calls) decides how far an application can grow. Needs root;
+the model is destroyed at the end, even on error.
+
+Details (what is sampled at each size, --charm-from): docs/hook-cost.md, 'Measured'.
 """
 
 from __future__ import annotations
