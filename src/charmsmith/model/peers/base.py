@@ -1,7 +1,7 @@
 """What a peer application is: endpoints with interfaces, and a reaction to relation data.
 
-Why two layers (peer + backend): the peer speaks the wire protocol of DESIGN.md §4 (keys, values,
-when to answer); the backend does the service-side work (create a user, a database, a catalog
+Why two layers (peer + backend): the peer speaks the interface's wire protocol (keys, values, when
+to answer); the backend does the service-side work (create a user, a database, a catalog
 entry). `emulated` backends keep that in model state; `real` backends (Keystone, MariaDB,
 RabbitMQ from Debian packages) plug in behind the same interface — see docs/model.md.
 

@@ -439,7 +439,7 @@ class Keystone:
         return self.ensure_user(service, password, project, role, domain)
 
     def identity_service_data(self, credentials: ServiceCredentials) -> dict[str, str]:
-        """The identity-service relation values (DESIGN.md §4) for these credentials."""
+        """The identity-service relation values keystone sends for these credentials."""
         admin = self._find("users", name="admin", domain_id="default")[0]
         admin_project = self._find("projects", name="admin", domain_id="default")[0]
         return {

@@ -209,7 +209,7 @@ class RabbitMQ:
         return perms
 
     def transport_url(self, username: str, password: str, vhost: str) -> str:
-        """The oslo.messaging URL a charm renders (DESIGN.md §4)."""
+        """The oslo.messaging transport URL a charm renders from the amqp relation."""
         from urllib.parse import quote
 
         return (
