@@ -24,8 +24,6 @@ PENDING = {
     "src/charmsmith/interfaces/ceph-client/requires.py",
     "src/charmsmith/layers/charmsmith-base/lib/charms/layer/charmsmith_flagcache.py",
     "src/charmsmith/model/hostpkgs.py",
-    "src/charmsmith/model/peers/ceph_mon.py",
-    "src/charmsmith/model/peers/ceph_rules.py",
     "src/charmsmith/model/services.py",
     "runtime/src/reactive_openstack/adapters.py",
     "runtime/src/reactive_openstack/ceph.py",

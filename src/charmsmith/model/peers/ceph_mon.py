@@ -1,18 +1,11 @@
 """ceph-mon's side of the `ceph-client` interface: keys, monitor addresses and the pool broker.
 
-Follows openstack/charm-ceph-mon src/ceph_client.py (`CephClientProvides`: every mon unit that
-is ready for service sends `auth`, `ceph-public-address` (its own address) and `key`, the cephx
-key of `client.<application-name or remote application>`; only the leader processes
-`broker_req` and answers `broker-rsp-<unit>` plus the legacy `broker_rsp`), and charms.ceph
-charms_ceph/utils.py `get_named_key` (the key's default caps: mon `allow r` plus the
-blocklist commands, osd `allow rwx`). How a request is read, run and refused:
-peers/ceph_rules.py.
-
-The model's cluster is ready for service from deploy on (a real one first needs its mons in
-quorum and `expected-osd-count`, 3 by default, OSDs bootstrapped). The emulated cluster plays 3
-OSDs and keeps pools in the model state; the real backend (peers/real/ceph_backend.py) is a
-single-node Ceph whose pools and keys are Ceph's own. Pools and keys outlive the relation, as
-upstream's: nothing is deleted when a client goes away.
+After charm-ceph-mon src/ceph_client.py (`CephClientProvides`) and charms.ceph's
+`get_named_key`: every mon unit sends `auth`, its own `ceph-public-address` and the key of
+`client.<application>`; only the leader runs `broker_req` (rules: peers/ceph_rules.py) and
+answers `broker-rsp-<unit>` and `broker_rsp`. The cluster is ready for service from deploy on.
+The emulated cluster plays 3 OSDs and keeps pools in the model state; the real backend
+(peers/real/ceph_backend.py) is a single-node Ceph. Fidelity: docs/model.md, "ceph-mon".
 """
 
 from __future__ import annotations

@@ -1,28 +1,11 @@
 """How ceph-mon's broker reads a `ceph-client` request and answers it, as pure rules.
 
-Why one module: every rule by which the model's ceph-mon peer decides what a requirer asked
-for, and how it refuses, lives here, readable against the code it follows and testable without
-a model. peers/ceph_mon.py applies them; the cluster (emulated, or the real single-node Ceph)
-does the pool work behind the small `Cluster` protocol.
-
-Upstream (openstack/charm-ceph-mon src/ceph_client.py `_handle_broker_request`; openstack
-charms.ceph charms_ceph/broker.py `process_requests`, `process_requests_v1`,
-`handle_replicated_pool`, `handle_erasure_pool`; charm-helpers
-contrib/storage/linux/ceph.py `BasePool`, `ReplicatedPool`, `validator`, `get_pgs`):
-- a `broker_req` that is not JSON, not an object, or has no `request-id` gets no answer at
-  all (only a warning in the mon's log);
-- `api-version` other than 1: exit 1, "Missing or invalid api version (<v>)", with the id;
-- ops run in order; an unknown `op` stops at once with "Unknown operation '<op>'"; a handler's
-  refusal does NOT stop the loop: the answer is the LAST op's result (a later good op hides an
-  earlier "Missing parameter.") - upstream's code, whatever its docstring says;
-- create-pool (replicated): `name` and `replicas` are required ("Missing parameter."), the
-  compression-* and rbd-mirroring-mode values are type/range checked, pg_num is capped by
-  OSDs*100//replicas; an exception inside (a non-int or zero `replicas`, a bad compression
-  value, a size Ceph refuses) is caught by process_requests: exit 1, "Unexpected error
-  occurred while processing requests: <the request as Python prints it>", and NO request-id;
-- create-pool with pool-type erasure needs its erasure profile (default "default-canonical"),
-  which the model's clusters never have: "erasure-profile ... does not exist ...";
-- success: {"exit-code": 0, "request-id": id}.
+Every rule by which the model's ceph-mon peer reads a `broker_req`, runs its ops and refuses
+them lives here, testable without a model; peers/ceph_mon.py applies them and the cluster
+(emulated, or the real single-node Ceph) does the pool work behind the `Cluster` protocol.
+Upstream: charms.ceph charms_ceph/broker.py (`process_requests`, `process_requests_v1`,
+`handle_replicated_pool`) and charm-helpers contrib/storage/linux/ceph.py (`BasePool`,
+`ReplicatedPool`, `validator`, `get_pgs`). The rules, one by one: docs/model.md, "ceph-mon".
 """
 
 from __future__ import annotations
