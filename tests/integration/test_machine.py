@@ -2,8 +2,8 @@
 
 The fixture charm's install hook (tests/fixtures/machine-charm) does what upstream's reactive
 aodh charm does to a fresh unit and records what it found: programs the packages bring
-(virtualenv, a2enmod, nc), the service user apt created while the hook runs, the apache site
-the API package enables, /etc/openstack-release, and versions from one release.
+(virtualenv, a2enmod, nc, the C toolchain), the service user apt created while the hook runs,
+the apache site the API package enables, /etc/openstack-release, and versions from one release.
 """
 
 from __future__ import annotations
@@ -55,6 +55,15 @@ def test_a_unit_has_what_its_packages_leave_and_nothing_before(cli: CLI):
         "aodh-common 18.0.0-0ubuntu1~cloud0\nopenstack-release 2024.1-0ubuntu1~cloud0\n"
     )
     assert not Path("/etc/apache2/mods-enabled/headers.load").exists()  # the host is untouched
+    # no compiler, make or Python.h on a fresh image; build-essential + python3-dev bring them
+    assert report["toolchain_before"] == {"gcc": None, "cc": None, "make": None}
+    assert report["extension_before"] == 127
+    assert report["toolchain"] == {
+        "gcc": "/usr/bin/gcc",
+        "cc": "/usr/bin/cc",
+        "make": "/usr/bin/make",
+    }
+    assert report["extension"] == [0, "42\n"]
 
     # purge takes the files away again; dpkg-query no longer finds the package
     cli("config", "machine-probe", "purge=python3-virtualenv")

@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING
 
 from reactive_openstack.releases import CODENAMES, SERIES_DEFAULTS, VERSIONS
 
+from charmsmith.model.hostpkgs import depends as host_depends
+from charmsmith.model.hostpkgs import host_version, is_host_package
+
 if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
     from charmsmith.model.unitview import UnitView
@@ -55,6 +58,14 @@ JAMMY_VERSIONS = {
     "netcat": "1.218-4ubuntu1",
     "netcat-openbsd": "1.218-4ubuntu1",
     "ubuntu-cloud-keyring": "2021.03.26",
+    "build-essential": "12.9ubuntu3",
+    "gcc": "4:11.2.0-1ubuntu1",
+    "g++": "4:11.2.0-1ubuntu1",
+    "cpp": "4:11.2.0-1ubuntu1",
+    "make": "4.3-4.1build1",
+    "libc6-dev": "2.35-0ubuntu3.8",
+    "python3-dev": "3.10.6-1~22.04.1",
+    "libpython3-dev": "3.10.6-1~22.04.1",
 }
 DEFAULT_VERSION = "1.0.0-0ubuntu1"  # a project this table does not know
 DEPENDENCIES: dict[str, list[str]] = {
@@ -126,13 +137,17 @@ def version_of(model: Model, pkg: str, release: str) -> str:
         epoch, yoga_major = PROJECTS[project]
         major = yoga_major + CODENAMES.index(release) - CODENAMES.index("yoga")
         return f"{epoch}{major}.0.0-0ubuntu1{suffix}"
-    return JAMMY_VERSIONS.get(pkg, DEFAULT_VERSION)
+    if pkg in JAMMY_VERSIONS:
+        return JAMMY_VERSIONS[pkg]
+    return host_version(pkg) or DEFAULT_VERSION  # gcc-12: a name jammy lacks, the host's
 
 
 def dependencies(pkg: str) -> list[str]:
     """Modelled Depends: as the Ubuntu packages declare them (the parts charms rely on)."""
     if pkg in DEPENDENCIES:
         return DEPENDENCIES[pkg]
+    if is_host_package(pkg):
+        return host_depends(pkg)  # the host's Debian package: its own Depends
     prefix, _, suffix = pkg.partition("-")
     deps = []
     if suffix in DAEMON_SUFFIXES:

@@ -9,7 +9,10 @@ alternatives links, apache's enabled modules and sites inside its own directorie
 a whiteout in the unit's upper dirs when the unit is created, and `apt-get install` copies the
 host's files into the unit's view (dpkg's unpack; see model/unitview.py). `apt-get purge` takes
 them out again. netcat-openbsd is not listed: Ubuntu's cloud images ship it, so `nc` is there
-from the start as on a real unit.
+from the start as on a real unit. The C toolchain and Python's headers are listed: a cloud image
+has no gcc, make or Python.h until `build-essential` and `python3-dev` are installed (layer-basic
+installs both before it builds its wheelhouse's sdists); what they pull in is what the host's
+dpkg status says they Depend on (model/hoststatus.py), gcc-12 and python3.11-dev included.
 
 What follows Debian: file ownership is dpkg's (/var/lib/dpkg/info/<pkg>.list, one path a line),
 the alternatives layout is update-alternatives' (/etc/alternatives/<name> plus a link to it in
@@ -21,10 +24,12 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from charmsmith.model import hoststatus
 from charmsmith.model import units as unitfs
 from charmsmith.model.unitview import UnitView
 
@@ -38,6 +43,31 @@ HOST_PACKAGES = (
     "haproxy",
     "virtualenv",
     "python3-virtualenv",
+    # the toolchain (layer-basic's bootstrap installs build-essential and python3-dev)
+    "build-essential",
+    "gcc",
+    "g++",
+    "cpp",
+    "make",
+    "dpkg-dev",
+    "binutils",
+    "binutils-common",
+    "binutils-x86-64-linux-gnu",
+    "libc6-dev",
+    "libc-dev-bin",
+    "linux-libc-dev",
+    "libcrypt-dev",
+    "libnsl-dev",
+    "libtirpc-dev",
+    "rpcsvc-proto",
+    "python3-dev",
+    "libpython3-dev",
+    "libexpat1-dev",
+    "zlib1g-dev",
+)
+# toolchain packages whose names carry the host's versions: gcc-12, libstdc++-12-dev, ...
+VERSIONED_PACKAGES = re.compile(
+    r"(gcc|g\+\+|cpp)-\d+|lib(gcc|stdc\+\+)-\d+-dev|(lib)?python3\.\d+-dev"
 )
 DPKG_INFO = Path("/var/lib/dpkg/info")
 LINK_DIRS = ("/etc/alternatives", "/usr/bin", "/usr/sbin")  # where unowned program links live
@@ -91,12 +121,35 @@ def _unowned_links(owners: dict[str, set[str]], roots: list[str]) -> list[tuple[
     return found
 
 
+def is_host_package(pkg: str) -> bool:
+    """A package whose files a unit gets from the host's Debian package of that name."""
+    return pkg in HOST_PACKAGES or VERSIONED_PACKAGES.fullmatch(pkg) is not None
+
+
+def wanted() -> list[str]:
+    """The host-backed packages this host has installed."""
+    return sorted(hoststatus.records(is_host_package))
+
+
+def depends(pkg: str) -> list[str]:
+    """What installing a host-backed package brings of the others, as Debian declares it."""
+    if not is_host_package(pkg):
+        return []
+    return hoststatus.depends(pkg, set(wanted()), is_host_package)
+
+
+def host_version(pkg: str) -> str | None:
+    """The host's version of a host-backed package (None when the host lacks it)."""
+    record = hoststatus.records(is_host_package).get(pkg) if is_host_package(pkg) else None
+    return record.version if record else None
+
+
 @functools.lru_cache(maxsize=4)
 def _table(_status_mtime: float) -> dict[str, HostPackage]:
     """Worked out from dpkg's file lists: about 0.7 s, so kept per process and on disk."""
     owners = _owners()
     mine: dict[str, set[str]] = {}
-    for pkg in HOST_PACKAGES:
+    for pkg in wanted():
         listing = DPKG_INFO / f"{pkg}.list"
         if not listing.exists():
             listing = DPKG_INFO / f"{pkg}:amd64.list"
@@ -152,6 +205,8 @@ def _read_cache(cache: Path, mtime: float) -> dict[str, HostPackage] | None:
         return None
     if not isinstance(data, dict) or data.get("status_mtime") != mtime:
         return None
+    if data.get("wanted") != wanted():  # a table from before a package joined the list
+        return None
     try:
         return {
             name: HostPackage(name, tuple(entry["paths"]), frozenset(entry["exclude"]))
@@ -165,7 +220,7 @@ def _write_cache(cache: Path, mtime: float, found: dict[str, HostPackage]) -> No
     packages = {
         p.name: {"paths": list(p.paths), "exclude": sorted(p.exclude)} for p in found.values()
     }
-    text = json.dumps({"status_mtime": mtime, "packages": packages})
+    text = json.dumps({"status_mtime": mtime, "wanted": wanted(), "packages": packages})
     try:
         if cache.exists() and cache.read_text() == text:
             return

@@ -52,3 +52,15 @@ def test_a_damaged_cache_is_worked_out_again(tmp_path: Path, fresh_process):
     cache.write_text("{not json")
     assert hostpkgs.table(tmp_path) == hostpkgs.table()
     assert json.loads(cache.read_text())["packages"] is not None
+
+
+def test_a_table_kept_before_the_list_grew_is_worked_out_again(tmp_path: Path, fresh_process):
+    hostpkgs.table(tmp_path)
+    cache = tmp_path / "run" / hostpkgs.CACHE_NAME
+    data = json.loads(cache.read_text())
+    del data["wanted"]  # as a model made before the toolchain packages were host-backed
+    data["packages"] = {}
+    cache.write_text(json.dumps(data))
+    hostpkgs._table.cache_clear()
+    assert hostpkgs.table(tmp_path) == hostpkgs.table()
+    assert json.loads(cache.read_text())["wanted"] == hostpkgs.wanted()
