@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from charmsmith.create import defaults, questions
+from charmsmith.create import ceph_pools, defaults, questions
 from charmsmith.create import validation as v
 from charmsmith.create.questions import QUESTIONS, blank
 from charmsmith.errors import CharmsmithError
@@ -36,6 +36,7 @@ class Answers:
     release_package: str
     package_codenames: tuple[tuple[str, str], ...]
     certificates: bool
+    ceph_pools: tuple[ceph_pools.PoolAnswer, ...]
     maintainer: str
     summary: str
     description: str

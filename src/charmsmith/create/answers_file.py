@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from charmsmith.create import questions
 from charmsmith.create.answers import Answers
 from charmsmith.errors import CharmsmithError
 
@@ -52,6 +53,8 @@ def dump(answers: Answers, template_version: str) -> str:
         f"_template_version: {yaml_scalar(template_version)}",
     ]
     for key, value in answers.as_dict().items():
+        if value in ([], "") and not questions.BY_KEY[key].recorded_when_empty:
+            continue
         if isinstance(value, str) and "\n" in value:
             lines.append(f"{key}: |-")
             lines.extend(f"  {line}" if line else "" for line in value.split("\n"))

@@ -43,6 +43,19 @@ class BundleTarget:
             return f"{self.release}/edge"
         return f"{release_version(self.release)}/edge"
 
+    @property
+    def ceph_channel(self) -> str:
+        """Charmhub track of ceph-mon and ceph-osd: the Ceph release the cloud archive pairs
+        with this OpenStack release (quincy to antelope, reef for bobcat and caracal, then
+        squid)."""
+        from reactive_openstack.releases import release_index
+
+        if release_index(self.release) <= release_index("antelope"):
+            return "quincy/edge"
+        if release_index(self.release) <= release_index("caracal"):
+            return "reef/edge"
+        return "squid/edge"
+
 
 def bundle_target(release: str) -> BundleTarget:
     """Where a charm whose earliest release is ``release`` is deployed by default.
@@ -118,6 +131,12 @@ def build(ans: answers_mod.Answers, template_version: str) -> dict[str, Any]:
         "release_package": ans.release_package,
         "package_codenames": dict(ans.package_codenames),
         "certificates": ans.certificates,
+        "ceph_pools": [
+            {"name": p.name, "replicas": p.replicas, "app_name": p.app_name} for p in ans.ceph_pools
+        ],
+        # glance keeps images in its first pool through glance_store's rbd driver
+        "ceph_glance": bool(ans.ceph_pools) and ans.service_type == "image",
+        "ceph_config": ans.config_files[0] if ans.ceph_pools else None,
         "codenames_known": defaults.codenames(ans.release_package, ans.release)[1],
         "group": ans.service_name,
         "maintainer": ans.maintainer,

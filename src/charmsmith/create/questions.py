@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from charmsmith import keystone_services
-from charmsmith.create import defaults, parsing
+from charmsmith.create import ceph_pools, defaults, parsing
 from charmsmith.create import validation as v
 from charmsmith.create.defaults import Got
 
@@ -46,6 +46,9 @@ class Question:
     text: Callable[[Any], str] = _words
     #: Value -> plain YAML value for the answers file (lists, not tuples).
     record: Callable[[Any], Any] = _plain
+    #: False: an empty answer is left out of the answers file, so files written before the
+    #: question existed replay to the same bytes.
+    recorded_when_empty: bool = True
 
     def answer(self, value: Any, got: Got) -> Any:
         """The validated value of a raw answer (its default when blank)."""
@@ -206,6 +209,16 @@ QUESTIONS: tuple[Question, ...] = (
         default=lambda got: True,
         text=lambda value: "yes" if value else "no",
         record=bool,
+    ),
+    Question(
+        "ceph_pools",
+        "Ceph pools to ask ceph-mon for, NAME[:REPLICAS[:APP]] (e.g. glance:3:rbd; blank: none)",
+        validate=ceph_pools.validate,
+        default=lambda got: (),
+        parse=ceph_pools.parse,
+        text=ceph_pools.text,
+        record=ceph_pools.record,
+        recorded_when_empty=False,
     ),
     Question(
         "maintainer",

@@ -97,4 +97,7 @@ def finish(project: Path, ans: answers_mod.Answers, version: str) -> None:
             out = bundle_skeleton.parent / f"{target.name}.yaml"
             out.write_text(bundle.render(c=ctx, t=target), encoding="utf-8")
         os.unlink(bundle_skeleton)
+    ceph_tests = project / "unit_tests" / f"test_{ans.charm_ident}_ceph.py"
+    if not ans.ceph_pools and ceph_tests.exists():  # a charm without pools has no ceph relation
+        os.unlink(ceph_tests)
     vendor.write(project)

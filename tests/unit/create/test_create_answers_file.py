@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from charmsmith.create import answers, answers_file
+from charmsmith.create import answers, answers_file, history, render, update
 from charmsmith.errors import CharmsmithError
 
 
@@ -33,7 +33,30 @@ def test_answers_file_is_deterministic_and_ordered():
     text = answers_file.dump(a, "1")
     assert text == answers_file.dump(answers.resolve({"charm_name": "glance"}), "1")
     keys = [k for k in yaml.safe_load(text) if not k.startswith("_")]
-    assert keys == list(answers.KEYS)
+    assert keys == [k for k in answers.KEYS if k != "ceph_pools"]  # none: left out
+    with_pools = answers_file.dump(
+        answers.resolve({"charm_name": "glance", "ceph_pools": "x"}), "1"
+    )
+    assert [k for k in yaml.safe_load(with_pools) if not k.startswith("_")] == list(answers.KEYS)
+
+
+RECORDED_V5 = Path(__file__).resolve().parents[2] / "fixtures" / "recorded"
+
+
+def test_answers_file_from_before_ceph_pools_replays_byte_identically(tmp_path: Path):
+    """An answers file charmsmith wrote at template 5 (before the ceph_pools question):
+    replayed with its template version it gives the same answers file back, byte for byte,
+    and a charm without any ceph part; `update`'s base for such a charm is the charm."""
+    recorded = RECORDED_V5 / "congress-template-5.yaml"
+    again = answers.resolve(answers_file.load(recorded))
+    assert again.ceph_pools == ()
+    charm = render.render(again, tmp_path / "replay", history.extract("5", tmp_path / "t5"))
+    assert (charm / answers_file.ANSWERS_FILE).read_bytes() == recorded.read_bytes()
+    report = update.update_charm(charm, dry_run=True)
+    assert answers_file.ANSWERS_FILE in report.updated and not report.conflicts
+    current = render.render(again, tmp_path / "current")
+    assert not any("ceph" in p.name for p in current.rglob("*") if ".charmsmith" not in p.parts)
+    assert "ceph" not in (current / "metadata.yaml").read_text()
 
 
 def test_load_reports_bad_yaml(tmp_path: Path):

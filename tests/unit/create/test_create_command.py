@@ -145,6 +145,7 @@ def test_interactive_order_help_and_reasking():
         "release_package",
         "package_codenames",
         "certificates",
+        "ceph_pools",
         "maintainer",
         "summary",
         "description",

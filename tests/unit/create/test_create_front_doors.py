@@ -106,7 +106,7 @@ def test_charm_wrapper_dispatches_to_charm_create(tmp_path: Path):
 
 
 def test_charm_create_reasks_bad_replies(tmp_path: Path):
-    replies = "70000\n9311\n\n\n\nzedd\nzed\n" + "\n" * 10
+    replies = "70000\n9311\n\n\n\nzedd\nzed\n" + "\n" * 11
     result = run([str(BIN / "charm-create"), "-t", "openstack-api", "barbican"], tmp_path, replies)
     assert result.returncode == 0, result.stderr
     assert "port: 70000 is outside 21-65535" in result.stdout

@@ -10,6 +10,12 @@ report status. Every handler skips update-status, which only re-assesses status.
 With certificates from the ``certificates`` relation (or the ``ssl_*`` options) haproxy serves
 HTTPS on the API port of every unit, and keystone gets https URLs (reactive_openstack.tls).
 {% endif %}
+{% if c.ceph_pools %}
+
+The ``ceph`` relation asks ceph-mon's broker for the pools as it joins; the render writes
+/etc/ceph/ceph.conf and the client keyring before the config that uses them
+(reactive_openstack.ceph).
+{% endif %}
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ ro.use_defaults(
     "ha.connected",
 {% if c.certificates %}
     "certificates.available",
+{% endif %}
+{% if c.ceph_pools %}
+    "ceph.connected",
 {% endif %}
 )
 

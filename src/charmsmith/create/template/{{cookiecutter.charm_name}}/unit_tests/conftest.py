@@ -13,6 +13,9 @@ from types import ModuleType
 import pytest
 from charmhelpers.core import unitdata
 from reactive_openstack.testing import FakeHost
+{% if c.ceph_pools %}
+from reactive_openstack.testing_ceph import FakeCephClient
+{% endif %}
 from reactive_openstack.testing_interfaces import (
     FakeKeystone,
     FakeMySQLShared,
@@ -33,6 +36,9 @@ CONFIG = {
 OS_RELEASE = b"ID=ubuntu\nVERSION_CODENAME={{ c.bundle.series }}\n"
 DB_HOST = "10.0.0.20"
 RABBIT_HOST = "10.0.0.30"
+{% if c.ceph_pools %}
+CEPH_MONS = ["10.0.0.42", "10.0.0.40", "10.0.0.41"]
+{% endif %}
 
 
 def charm_module() -> ModuleType:
@@ -60,6 +66,18 @@ def make_relations() -> dict[str, object]:
     }
 
 
+{% if c.ceph_pools %}
+def granted_ceph() -> FakeCephClient:
+    """A ceph relation whose mons answered and whose broker created every pool."""
+    ceph = FakeCephClient()
+    for pool in charm_module().{{ c.class_name }}.ceph_pools:
+        ceph.create_replicated_pool(pool.name, replicas=pool.replicas, app_name=pool.app_name)
+    ceph.answer_keys(CEPH_MONS)
+    ceph.grant()
+    return ceph
+
+
+{% endif %}
 def relation_flags(*relations: str) -> set[str]:
     """The flags the interface layers raise for fully joined, complete relations."""
     return {f"{rel}.{state}" for rel in relations for state in ("connected", "available")}
@@ -84,6 +102,12 @@ def make_host(registry):
             **kwargs,
         )
         registry.host = host
+{% if c.ceph_pools %}
+        # Ceph is ready in every test but test_{{ c.ident }}_ceph.py's, which starts without it.
+        ceph = granted_ceph()
+        host.endpoints["ceph"] = ceph
+        ceph.sync_flags(host)
+{% endif %}
         return host
 
     return make

@@ -66,3 +66,12 @@ def test_certificates_relation_has_its_handler_except_in_update_status():
     flags = {"charm.installed", "certificates.available", "is-update-status-hook"}
     assert "certificates.available" not in runnable(flags)
 {% endif %}
+{% if c.ceph_pools %}
+
+
+@pytest.mark.usefixtures("reactive_state")
+def test_ceph_relation_asks_for_the_pools_except_in_update_status():
+    assert "ceph.connected" in runnable({"charm.installed", "ceph.connected"})
+    flags = {"charm.installed", "ceph.connected", "is-update-status-hook"}
+    assert "ceph.connected" not in runnable(flags)
+{% endif %}

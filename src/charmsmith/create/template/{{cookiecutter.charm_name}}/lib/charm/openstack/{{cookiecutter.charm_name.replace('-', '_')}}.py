@@ -30,7 +30,11 @@ class {{ c.class_name }}(ro.HAOpenStackCharm):
     services = {{ c.services | py(4, 11) }}
     api_ports = {{ c.api_ports | py(4, 12) }}
     default_service = "{{ c.api_service }}"
+{% if c.ceph_pools %}
+    required_relations = ["shared-db", "amqp", "identity-service", "ceph"]
+{% else %}
     required_relations = ["shared-db", "amqp", "identity-service"]
+{% endif %}
     mandatory_config: list[str] = []
     restart_map = {{ c.restart_map | py(4, 14) }}
     sync_commands = {{ c.sync_commands | py(4, 16) }}
@@ -43,3 +47,13 @@ class {{ c.class_name }}(ro.HAOpenStackCharm):
     ha_resources = ["vips", "haproxy"]
     group = "{{ c.group }}"
     permission_override_map: dict[str, int] = {}
+{% if c.ceph_pools %}
+    # Pools the ceph-mon broker creates (replicas, Ceph application); restarted when
+    # /etc/ceph/ceph.conf or the keyring change: the services whose config uses them.
+    ceph_pools = [
+{% for pool in c.ceph_pools %}
+        ro.CephPool("{{ pool.name }}", replicas={{ pool.replicas }}, app_name="{{ pool.app_name }}"),
+{% endfor %}
+    ]
+    ceph_services = ["{{ c.api_service }}"]
+{% endif %}
