@@ -7,6 +7,7 @@ replaced by recording functions, so each test counts the reads a hook would make
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 
 import pytest
@@ -59,9 +60,11 @@ def run_hook(hf, stored, tools, name, **env):
     """One hook: the rules applied to what the previous hook stored; returns the cache."""
     kind = hf.HookKind(name=name, **env)
     saved = {}
-    cache = hf.FactCache(
-        hf.begin_hook(hf.HookFacts.load(stored), kind), kind, "api/0", saved.update
-    )
+
+    def save(dumped):  # as the unit kv store does: serialised at once, no live references
+        saved.update(json.loads(json.dumps(dumped)))
+
+    cache = hf.FactCache(hf.begin_hook(hf.HookFacts.load(stored), kind), kind, "api/0", save)
     cache._stored()
     return cache, saved
 

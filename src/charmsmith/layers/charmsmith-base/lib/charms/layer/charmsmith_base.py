@@ -56,11 +56,13 @@ def hook_main() -> None:
             _load_entry(entry)()
             return
     from charmhelpers.core import hookenv
-    from charms.layer import charmsmith_hookfacts, charmsmith_hooklog
+    from charms.layer import charmsmith_flagcache, charmsmith_hookfacts, charmsmith_hooklog
     from charms.reactive import main
 
     hook_log = charmsmith_hooklog.install()
+    charmsmith_flagcache.install()
     charmsmith_hookfacts.install(hook)
+    hookenv.metadata = metadata_reader(hookenv.charm_dir)
     hookenv.atstart(quiet_tracer_unless_debug)
     hookenv.atstart(set_config_flags)
     hookenv.atexit(clear_config_flags)
@@ -68,6 +70,27 @@ def hook_main() -> None:
         main()
     finally:
         hook_log.flush()
+
+
+def metadata_reader(charm_dir: Callable[[], str]) -> Callable[[], dict[str, Any]]:
+    """charm-helpers' ``hookenv.metadata``, parsed with libyaml when PyYAML has it.
+
+    charms.reactive's endpoint start-up reads metadata.yaml in every hook; PyYAML's pure-Python
+    loader takes a few milliseconds on it, the C one a tenth of that, with the same result (the
+    same safe constructor). Parsed once per process, as charm-helpers' cached helper is.
+    """
+    parsed: list[dict[str, Any]] = []
+
+    def metadata() -> dict[str, Any]:
+        if not parsed:
+            import yaml
+
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            with open(os.path.join(charm_dir(), "metadata.yaml"), "rb") as handle:
+                parsed.append(yaml.load(handle, Loader=loader))
+        return parsed[0]
+
+    return metadata
 
 
 def quiet_tracer_unless_debug() -> None:
