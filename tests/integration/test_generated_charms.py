@@ -49,6 +49,8 @@ def test_answer_sets_cover_the_required_shapes():
     assert any(len(a.db_sync_commands) > 1 for a in loaded.values())
     assert any("-" in a.charm_name for a in loaded.values())
     assert any(len(a.config_files) > 1 for a in loaded.values())
+    assert any(a.ceph_pools and a.service_type == "image" for a in loaded.values())
+    assert any(len(a.ceph_pools) > 1 for a in loaded.values())
     releases = {a.release for a in loaded.values()}
     assert {"diablo", "flamingo"} <= releases
 

@@ -1,8 +1,9 @@
 """A generated charm's own toolchain works as a charm author runs it: fresh tox, no charmsmith.
 
-Two charms (several db-sync commands; a hyphenated name) are created with the CLI, then the
-real ``tox`` from its own venv (.venv-toolchain, made by scripts/setup-toolchain.sh, never the
-project's .venv) runs ``pep8``, ``py3`` and ``build`` in each with a scrubbed environment:
+Three charms (several db-sync commands; a hyphenated name; glance with a Ceph pool) are
+created with the CLI, then the real ``tox`` from its own venv (.venv-toolchain, made by
+scripts/setup-toolchain.sh, never the project's .venv) runs ``pep8``, ``py3`` and ``build``
+in each with a scrubbed environment:
 only PATH, HOME and LANG, and PATH holds no charmsmith. Everything tox installs comes from
 PyPI by registered names or from the charm's own .charmsmith/ by path; a
 ``reactive-openstack`` or ``charmsmith`` fetched by name would fail here, as neither is on
@@ -33,7 +34,7 @@ TOOLCHAIN = ROOT / ".venv-toolchain" / "bin"
 CHARMCRAFT = ROOT / ".venv-charmcraft" / "bin" / "charmcraft"
 CHARMTOOLS = ROOT / ".venv-charmtools" / "bin"
 CHARMSMITH = Path(sys.executable).parent / "charmsmith"
-ANSWER_SETS = ("glance-several-sync-files", "hyphenated-name")
+ANSWER_SETS = ("glance-several-sync-files", "hyphenated-name", "glance-ceph-store")
 
 pytestmark = [
     pytest.mark.build,
