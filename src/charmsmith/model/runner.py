@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from charmsmith.model.sequencer import Model
 
 JUJU_VERSION = "3.4.0"
+# Juju never kills a hook for its duration; the model does, so that a stuck hook cannot hang a
+# test run. A first install that compiles its wheelhouse (layer-basic on a loaded machine) may
+# need more: CHARMSMITH_HOOK_TIMEOUT=<seconds>.
 HOOK_TIMEOUT = float(os.environ.get("CHARMSMITH_HOOK_TIMEOUT", "900"))
 OUTPUT_LIMIT = 200_000
 
@@ -153,7 +156,8 @@ def _run_hook_process(
     except subprocess.TimeoutExpired:
         procs.kill_tree(rec)
         out, _ = proc.communicate()
-        return 124, out.decode(errors="replace") + f"\n(hook timed out after {HOOK_TIMEOUT:.0f}s)"
+        note = f"\n(hook timed out after {HOOK_TIMEOUT:.0f}s; raise CHARMSMITH_HOOK_TIMEOUT)"
+        return 124, out.decode(errors="replace") + note
     except BaseException:
         procs.kill_tree(rec)  # interrupted: take the hook and its children down with us
         proc.kill()

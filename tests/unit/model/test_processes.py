@@ -224,3 +224,15 @@ def test_kill_netns_kills_only_what_is_inside(stranger: subprocess.Popen):
         assert not _signalled(stranger)
     finally:
         subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+def test_a_hook_past_the_timeout_is_killed_and_the_knob_named(model: Model, monkeypatch):
+    """Juju has no hook timeout; the model's safety net says how to raise it."""
+    monkeypatch.setattr(runner, "HOOK_TIMEOUT", 0.5)
+    argv = [sys.executable, "-c", "import time; print('compiling', flush=True); time.sleep(30)"]
+    started = time.monotonic()
+    code, output = runner._run_hook_process(model, argv, dict(os.environ), UNIT)
+    assert time.monotonic() - started < 20
+    assert code == 124
+    assert output.startswith("compiling\n")
+    assert "raise CHARMSMITH_HOOK_TIMEOUT" in output
