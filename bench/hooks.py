@@ -1,12 +1,17 @@
 """Per-hook wall time and hook-tool call counts of a built charm on the local model.
 
-Run (root): `.venv/bin/python -m bench.hooks [BUILT_CHARM_DIR] [--runs N]`
-Without a charm dir, tests/fixtures/sample-api is built first (binary wheels). The model is
-created in a temp dir and destroyed afterwards. Reports: every hook of deploy + relating
-keystone/mysql/rabbitmq, then N runs each of update-status, config-changed and
-identity-service-relation-changed with nothing changed in between (median), the floor (the unit's
-venv interpreter importing charms.reactive and charmhelpers.core.hookenv, entered the same way as
-a hook) with each median's ratio to it, and the cost of one emulated hook-tool call.
+Run (root): `.venv/bin/python -m bench.hooks [BUILT_CHARM_DIR | --create NAME | --answers FILE]
+[--config KEY=VALUE]... [--runs N]`. Without a charm dir, a charm is built first (binary
+wheels): the one `charmsmith create NAME --defaults` (or `charmsmith create --answers FILE`)
+generates, else the hand-written tests/fixtures/sample-api. The model is created in a temp dir
+and destroyed afterwards.
+
+Reports: every hook of deploy + relating keystone/mysql/rabbitmq, then N rounds of the floor (the
+unit's venv interpreter importing charms.reactive and charmhelpers.core.hookenv, entered the same
+way as a hook) followed by one run each of update-status, config-changed and
+identity-service-relation-changed with nothing changed in between; the medians, each hook's
+ratio to the floor, and the cost of one emulated hook-tool call. The floor is timed in every
+round, between the hooks, so a machine whose load moves during the run moves both alike.
 """
 
 from __future__ import annotations
@@ -46,9 +51,35 @@ def row(record: dict) -> str:
     return f"| {label} | {record['wall']:.3f} | {len(tools)} | {shims} |"
 
 
+def generate(tmpdir: Path, name: str | None, answers: str | None) -> Path:
+    """The charm source `charmsmith create` writes for NAME (defaults) or an answers file."""
+    argv = ["--answers", str(Path(answers).resolve())] if answers else [name or "", "--defaults"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "charmsmith.cli", "create", *argv, "-o", str(tmpdir / "src")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if proc.returncode:
+        raise SystemExit(f"charmsmith create {' '.join(argv)} failed:\n{proc.stdout}{proc.stderr}")
+    (source,) = (tmpdir / "src").iterdir()
+    return source
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("charm", nargs="?")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("charm", nargs="?", help="a built charm dir")
+    source.add_argument("--create", metavar="NAME", help="charmsmith create NAME --defaults")
+    source.add_argument("--answers", metavar="FILE", help="charmsmith create --answers FILE")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="deploy the charm with this option (repeatable), e.g. openstack-origin for a "
+        "charm whose earliest release is newer than jammy's yoga",
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="charmsmith-bench-") as tmp:
@@ -58,15 +89,14 @@ def main() -> None:
         else:
             from charmsmith.build import build_charm
 
-            charm = build_charm(
-                ROOT / "tests/fixtures/sample-api",
-                tmpdir / "build",
-                binary_wheels=True,
-                progress=lambda _l: None,
-            )
+            if args.create or args.answers:
+                src = generate(tmpdir, args.create, args.answers)
+            else:
+                src = ROOT / "tests/fixtures/sample-api"
+            charm = build_charm(src, tmpdir / "build", binary_wheels=True, progress=lambda _l: None)
         model = tmpdir / "model"
         try:
-            cli(model, "deploy", str(charm))
+            cli(model, "deploy", str(charm), *(f"--config={c}" for c in args.config))
             app = json.loads(cli(model, "status", "--format", "json"))["applications"]
             name = next(iter(app))
             unit = f"{name}/0"
@@ -74,14 +104,15 @@ def main() -> None:
                 cli(model, "deploy", peer)
                 cli(model, "relate", name, peer)
             setup = history(model)
+            floors: list[tuple[float, float]] = []
             for _ in range(args.runs):
-                cli(model, "update-status")
-            for _ in range(args.runs):
-                cli(model, "run-hook", unit, "config-changed")
-            for _ in range(args.runs):
-                cli(model, "run-hook", unit, "identity-service-relation-changed")
+                floors.append(floor_time(model, unit, 3))
+                cli(model, "update-status", unit)
+                for hook in STEADY_STATE_HOOKS[1:]:
+                    cli(model, "run-hook", unit, hook)
             runs = history(model)[len(setup) :]
-            floor, launcher = floor_time(model, unit, args.runs)
+            floor = statistics.median(f for f, _ in floors)
+            launcher = statistics.median(la for _, la in floors)
             status = json.loads(cli(model, "status", "--format", "json"))
             workload = status["applications"][name]["units"][unit]
         finally:
@@ -104,9 +135,10 @@ def main() -> None:
         )
     ratios = "; ".join(f"{hook} / floor = {wall / floor:.2f}" for hook, wall in medians.items())
     print(
-        f"\nFloor (the model's launcher entering the unit, {launcher:.3f} s, plus the unit's "
-        f"venv python importing charms.reactive + charmhelpers.core.hookenv, timed inside the "
-        f"unit): {floor:.3f} s; {ratios}"
+        f"\nFloor (median of {len(floors)} rounds, each between the hooks: the model's launcher "
+        f"entering the unit, {launcher:.3f} s, plus the unit's venv python importing "
+        f"charms.reactive + charmhelpers.core.hookenv, timed inside the unit): {floor:.3f} s; "
+        f"{ratios}"
     )
     print("\nOne emulated hook-tool call:")
     sys.stdout.flush()
@@ -158,7 +190,7 @@ def launcher_cost(model: Path, unit: str, runs: int) -> float:
     with store.locked():
         argv = runner.unit_command(Model(store), unit, ["/bin/true"], cwd="/")
     walls = []
-    for _ in range(max(runs, 5)):
+    for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(argv, check=True, stdin=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"})
         walls.append(time.perf_counter() - start)

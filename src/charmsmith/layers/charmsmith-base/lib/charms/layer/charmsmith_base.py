@@ -10,6 +10,7 @@ Details: docs/build.md, 'How a hook runs on the unit'.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import os
@@ -59,6 +60,9 @@ def hook_main() -> None:
     from charms.layer import charmsmith_flagcache, charmsmith_hookfacts, charmsmith_hooklog
     from charms.reactive import main
 
+    # The few hundred modules imported so far live as long as the process: moving them out of
+    # the collector's generations spares every later collection a walk over all of them.
+    gc.freeze()
     hook_log = charmsmith_hooklog.install()
     charmsmith_flagcache.install()
     charmsmith_hookfacts.install(hook)
