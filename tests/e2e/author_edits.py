@@ -49,4 +49,4 @@ def barbican(charm: Path) -> None:
     )
 
 
-EDITS = {"glance": glance, "barbican": barbican}
+EDITS = {"glance": glance, "glance-ceph": glance, "barbican": barbican}
