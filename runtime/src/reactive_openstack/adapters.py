@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from reactive_openstack import netaddrs
+from reactive_openstack import ceph, netaddrs
 from reactive_openstack.endpoints import bracket, is_ipv6, resolve_address, tls_enabled
 
 __all__ = [
@@ -884,11 +884,8 @@ def build_adapters(charm: Any, interfaces: Iterable[Any] | None = None) -> Adapt
     A charm may map extra namespaces to its own RelationAdapter subclasses with a class attribute
     ``relation_adapters = {"my_rel": MyAdapter}``.
     """
-    from reactive_openstack import ceph
-
     declared = declared_properties(type(charm))
-    classes: dict[str, type[RelationAdapter]] = dict(DEFAULT_ADAPTER_CLASSES)
-    classes.update(ceph.adapter_classes(charm))
+    classes = {**DEFAULT_ADAPTER_CLASSES, **ceph.adapter_classes(charm)}
     classes.update(getattr(charm, "relation_adapters", None) or {})
 
     namespaces: dict[str, Any] = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -27,8 +28,8 @@ __all__ = [
     "check",
     "configure",
     "keyring_path",
+    "add_services",
     "request_pools",
-    "services_for",
 ]
 
 ENDPOINT = "ceph"
@@ -138,7 +139,7 @@ def configure(charm: Any) -> list[str]:
     """Request the pools, then write (or remove) ceph.conf and the keyring; changed paths.
 
     Called before the charm's own files are rendered, so a config never points at a Ceph file
-    that is not there yet; the caller restarts :func:`services_for` the changed paths.
+    that is not there yet; the caller restarts :func:`add_services` for the changed paths.
     """
     if not pools(charm):
         return []
@@ -225,11 +226,13 @@ def _render(charm: Any, data: CephClientData, keyring: str) -> dict[str, bytes]:
     }
 
 
-def services_for(charm: Any, changed_paths: list[str]) -> list[str]:
-    """The Ceph services to restart when one of our files is among ``changed_paths``."""
-    written = (charm.host.kv_get(FILES_KEY) or {}).get("files", {})
-    ours = {CONF_PATH, keyring_path(charm), *written}
-    return services(charm) if pools(charm) and ours & set(changed_paths) else []
+def add_services(charm: Any, changed_paths: Iterable[str], found: list[str]) -> list[str]:
+    """``found`` plus the Ceph services (each once) when one of our files changed."""
+    if not pools(charm):
+        return found
+    ours = {CONF_PATH, keyring_path(charm), *(charm.host.kv_get(FILES_KEY) or {}).get("files", {})}
+    extra = services(charm) if ours & set(changed_paths) else []
+    return found + [service for service in extra if service not in found]
 
 
 def check(charm: Any) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from reactive_openstack import config_checks, database, services, status
+from reactive_openstack import ceph, config_checks, database, services, status
 from reactive_openstack.releases import (
     CODENAMES,
     at_least,
@@ -94,8 +94,6 @@ class OpenStackCharm:
     @property
     def all_packages(self) -> list[str]:
         """Everything apt must provide for this release (class attribute plus extras)."""
-        from reactive_openstack import ceph
-
         return _unique([*self.packages, *ceph.packages(self)])
 
     @property
@@ -255,7 +253,7 @@ class OpenStackCharm:
 
         Nothing is rendered while the config breaks a rule (config_checks.py).
         """
-        from reactive_openstack import ceph, rendering, tls
+        from reactive_openstack import rendering, tls
 
         if not config_checks.usable(self):
             return []
@@ -268,10 +266,9 @@ class OpenStackCharm:
         """Services mapped to the changed files: each once, in restart-map order."""
         changed = set(changed_paths)
         ordered = [path for path in self.full_restart_map if path in changed]
-        from reactive_openstack import ceph, rendering
+        from reactive_openstack import rendering
 
-        found = rendering.services_to_restart(self, ordered)
-        return found + [s for s in ceph.services_for(self, changed) if s not in found]
+        return ceph.add_services(self, changed, rendering.services_to_restart(self, ordered))
 
     def restart_on_change(self, changed_paths: Iterable[str]) -> list[str]:
         if self.paused:
