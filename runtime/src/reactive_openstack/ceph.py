@@ -25,10 +25,10 @@ __all__ = [
     "CONF_PATH",
     "CephClientData",
     "CephPool",
+    "add_services",
     "check",
     "configure",
     "keyring_path",
-    "add_services",
     "request_pools",
 ]
 

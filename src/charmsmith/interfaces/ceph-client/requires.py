@@ -192,21 +192,13 @@ class CephClientRequires(Endpoint):
     def requested_pools(self) -> list[str]:
         return [op.get("name") for op in self.current_ops() if op.get("op") == "create-pool"]
 
-    def create_replicated_pool(
-        self,
-        name: str,
-        replicas: int = 3,
-        weight: float | None = None,
-        pg_num: int | None = None,
-        group: str | None = None,
-        namespace: str | None = None,
-        app_name: str | None = None,
-    ) -> None:
+    def create_replicated_pool(self, name: str, replicas: int = 3, **options: Any) -> None:
         """Add a pool to our request (upstream's API); sent only when the request changes.
 
+        ``options``: weight, pg_num, group, namespace, app_name (see replicated_pool_op).
         One op per pool: asking again with other values replaces that pool's op.
         """
-        op = replicated_pool_op(name, replicas, weight, pg_num, group, namespace, app_name)
+        op = replicated_pool_op(name, replicas, **options)
         ops = self.current_ops()
         same = [
             i
