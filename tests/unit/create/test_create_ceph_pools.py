@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from charmsmith import cli
-from charmsmith.create import answers, answers_file, render
+from charmsmith.create import answers, answers_file, render, update
 from charmsmith.create.ceph_pools import PoolAnswer
 from charmsmith.errors import CharmsmithError
 
@@ -129,3 +130,23 @@ def test_without_pools_nothing_of_ceph(tmp_path: Path):
     charm = render.render(resolve(), tmp_path)
     files = [p for p in charm.rglob("*") if ".charmsmith" not in p.parts]
     assert not any("ceph" in p.read_text() for p in files if p.is_file() and p.suffix != ".svg")
+
+
+def test_update_carries_the_pools_into_a_newer_template(tmp_path: Path):
+    charm = render.render(resolve(ceph_pools="glance:2"), tmp_path / "charms")
+    current = render.template_version()
+    newer = tmp_path / "template-next"
+    shutil.copytree(render.TEMPLATE_DIR, newer)
+    cookiecutter = newer / "cookiecutter.json"
+    cookiecutter.write_text(
+        cookiecutter.read_text().replace(
+            f'"_charmsmith_template_version": "{current}"',
+            f'"_charmsmith_template_version": "{int(current) + 1}"',
+        )
+    )
+    report = update.update_charm(charm, template_dir=newer)
+    assert not report.conflicts
+    recorded = answers_file.load(charm / answers_file.ANSWERS_FILE)
+    assert recorded["ceph_pools"] == ["glance:2:rbd"]
+    assert recorded["_template_version"] == str(int(current) + 1)
+    assert "interface: ceph-client" in (charm / "metadata.yaml").read_text()
