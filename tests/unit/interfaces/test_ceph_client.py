@@ -236,3 +236,37 @@ def test_broken_clears_every_flag(juju: FakeJuju) -> None:
     answer(juju, rid)
     juju.break_(rid)
     assert flags(juju) == set()
+
+
+UNEXPECTED = json.dumps(
+    {"exit-code": 1, "stderr": "Unexpected error occurred while processing requests: size 1"}
+)
+
+
+def test_refusal_without_request_id_refuses_the_current_request(juju: FakeJuju) -> None:
+    """charms.ceph's broker answers an exception without the request id."""
+    rid = related(juju)
+    juju.change(rid, "ceph-mon/0", {**mon_data(), RSP: UNEXPECTED})
+    assert f"{EP}.pools.available" not in flags(juju)
+    with juju.hook("update-status") as hook:
+        response = hook.endpoint(EP).broker_response()
+    assert (response.ok, response.exit_code) == (False, 1)
+    assert response.stderr.endswith("size 1")
+
+
+def test_refusal_without_id_from_before_the_request_is_no_answer(juju: FakeJuju) -> None:
+    rid = related(juju)
+    juju.change(rid, "ceph-mon/0", {**mon_data(), RSP: UNEXPECTED})
+
+    def replicas_two(hook) -> None:
+        hook.endpoint(EP).create_replicated_pool("glance", replicas=2, app_name="rbd")
+
+    juju.run("config-changed", body=replicas_two)  # a new request; the old refusal stays
+    with juju.hook("update-status") as hook:
+        assert hook.endpoint(EP).broker_response() is None
+
+
+def test_success_without_request_id_is_no_answer(juju: FakeJuju) -> None:
+    rid = related(juju)
+    juju.change(rid, "ceph-mon/0", {**mon_data(), RSP: json.dumps({"exit-code": 0})})
+    assert f"{EP}.pools.available" not in flags(juju)

@@ -17,7 +17,9 @@ key and at least one mon address are there, ``<ep>.pools.available`` when our cu
 has a response with its request id and exit code 0. Stricter than upstream: a key that is not
 base64, an address that is not an address, an auth other than cephx/none, a response that is
 not a JSON object or that lacks an integer exit code all count as absent, so partial or
-malformed data never raises a flag. The key is never logged.
+malformed data never raises a flag. A refusal without a request id (what the broker answers
+when it hits an exception) refuses the current request unless it predates it. The key is never
+logged.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from charmhelpers.core import hookenv
+from charmhelpers.core import hookenv, unitdata
 from charms.reactive import Endpoint, clear_flag, is_flag_set, set_flag
 
 API_VERSION = 1
@@ -231,6 +233,10 @@ class CephClientRequires(Endpoint):
             if raw.get("unit-name") != unit:
                 raw["unit-name"] = unit
         if sent:
+            # An answer without a request id (the broker's "Unexpected error") that is there now
+            # answers an older request: remember it, so it is not taken for this one's.
+            before = sorted({str(v) for _u, v in self._received(self.response_key) if v})
+            unitdata.kv().set(self._answered_before_key, before)
             names = ", ".join(str(op.get("name")) for op in ops)
             hookenv.log(f"ceph: broker request {rid[:8]} sent (pools: {names})")
             clear_flag(self.expand_name("{endpoint_name}.pools.available"))
@@ -277,22 +283,32 @@ class CephClientRequires(Endpoint):
     def response_key(self) -> str:
         return "broker-rsp-" + hookenv.local_unit().replace("/", "-")
 
+    @property
+    def _answered_before_key(self) -> str:
+        return self.expand_name("ceph-client.{endpoint_name}.answered-before")
+
     def broker_response(self) -> BrokerResponse | None:
         """The answer to our current request: a success if any unit gives one, else a refusal.
 
         Answers to an older request id, and values that are not a JSON object with an integer
-        exit code, are no answer.
+        exit code, are no answer. A refusal without a request id (charms.ceph's broker answers
+        an exception so, e.g. a pool size Ceph refuses) counts as refusing the current request
+        unless it was already there when that request was sent.
         """
         current = self.request_id
         if current is None:
             return None
+        before = set(unitdata.kv().get(self._answered_before_key) or [])
         found: list[BrokerResponse] = []
         for unit, value in self._received(self.response_key):
             data = _json_object(value)
             code = data.get("exit-code") if data else None
-            if not data or data.get("request-id") != current:
+            if not data or not isinstance(code, int) or isinstance(code, bool):
                 continue
-            if isinstance(code, int) and not isinstance(code, bool):
+            answers_ours = data.get("request-id") == current or (
+                "request-id" not in data and code != 0 and value not in before
+            )
+            if answers_ours:
                 stderr = data.get("stderr")
                 found.append(BrokerResponse(unit, current, code, str(stderr or "")))
         found.sort(key=lambda rsp: not rsp.ok)
