@@ -381,3 +381,16 @@ def test_keys_never_reach_the_log(juju: FakeJuju) -> None:
         rid, "self-signed-certificates/0", app_data={"certificates": csr_answer(juju, rid, CA())}
     )
     assert not any("PRIVATE KEY" in message for _level, message in juju.log)
+
+
+def test_a_new_relation_gets_the_csrs_the_unit_already_made(juju: FakeJuju) -> None:
+    """vault replaced by self-signed-certificates: the new relation's databag starts empty, so
+    the CSRs (of the keys kept on the unit) are sent there again, and answered there."""
+    first = related(juju)
+    sent = json.loads(juju.local_data(first)["certificate_signing_requests"])
+    juju.break_(first)
+    rid = related(juju, "self-signed-certificates")
+    assert json.loads(juju.local_data(rid)["certificate_signing_requests"]) == sent
+    answer = csr_answer(juju, rid, CA("self-signed-certificates-operator"))
+    juju.change(rid, "self-signed-certificates/0", app_data={"certificates": answer})
+    assert flags(juju) == ALL

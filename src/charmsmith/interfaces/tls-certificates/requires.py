@@ -190,6 +190,12 @@ class TlsRequires(FlagEndpoint):
         old = store.csr(cn)
         answer = self._csr_answers().get(old.strip()) if old else None
         if old and store.sans(cn) == sans and not (answer and answer.get("revoked")):
+            # still good; a new relation (another provider) has not seen it yet
+            if all(e.get("certificate_signing_request") != old for e in entries):
+                relation.to_publish["certificate_signing_requests"] = [
+                    *entries,
+                    {"certificate_signing_request": old, "ca": False},
+                ]
             return
         csr = store.new_csr(cn, sans)
         entries = [e for e in entries if e.get("certificate_signing_request") != old]
