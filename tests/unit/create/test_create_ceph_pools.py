@@ -150,3 +150,13 @@ def test_update_carries_the_pools_into_a_newer_template(tmp_path: Path):
     assert recorded["ceph_pools"] == ["glance:2:rbd"]
     assert recorded["_template_version"] == str(int(current) + 1)
     assert "interface: ceph-client" in (charm / "metadata.yaml").read_text()
+
+
+def test_a_long_pool_name_is_laid_out_within_the_line_limit(tmp_path: Path):
+    long_name = "p" * 63
+    charm = render.render(resolve(ceph_pools=f"{long_name}:3:cephfs short"), tmp_path)
+    source = (charm / "lib" / "charm" / "openstack" / "glance.py").read_text()
+    compile(source, "glance.py", "exec")
+    assert max(len(line) for line in source.splitlines()) <= 99
+    assert f'            "{long_name}",\n' in source
+    assert '        ro.CephPool("short", replicas=3, app_name="rbd"),\n' in source

@@ -48,11 +48,20 @@ class {{ c.class_name }}(ro.HAOpenStackCharm):
     group = "{{ c.group }}"
     permission_override_map: dict[str, int] = {}
 {% if c.ceph_pools %}
-    # Pools the ceph-mon broker creates (replicas, Ceph application); restarted when
-    # /etc/ceph/ceph.conf or the keyring change: the services whose config uses them.
+    # Pools the ceph-mon broker creates (replicas, Ceph application tag); ceph_services are
+    # restarted when /etc/ceph/ceph.conf or the keyring change: their config uses them.
     ceph_pools = [
 {% for pool in c.ceph_pools %}
-        ro.CephPool("{{ pool.name }}", replicas={{ pool.replicas }}, app_name="{{ pool.app_name }}"),
+{% set line = '        ro.CephPool("' ~ pool.name ~ '", replicas=' ~ pool.replicas ~ ', app_name="' ~ pool.app_name ~ '"),' %}
+{% if line | length <= 99 %}
+{{ line }}
+{% else %}
+        ro.CephPool(
+            "{{ pool.name }}",
+            replicas={{ pool.replicas }},
+            app_name="{{ pool.app_name }}",
+        ),
+{% endif %}
 {% endfor %}
     ]
     ceph_services = ["{{ c.api_service }}"]
