@@ -133,7 +133,11 @@ def main() -> None:
             f"| {hook} (median of {len(recs)}) | {statistics.median(walls):.3f} | "
             f"{max(tools)} | {len(recs[-1]['calls']) - tools[-1]} |"
         )
-    ratios = "; ".join(f"{hook} / floor = {wall / floor:.2f}" for hook, wall in medians.items())
+    ratios = "; ".join(
+        f"{hook} / floor = {wall / floor:.2f} "
+        f"(per round: median {round_ratio(runs, hook, floors):.2f})"
+        for hook, wall in medians.items()
+    )
     print(
         f"\nFloor (median of {len(floors)} rounds, each between the hooks: the model's launcher "
         f"entering the unit, {launcher:.3f} s, plus the unit's venv python importing "
@@ -143,6 +147,13 @@ def main() -> None:
     print("\nOne emulated hook-tool call:")
     sys.stdout.flush()
     subprocess.run([sys.executable, "-m", "bench.hooktool", "300"], cwd=ROOT, check=True)
+
+
+def round_ratio(runs: list[dict], hook: str, floors: list[tuple[float, float]]) -> float:
+    """Median over the rounds of the hook's wall over that round's floor: a load that moves
+    during the run moves both halves of each ratio alike."""
+    walls = [r["wall"] for r in runs if r["hook"] == hook]
+    return statistics.median(wall / floor for wall, (floor, _) in zip(walls, floors, strict=True))
 
 
 #: Hooks run --runs times each once the charm is active, nothing changed in between.
