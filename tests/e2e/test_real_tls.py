@@ -6,6 +6,7 @@ vault peer turns the catalog to https. Real clients prove it: the `openstack` CL
 vault's root, `openssl s_client -verify_return_error` against every unit (and refused without that
 root), and a loop of token-authenticated HTTPS requests that loses none while vault reissues the
 certificates and each unit's haproxy reloads (Debian's init script: a new haproxy with `-sf`).
+Last, self-signed-certificates replaces vault (the csr generation: the units' own keys).
 """
 
 from __future__ import annotations
