@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from reactive_openstack.host_resources import JujuResources
+from reactive_openstack.host_services import JujuServiceStates
 
 #: kv keys under which JujuHost remembers what it last told Juju, so unchanged values are not
 #: re-sent in every hook (each is a hook-tool call and a controller round trip).
@@ -123,6 +124,7 @@ class Host(Protocol):
     def install_packages(self, packages: list[str]) -> None: ...
     def purge_packages(self, packages: list[str]) -> None: ...
     def service_running(self, service: str) -> bool: ...
+    def services_running(self, services: list[str]) -> set[str]: ...  # host_services.py
     def service_start(self, service: str) -> None: ...
     def service_stop(self, service: str) -> None: ...
     def service_restart(self, service: str) -> None: ...
@@ -168,7 +170,7 @@ def _hook_facts() -> Any | None:
     return module if module is not None and module.active() is not None else None
 
 
-class JujuHost(JujuResources):
+class JujuHost(JujuResources, JujuServiceStates):
     """The real host: Juju hook tools via subprocess, apt, `service`, /proc and the unit kv.
 
     One instance lives for one hook process; all reads from hook tools are cached on it.

@@ -117,9 +117,9 @@ def check_services(charm: Any) -> Status | None:
 
     host = charm.host
     failed = services.failed(charm)
-    stopped = [
-        s for s in charm.services_to_check() if s not in failed and not host.service_running(s)
-    ]
+    to_check = [s for s in charm.services_to_check() if s not in failed]
+    running = host.services_running(to_check)
+    stopped = [s for s in to_check if s not in running]
     ports = charm.ports_to_check()
     closed = closed_ports(charm, ports) if ports else []
     messages = []

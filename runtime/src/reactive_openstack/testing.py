@@ -24,6 +24,7 @@ from typing import Any
 
 from reactive_openstack.host import CommandFailed
 from reactive_openstack.host_resources import FakeResources
+from reactive_openstack.host_services import FakeServiceStates
 
 __all__ = ["FakeHost", "FileRecord", "CommandFailed"]
 
@@ -38,7 +39,7 @@ class FileRecord:
     group: str = "root"
 
 
-class FakeHost(FakeResources):
+class FakeHost(FakeResources, FakeServiceStates):
     """Implements the whole Host protocol in memory and records every effect.
 
     Recorded effects (all lists are in call order):
