@@ -1,15 +1,10 @@
 """charms.reactive's flag table read from the unit kv store once per hook, not once per test.
 
-Why: charms.reactive answers every ``is_flag_set``, ``any_flags_set`` and ``get_flags`` by
-reading the whole flag table (``getrange("reactive.states.")``: one SELECT and one JSON decode
-per flag), about fifty times in a steady-state hook. Here the table's rows are kept in memory
-from the first read, and this process's own writes (``set``, ``unset``, ``unsetrange``, all
-made through the same charm-helpers ``Storage``) are applied to the copy as they reach SQLite.
-
-Another process can write the store only between this one's transactions (SQLite's write
-lock; charms.reactive flushes before it runs an external handler). Each read asks SQLite's
-``data_version``, which moves when another connection commits, and reads the table again
-then; a ``flush`` (commit or rollback) drops the copy too, since a rollback undoes our writes.
+Why: charms.reactive answers every flag test by reading the whole table (a SELECT and a JSON
+decode per flag), some fifty times in a steady-state hook. The rows are kept in memory, this
+process's own writes through the same charm-helpers ``Storage`` are applied to the copy, and
+the table is read again when another connection has committed (SQLite's ``data_version``) or
+after a flush (a rollback undoes our writes). Details: docs/hook-cost.md.
 """
 
 from __future__ import annotations
