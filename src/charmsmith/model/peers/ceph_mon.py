@@ -47,12 +47,16 @@ class EmulatedCeph(Backend):
         return dict(self.state.get("pools", {}))
 
     def named_key(self, client: str) -> str:
-        """`ceph auth get-or-create client.<name>`: made once, then the same key."""
+        """`ceph auth get-or-create client.<name>`: made once, then the same key, kept with
+        the peer's secrets (a real cluster is asked once: each `ceph` call costs a second)."""
         store = self.state.setdefault("secrets", {})
         name = f"cephx:client.{client}"
         if name not in store:
-            store[name] = rules.cephx_key()
+            store[name] = self.make_key(client)
         return store[name]
+
+    def make_key(self, client: str) -> str:
+        return rules.cephx_key()
 
 
 class CephMon(PeerApp):

@@ -87,16 +87,11 @@ class RealCeph(EmulatedCeph):
     def pools(self) -> dict[str, dict[str, Any]]:
         return {name: {} for name in self.server.pools()}
 
-    def named_key(self, client: str) -> str:
-        """`ceph auth get-or-create client.<name>` with get_named_key's default caps, asked once
-        and kept with the peer's secrets (each `ceph` call costs most of a second)."""
-        store = self.state.setdefault("secrets", {})
-        name = f"cephx:client.{client}"
-        if name not in store:
-            self._live()
-            mon_caps, osd_caps = DEFAULT_CAPS
-            out = self.server.ceph(
-                "auth", "get-or-create", f"client.{client}", "mon", mon_caps, "osd", osd_caps
-            ).stdout
-            store[name] = out.split("key = ", 1)[1].split()[0]
-        return store[name]
+    def make_key(self, client: str) -> str:
+        """`ceph auth get-or-create client.<name>` with get_named_key's default caps."""
+        self._live()
+        mon_caps, osd_caps = DEFAULT_CAPS
+        out = self.server.ceph(
+            "auth", "get-or-create", f"client.{client}", "mon", mon_caps, "osd", osd_caps
+        ).stdout
+        return out.split("key = ", 1)[1].split()[0]
