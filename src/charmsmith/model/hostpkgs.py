@@ -25,6 +25,7 @@ import functools
 import json
 import os
 import re
+import stat
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,11 +234,26 @@ def _write_cache(cache: Path, mtime: float, found: dict[str, HostPackage]) -> No
 
 
 def hide_all(model_dir: Path, unit: str) -> None:
-    """A new unit: none of these packages is installed, so none of their paths is there."""
-    view = UnitView(model_dir, unit)
-    for package in table(model_dir).values():
-        for path in package.paths:
-            view.remove(path)
+    """A new unit: none of these packages is installed, so none of their paths is there.
+
+    Its upper dirs are fresh, so each whiteout is made directly, skipping paths below one
+    already hidden, without UnitView.remove's checks of every parent on disk: with the
+    toolchain there are ~1,500 paths and those checks tripled the cost of a new unit.
+    """
+    paths = {p for package in table(model_dir).values() for p in package.paths}
+    made: set[Path] = set()
+    for path in sorted(paths):
+        parts = path.split("/")
+        if any("/".join(parts[:n]) in paths for n in range(2, len(parts))):
+            continue  # an ancestor is whited out already
+        dest = unitfs._in_upper(model_dir, unit, path)
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        try:
+            os.mknod(dest, stat.S_IFCHR, os.makedev(0, 0))  # overlayfs' whiteout
+        except FileExistsError:
+            unitfs._whiteout(dest)
 
 
 def unpack(view: UnitView, pkg: str, installed: Collection[str]) -> None:
