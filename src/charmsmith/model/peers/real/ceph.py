@@ -5,7 +5,7 @@ directory gets its own ceph.conf (every path, address and limit in it; /etc/ceph
 read), keyrings made with ceph-authtool, `ceph-mon --mkfs`, `ceph osd new` + `ceph-osd --mkfs`
 on a file-backed bluestore, and the three daemons run in the foreground (`-f`) under our
 supervisor, so `destroy` stops them like any other real backend. Sized for a 2-core machine:
-one replica allowed (`mon allow pool size one`), small memory targets, a 3 GB sparse block file.
+pools of any size served by one OSD (min size 1), small memory targets, a 3 GB sparse block.
 The daemons run as root: the state directory stays 0700 inside the private model directory.
 """
 
