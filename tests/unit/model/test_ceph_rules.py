@@ -188,3 +188,12 @@ def test_cephx_key_is_accepted_by_the_real_ceph_authtool(tmp_path):
         text=True,
     )
     assert bad.returncode != 0
+
+
+def test_ops_the_model_does_not_play_are_refused_by_name_not_as_unknown():
+    answer, _ = _run(_req({"op": "delete-pool", "name": "glance"}))
+    assert answer == {
+        "exit-code": 1,
+        "stderr": "charmsmith model: broker op 'delete-pool' is not played",
+        "request-id": "abc123",
+    }
