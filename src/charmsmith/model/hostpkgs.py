@@ -147,7 +147,7 @@ def host_version(pkg: str) -> str | None:
 
 @functools.lru_cache(maxsize=4)
 def _table(_status_mtime: float) -> dict[str, HostPackage]:
-    """Worked out from dpkg's file lists: about 0.7 s, so kept per process and on disk."""
+    """Worked out from dpkg's file lists: about 1 s, so kept per process and on disk."""
     owners = _owners()
     mine: dict[str, set[str]] = {}
     for pkg in wanted():
@@ -155,7 +155,10 @@ def _table(_status_mtime: float) -> dict[str, HostPackage]:
         if not listing.exists():
             listing = DPKG_INFO / f"{pkg}:amd64.list"
         if listing.exists():
-            mine[pkg] = {p for p, o in owners.items() if o == {pkg} and _overlaid(p)}
+            mine[pkg] = set()
+    for path, pkgs in owners.items():  # one pass: paths a listed package owns alone
+        if len(pkgs) == 1 and (owner := next(iter(pkgs))) in mine and _overlaid(path):
+            mine[owner].add(path)
     tops = {pkg: {p for p in mine[pkg] if os.path.dirname(p) not in mine[pkg]} for pkg in mine}
     owner_of = {p: pkg for pkg, paths in mine.items() for p in paths}
     excluded: dict[str, set[str]] = {pkg: set() for pkg in mine}
@@ -238,7 +241,7 @@ def hide_all(model_dir: Path, unit: str) -> None:
 
     Its upper dirs are fresh, so each whiteout is made directly, skipping paths below one
     already hidden, without UnitView.remove's checks of every parent on disk: with the
-    toolchain there are ~1,500 paths and those checks tripled the cost of a new unit.
+    toolchain there are ~1,500 paths, and those checks took 1.1 s a unit against 0.7 s.
     """
     paths = {p for package in table(model_dir).values() for p in package.paths}
     made: set[Path] = set()
