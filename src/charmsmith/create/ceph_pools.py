@@ -21,7 +21,9 @@ from charmsmith.create import validation as v
 _POOL = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 # Ceph application tags in use are short lowercase words (rbd, rgw, cephfs).
 _APP = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-#: Ceph refuses a pool size outside 1-10 (the monitor's `osd pool set size` rule).
+#: Ceph refuses a pool size above 10 (the monitor's `osd pool set size` rule), and since Pacific
+#: a size of 1 unless `--yes-i-really-mean-it` is given, which ceph-mon's broker never passes.
+MIN_REPLICAS = 2
 MAX_REPLICAS = 10
 _KEYS = ("name", "replicas", "app_name")
 
@@ -87,11 +89,12 @@ def _pool(item: Any, key: str) -> PoolAnswer:
 
 def _replicas(value: Any, name: str, key: str) -> int:
     text = str(value).strip() if not isinstance(value, bool) else ""
-    if not text.isdigit() or not 1 <= int(text) <= MAX_REPLICAS:
+    if not text.isdigit() or not MIN_REPLICAS <= int(text) <= MAX_REPLICAS:
         raise v.fail(
             key,
-            f"pool {name}: replicas {value!r} must be a whole number 1-{MAX_REPLICAS} "
-            "(Ceph's pool size limit)",
+            f"pool {name}: replicas {value!r} must be a whole number "
+            f"{MIN_REPLICAS}-{MAX_REPLICAS} (ceph-mon's broker cannot make a size-1 pool on "
+            "Ceph 16 and later; 10 is Ceph's limit)",
         )
     return int(text)
 

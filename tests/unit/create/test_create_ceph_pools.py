@@ -34,8 +34,8 @@ def test_every_form_of_one_pool_gives_the_defaults(raw):
 
 
 def test_several_pools_keep_their_order_and_values():
-    pools = resolve(ceph_pools="images:1 cache:2:rgw").ceph_pools
-    assert pools == (PoolAnswer("images", 1, "rbd"), PoolAnswer("cache", 2, "rgw"))
+    pools = resolve(ceph_pools="images:2 cache:4:rgw").ceph_pools
+    assert pools == (PoolAnswer("images", 2, "rbd"), PoolAnswer("cache", 4, "rgw"))
 
 
 def test_none_by_default_and_blank_is_none():
@@ -49,8 +49,9 @@ def test_none_by_default_and_blank_is_none():
         ("Glance", "pool name 'Glance' must be lowercase letters, digits"),
         (".hidden", "pool name '.hidden' must be"),
         ("x" * 64, "at most 63 characters"),
-        ("glance:0", "pool glance: replicas '0' must be a whole number 1-10"),
-        ("glance:11", "replicas '11' must be a whole number 1-10"),
+        ("glance:0", "pool glance: replicas '0' must be a whole number 2-10"),
+        ("glance:1", "pool glance: replicas '1' must be a whole number 2-10 (ceph-mon's broker"),
+        ("glance:11", "replicas '11' must be a whole number 2-10"),
         ("glance:three", "replicas 'three' must be a whole number"),
         ("glance:3:RBD", "pool glance: application 'RBD' must be a lowercase word"),
         ("glance:3:rbd:x", "'glance:3:rbd:x' must be NAME[:REPLICAS[:APP]]"),
