@@ -1,22 +1,12 @@
 """Packages whose files a unit gets from the host's real Debian packages, once it installs them.
 
-Why: charms run what these packages leave behind (virtualenv, apache2's a2enmod/a2query/
-a2ensite/a2dissite and its /etc/apache2, haproxy, mod_wsgi), so an emulation would be found
-out. scripts/setup.sh installs the real Debian packages on the host (requirements/apt.txt). A
-fresh Ubuntu cloud image has none of them, so a unit must not see them before it installs them:
-every path a package owns alone (its dpkg file list) and what its maintainer scripts made (the
-alternatives links, apache's enabled modules and sites inside its own directories) is hidden by
-a whiteout in the unit's upper dirs when the unit is created, and `apt-get install` copies the
-host's files into the unit's view (dpkg's unpack; see model/unitview.py). `apt-get purge` takes
-them out again. netcat-openbsd is not listed: Ubuntu's cloud images ship it, so `nc` is there
-from the start as on a real unit. The C toolchain and Python's headers are listed: a cloud image
-has no gcc, make or Python.h until `build-essential` and `python3-dev` are installed (layer-basic
-installs both before it builds its wheelhouse's sdists); what they pull in is what the host's
-dpkg status says they Depend on (model/hoststatus.py), gcc-12 and python3.11-dev included.
-
-What follows Debian: file ownership is dpkg's (/var/lib/dpkg/info/<pkg>.list, one path a line),
-the alternatives layout is update-alternatives' (/etc/alternatives/<name> plus a link to it in
-/usr/bin or /usr/sbin), and the host is usr-merged like Debian 12 (/bin -> usr/bin).
+Why: charms run what these leave (virtualenv, apache2's a2* tools, mod_wsgi, haproxy, and the C
+toolchain and Python headers layer-basic builds its sdists with), so an emulation would be found
+out, and a fresh cloud image has none of them: a new unit gets a whiteout over every path a
+listed package owns alone in dpkg's file lists (and its maintainer scripts' links), `apt-get
+install` copies the host's files in and purge takes them out. What one pulls in is its Depends
+in the host's dpkg status (model/hoststatus.py). Debian's layouts are followed: dpkg's file
+lists, update-alternatives' links, the usr-merge. See docs/model.md, "The emulated shim".
 """
 
 from __future__ import annotations
