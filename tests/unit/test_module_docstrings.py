@@ -23,7 +23,6 @@ MAX_LINES = 10
 PENDING = {
     "bench/hooks.py",  # its uncommitted rewrite (hook-cost work) had grown it to 13 lines
     "src/charmsmith/interfaces/ceph-client/requires.py",
-    "src/charmsmith/layers/charmsmith-base/lib/charms/layer/charmsmith_flagcache.py",
     "src/charmsmith/model/services.py",
     "runtime/src/reactive_openstack/adapters.py",
     "runtime/src/reactive_openstack/ceph.py",
