@@ -1,17 +1,10 @@
 """Per-hook wall time and hook-tool call counts of a built charm on the local model.
 
 Run (root): `.venv/bin/python -m bench.hooks [BUILT_CHARM_DIR | --create NAME | --answers FILE]
-[--config KEY=VALUE]... [--runs N]`. Without a charm dir, a charm is built first (binary
-wheels): the one `charmsmith create NAME --defaults` (or `charmsmith create --answers FILE`)
-generates, else the hand-written tests/fixtures/sample-api. The model is created in a temp dir
-and destroyed afterwards.
-
-Reports: every hook of deploy + relating keystone/mysql/rabbitmq, then N rounds of the floor (the
-unit's venv interpreter importing charms.reactive and charmhelpers.core.hookenv, entered the same
-way as a hook) followed by one run each of update-status, config-changed and
-identity-service-relation-changed with nothing changed in between; the medians, each hook's
-ratio to the floor, and the cost of one emulated hook-tool call. The floor is timed in every
-round, between the hooks, so a machine whose load moves during the run moves both alike.
+[--config KEY=VALUE]... [--runs N]`. It times each steady-state hook against the floor (the
+unit's interpreter importing charms.reactive and charm-helpers), timed in every round so that
+load moving during the run moves both alike. The model lives in a temp dir and is destroyed
+afterwards. Details: docs/hook-cost.md, 'Measured'.
 """
 
 from __future__ import annotations
