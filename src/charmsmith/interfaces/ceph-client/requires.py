@@ -3,23 +3,10 @@
 The charm asks ceph-mon's broker for its pools and receives a cephx key and the monitor
 addresses, speaking the wire of upstream's charm-interface-ceph-client (``src/lib/
 base_requires.py``) and charm-helpers' ``contrib/storage/linux/ceph.py`` (``CephBrokerRq``,
-``is_request_complete_for_rid``); docs/ceph.md describes it key by key.
-
-* We set ``broker_req`` (JSON ``{"api-version": 1, "ops": [...], "request-id": <sha1 of the
-  ops>}``) and ``unit-name`` in our unit databag. A request is written only when its ops
-  change, so the broker is never asked twice for the same thing.
-* Each ceph-mon unit answers ``auth``, ``key`` and ``ceph-public-address``; the unit that
-  processed the request adds ``broker-rsp-<our unit, / as ->`` (JSON ``{"exit-code",
-  "request-id", "stderr"}``).
-
-Flags, as upstream: ``<ep>.connected`` while a mon unit is joined, ``<ep>.available`` when auth,
-key and at least one mon address are there, ``<ep>.pools.available`` when our current request
-has a response with its request id and exit code 0. Stricter than upstream: a key that is not
-base64, an address that is not an address, an auth other than cephx/none, a response that is
-not a JSON object or that lacks an integer exit code all count as absent, so partial or
-malformed data never raises a flag. A refusal without a request id (what the broker answers
-when it hits an exception) refuses the current request unless it predates it. The key is never
-logged.
+``is_request_complete_for_rid``). Flags as upstream's; stricter than upstream, malformed or
+partial data never raises one, and a broker refusal without a request id refuses the current
+request, so the unit says it is blocked instead of waiting forever. The key is never logged.
+Details: docs/ceph.md, 'The wire'.
 """
 
 from __future__ import annotations
