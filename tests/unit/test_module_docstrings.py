@@ -23,7 +23,6 @@ MAX_LINES = 10
 PENDING = {
     "src/charmsmith/model/services.py",
     "runtime/src/reactive_openstack/adapters.py",
-    "runtime/src/reactive_openstack/ceph.py",
     "runtime/src/reactive_openstack/endpoints.py",
     "runtime/src/reactive_openstack/host.py",
     "runtime/src/reactive_openstack/render_memo.py",

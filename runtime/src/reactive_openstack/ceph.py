@@ -1,15 +1,11 @@
 """Ceph storage over the ``ceph`` relation (interface ceph-client): pools, ceph.conf, keyring.
 
 A charm class that declares ``ceph_pools`` asks ceph-mon's broker for them as the relation
-joins, and once the mons have answered with a key and their addresses its units get
-``/etc/ceph/ceph.conf`` (every mon, cephx) and ``/etc/ceph/ceph.client.<application>.keyring``
-(0640 root:<service group>: the service reads it, nobody else). The release templates reach the
-values through the ``ceph`` namespace (ceph_adapter.py), e.g. glance's rbd store section.
-
-Kept true here: the files are written from complete data only and removed when the relation
-goes; a change to either restarts only ``ceph_services`` (the services whose config points at
-them), in the same single restart as the charm's other files; the key is never logged; the
-status names the pools the broker has not granted, and the broker's reason when it refused.
+joins; once the mons answer with a key and their addresses its units get ``/etc/ceph/ceph.conf``
+and the client keyring (0640 root:<service group>: the service reads it, nobody else). The files
+are written from complete data only and removed when the relation goes; a change restarts only
+``ceph_services``, once; the key is never logged; the status names the pools not yet granted
+and the broker's reason when it refused. Details: docs/ceph.md, 'On the unit' and 'Statuses'.
 """
 
 from __future__ import annotations
