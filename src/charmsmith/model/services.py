@@ -1,21 +1,12 @@
 """Emulated services inside a unit: `service` and `systemctl`, with stand-in listeners.
 
 Why: a charm starts its services and then probes their ports to set its status; on this
-machine real services would touch the host. So:
-
-* service/systemctl start marks the service running and starts a stand-in TCP listener inside
-  the unit's network namespace on the ports its config binds: apache2 -> `Listen N` in
-  /etc/apache2/ports.conf and sites-enabled; others -> `bind_port = N` in /etc/<prefix>/*.conf,
-  prefix = service name up to the first '-'. stop kills the listener. So status checks that
-  probe listening ports behave. A listener that exits at once (its ports are taken) leaves
-  the service failed, not running, as systemd reports a simple service whose process died.
-  Each listener is recorded as pid + kernel start time and only ever signalled while both
-  still match (model/procs.py): a pid reused by an unrelated process is never touched.
-* haproxy is the exception: it is what scale-out is about, so where the host has the haproxy
-  binary, starting it runs the *real* haproxy inside the unit's namespaces on the unit's own
-  /etc/haproxy/haproxy.cfg; it balances over the other units' stand-in API listeners, and a
-  config haproxy rejects fails the start as it would on a real unit. Without the binary, a
-  stand-in listens on its `bind *:N` ports.
+machine real services would touch the host. So starting a service runs a stand-in TCP listener
+in the unit's network namespace on the ports its config binds, and a listener that cannot bind
+leaves the service failed, as systemd reports it. haproxy, what scale-out is about, runs for
+real on the unit's own haproxy.cfg where the host has the binary. Processes are signalled only
+while pid and kernel start time still match (model/procs.py), never a reused pid.
+Details: docs/model.md, 'The emulated shim (default `--mode emulated`)'.
 """
 
 from __future__ import annotations
