@@ -1,22 +1,12 @@
 """Template namespaces: what a charm's Jinja templates can see.
 
-Templates are written by charm authors who should not need to know relation databags, hook tools
-or address resolution, so :func:`build_adapters` turns the charm instance and the interface
-objects handed to a handler into a small set of namespaces:
-
-* ``options`` - every config key (dashes as underscores) plus computed values (listen addresses,
-  haproxy ports, workers, memcache, ...);
-* ``shared_db``, ``amqp``, ``identity_service`` - the relation data, plus the derived strings
-  services actually need (DB URI, transport URL, keystone auth URLs);
-* ``cluster`` - the haproxy backends, present even for a single unit without peers.
-
-Two rules make templates robust: a missing relation or attribute renders empty instead of raising
-(relations arrive in any order), and every computed collection is ordered deterministically so the
-same inputs give byte-identical files (no spurious restarts).
-
-Charms extend namespaces declaratively with :func:`adapter_property` / :func:`config_property`
-inside their class body. The declarations are collected from the charm class (and its bases) each
-time adapters are built, so there is no module-global registry to leak between charms or tests.
+Templates are written by charm authors who should not need to know relation databags, hook
+tools or address resolution, so :func:`build_adapters` turns the charm and the interface objects
+handed to a handler into a few namespaces (``options``, ``shared_db``, ``amqp``,
+``identity_service``, ``cluster``). A missing relation renders empty (relations arrive in any
+order) and collections are ordered, so the same inputs give byte-identical files. Charms extend
+namespaces with :func:`adapter_property` / :func:`config_property`, collected from the class
+each time: no global registry. Details: docs/architecture.md, 'Templates: what they see'.
 """
 
 from __future__ import annotations
