@@ -2,13 +2,11 @@
 
 Why: upstream charms.openstack renders every managed file in every hook, and importing Jinja
 and compiling templates is most of what a steady-state hook costs above starting
-charms.reactive. What a render writes follows from the values its templates read from the
-adapters, the template sources and the release. So templates read the adapters through
-:class:`Recording` proxies; the unit kv keeps the list of reads, one digest of their values
-(never the values: passwords are among them), a digest of the template tree and of each file
-written. The next hook replays the reads on its own adapters; same digests and untouched files
-on disk mean the render would write the same bytes, so it is skipped. A value that cannot be
-compared across processes keeps no record: then every hook renders.
+charms.reactive. Templates read the adapters through :class:`Recording` proxies; the unit kv
+keeps the reads and digests of their values (never the values: passwords are among them), of
+the template tree and of each file written. The next hook replays the reads; same digests and
+untouched files mean the same bytes, so the render is skipped.
+Details: docs/hook-cost.md, 'When a render is skipped'.
 """
 
 from __future__ import annotations
