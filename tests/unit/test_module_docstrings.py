@@ -23,7 +23,6 @@ MAX_LINES = 10
 PENDING = {
     "runtime/src/reactive_openstack/endpoints.py",
     "runtime/src/reactive_openstack/host.py",
-    "runtime/src/reactive_openstack/rendering.py",
     "runtime/src/reactive_openstack/testing.py",
     "runtime/src/reactive_openstack/testing_interfaces.py",
     "runtime/src/reactive_openstack/tls.py",

@@ -1,27 +1,12 @@
 """Render the charm's managed files and work out which services must restart.
 
-Why this shape:
-
-* Template search follows the unit's release: ``templates/<release>/``, then every *earlier*
-  release directory that exists (newest first), then ``templates/``, then the runtime's bundled
-  ``templates/`` (shared parts, haproxy.cfg, memcached.conf). A charm therefore only adds a
-  release directory when a file really changes in that release.
-* A file is found by its basename (``congress.conf``); if that is not found, by its full path
-  flattened with ``_`` (``etc_apache2_sites-available_x.conf``) for ambiguous basenames.
-* Files are written through ``charm.host.write_file`` (atomic, parents created), mode 0640
-  ``root:<charm.group>`` unless ``permission_override_map`` says otherwise. The one exception is
-  haproxy.cfg, which carries the stats password: it is ``root:root`` (haproxy reads it as root),
-  so the service's own user cannot read the secret.
-* Only files whose bytes changed are reported, and each mapped service restarts once, in a stable
-  order: a steady-state hook restarts nothing.
-* A render whose inputs are the previous hook's is skipped without importing Jinja
-  (render_memo.py): the templates read the adapters through recording proxies, and the next
-  hook compares what they read, the template tree and the files on disk.
-
-Jinja settings every template (ours and generated charms') is written against: ``trim_blocks``
-and ``lstrip_blocks`` (block tags take no room in the output), ``keep_trailing_newline``, no
-autoescaping, undefined names and ``None`` render as empty (relations arrive in any order), and
-a ``bracket`` filter that wraps IPv6 literals for ``address:port``.
+Templates are searched by the unit's release (falling back to earlier releases, then the
+charm's and the runtime's shared templates), so a charm only adds a release directory when a
+file really changes in it. Files are written atomically, 0640 root:<group> (haproxy.cfg, which
+holds the stats password, root:root); only files whose bytes changed restart their services,
+once each, so a steady-state hook restarts nothing, and a render whose inputs are the previous
+hook's is skipped without importing Jinja (render_memo.py). Undefined names render empty:
+relations arrive in any order. Details: docs/architecture.md, 'Rendering'.
 """
 
 from __future__ import annotations
