@@ -1,16 +1,11 @@
 """Which address and URL a unit advertises for each endpoint type (public, internal, admin).
 
 Keystone's catalog is what clients follow, so the URL we register must survive the loss of this
-unit whenever the operator made that possible: an explicit ``os-<type>-hostname`` wins (DNS or a
-load balancer the operator runs), then a VIP that hacluster keeps alive on the right network, and
-only then this unit's own address. A VIP is advertised only once hacluster reports the cluster
-formed (the ``ha`` relation's ``clustered``, flag ``ha.available``): before that nothing answers
-on it, and a unit without an ``ha`` relation never has it. The same resolution feeds
-``options.external_endpoints`` and the hacluster DNS resources, so the catalog, the templates and
-pacemaker never disagree.
-
-All look-ups go through ``charm.host``; JujuHost caches network-get for the hook, so resolving the
-three endpoint types costs at most one network-get per binding.
+unit whenever the operator made that possible: ``os-<type>-hostname`` wins, then a VIP (only
+once hacluster reports the cluster formed: before that nothing answers on it), and only then
+this unit's own address. The same resolution feeds the templates and the hacluster DNS
+resources, so the catalog, the templates and pacemaker never disagree.
+Details: docs/architecture.md, 'Endpoint addresses'.
 """
 
 from __future__ import annotations
