@@ -1,16 +1,12 @@
 """The seam between the runtime and the machine it runs on.
 
 Every effect the framework has on the world (hook tools, files, packages, services, ports, flags,
-the unit's key/value store) goes through one object implementing :class:`Host`. That keeps the
-rest of the runtime testable on any Linux box with :class:`reactive_openstack.testing.FakeHost`,
-and keeps the real side effects in one place where their cost can be controlled: every hook-tool
-read is cached for the life of the hook process, and status/version writes are skipped when the
-value did not change.
-
-Importing this module has no side effects and imports nothing from charmhelpers or
-charms.reactive: those are imported inside the methods that need them, because
-``charmhelpers.core.host`` refuses to import on non-Ubuntu systems and because the fast
-update-status path must not pay for imports it does not use.
+the unit's kv store) goes through one object implementing :class:`Host`: the rest of the runtime
+is then testable with :class:`reactive_openstack.testing.FakeHost`, and the real side effects
+sit in one place where their cost is controlled (hook-tool reads cached for the hook, unchanged
+status writes skipped). Importing it imports nothing from charmhelpers or charms.reactive:
+charmhelpers.core.host refuses non-Ubuntu systems, and update-status must not pay for them.
+Details: docs/architecture.md, 'The Host seam'.
 """
 
 from __future__ import annotations
