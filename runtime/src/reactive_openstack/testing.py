@@ -4,14 +4,7 @@ The runtime's own tests and every generated charm's ``unit_tests/`` use :class:`
 can assert what a hook *did* (bytes written, statuses set, commands run, services restarted)
 instead of which mocks were called. Everything is a plain public attribute: seed it in the
 constructor or by assignment, and read it back after the code under test has run.
-
-Example::
-
-    host = FakeHost(config={"openstack-origin": "distro"}, leader=True)
-    registry.host = host
-    ...
-    host.run_atexit()
-    assert host.status == ("active", "Unit is ready")
+Details and an example: docs/architecture.md, 'The Host seam'.
 """
 
 from __future__ import annotations

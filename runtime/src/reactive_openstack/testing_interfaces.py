@@ -3,15 +3,9 @@
 Adapters, endpoint registration and HA code only ever call the accessor methods documented in
 docs/architecture.md, so tests (ours and every generated charm's ``unit_tests/``) can hand these
 fakes to the charm instead of building charms.reactive Endpoints and relation databags. Each fake
-keeps the remote data in a plain dict and records what the charm sent, mimicking the real
-interfaces' "send only when changed" behaviour so tests can assert that unchanged data is not
-re-sent.
-
-Example::
-
-    amqp = FakeRabbitMQ(password="s3cret", hosts=["10.0.0.2", "10.0.0.3"])
-    keystone = FakeKeystone(**keystone_data())
-    adapters = build_adapters(charm, [amqp, keystone])
+keeps the remote data in a plain dict and records what the charm sent, sending only on change
+as the real interfaces do, so tests can assert that unchanged data is not re-sent.
+Details and an example: docs/architecture.md, 'The Host seam'.
 """
 
 from __future__ import annotations
