@@ -2,20 +2,11 @@
 
 Upstream (charms.openstack) terminates TLS in apache2 on N-10 behind haproxy. Our units already
 run haproxy on N on every unit, so haproxy terminates TLS there (``bind ... ssl crt <dir>``) and
-balances plain HTTP to each unit's API on N-10, as without TLS; docs/tls.md says why.
-
-What this module keeps true, once per hook (the handlers that render, register with keystone or
-meet the relation each call :func:`configure`; the first call in a hook acts, later ones return
-its answer: nothing it reads changes within a hook):
-
-* the requests: one per distinct name a client may use to reach this unit (the address on each
-  endpoint network or its ``os-<type>-hostname``, plus the VIPs on that network);
-* the served material: the relation's certificates when every request is answered, else the
-  ``ssl_*`` options, else none; each PEM (certificate, chain, key) written 0640 root:haproxy,
-  never logged; the CA in the unit's trust store (``update-ca-certificates --fresh``);
-* the flag ``ssl.enabled`` (read by endpoints.tls_enabled: the catalog URLs' scheme and the
-  haproxy template), and a reload (never a restart) of haproxy when only the certificates
-  changed: switching TLS on or off changes haproxy.cfg, whose render restarts it.
+balances plain HTTP to each unit's API on N-10, as without TLS. :func:`configure` acts once per
+hook (later calls return its answer): it requests one certificate per name a client may use,
+serves the relation's certificates, else the options', else none (PEMs 0640 root:haproxy, never
+logged; the CA in the trust store), sets ``ssl.enabled`` and reloads (never restarts) haproxy
+when only the certificates changed. Details: docs/tls.md, 'HTTPS on the API port'.
 """
 
 from __future__ import annotations
