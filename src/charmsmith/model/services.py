@@ -266,8 +266,10 @@ def start_haproxy(model: Model, unit_name: str) -> tuple[int | None, str]:
 def _graceful_reload(model: Model, unit_name: str, name: str) -> bool:
     """A reload of the real haproxy running in the unit hands over its ports (below); other
     services' stand-ins have no connections worth keeping and restart."""
-    entry = model.unit(unit_name)["services"][name]
-    return name == "haproxy" and entry["running"] and procs.alive(_record(entry))
+    unit = model.unit(unit_name)
+    entry = unit["services"][name]
+    real = name == "haproxy" and Path(HAPROXY).exists() and bool(unit.get("netns"))
+    return real and entry["running"] and procs.alive(_record(entry))
 
 
 def reload_haproxy(model: Model, unit_name: str, entry: dict[str, Any]) -> Result:
