@@ -25,7 +25,8 @@ NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # bridg
 
 def step(title: str, *argv: str) -> None:
     """Run one charmsmith command, echoed like a shell session; stop the demo if it fails."""
-    print(f"\n== {title}\n$ charmsmith {shlex.join(argv)}", flush=True)
+    header = f"\n== {title}\n" if title else "\n"  # an untitled step continues the one before
+    print(f"{header}$ charmsmith {shlex.join(argv)}", flush=True)
     started = time.monotonic()
     env = dict(os.environ, CHARMSMITH_MODEL=str(MODEL))
     result = subprocess.run([CHARMSMITH, *argv], env=env, check=False)
