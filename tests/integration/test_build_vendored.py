@@ -32,4 +32,4 @@ def test_build_uses_the_charms_vendored_layers_and_runtime(tmp_path: Path):
     sdist = (charm / vendor.VENDOR_DIR / vendor.RUNTIME_SDIST).read_bytes()
     assert sdist  # the wheel is made from exactly these files
     with zipfile.ZipFile(wheel) as archive:
-        assert "reactive_openstack/status.py" in archive.namelist()
+        assert "reactive_openstack/_status.py" in archive.namelist()

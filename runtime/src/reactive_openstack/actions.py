@@ -24,7 +24,7 @@ ACTIONS: dict[str, Callable[[Any], None]] = {
 
 
 def _upgrade(charm: Any) -> None:
-    from reactive_openstack import upgrade
+    from reactive_openstack import _upgrade as upgrade
 
     upgrade.action(charm)
 

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from reactive_openstack import ceph, netaddrs
-from reactive_openstack.endpoints import bracket, is_ipv6, resolve_address, tls_enabled
+from reactive_openstack import _netaddrs as netaddrs
+from reactive_openstack import ceph
+from reactive_openstack._endpoints import bracket, is_ipv6, resolve_address, tls_enabled
 
 __all__ = [
     "AMQPAdapter",

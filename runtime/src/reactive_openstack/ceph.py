@@ -183,7 +183,7 @@ def _sha(content: bytes | None) -> str | None:
 
 def _inputs_digest(charm: Any, data: CephClientData, keyring: str) -> str:
     """Digest of everything the two files follow from: the data and the template sources."""
-    from reactive_openstack.rendering import template_search_path
+    from reactive_openstack._rendering import template_search_path
 
     sources = []
     for name in (CONF_TEMPLATE, KEYRING_TEMPLATE):
@@ -212,7 +212,7 @@ def _remove_files(charm: Any) -> list[str]:
 
 def _render(charm: Any, data: CephClientData, keyring: str) -> dict[str, bytes]:
     """ceph.conf and the keyring from their templates (a charm may ship its own)."""
-    from reactive_openstack.rendering import make_environment, template_search_path
+    from reactive_openstack._rendering import make_environment, template_search_path
 
     env = make_environment(template_search_path(charm.host.charm_dir, charm.release))
     context = {"ceph": {**asdict(data), "mon_hosts": " ".join(data.mon_hosts), "keyring": keyring}}

@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from reactive_openstack import ceph, config_checks, database, services, status
+from reactive_openstack import _config_checks as config_checks
+from reactive_openstack import _services as services
+from reactive_openstack import _status as status
+from reactive_openstack import ceph, database
 from reactive_openstack.releases import (
     CODENAMES,
     at_least,
@@ -197,7 +200,7 @@ class OpenStackCharm:
 
     def apply_policy_overrides(self) -> None:
         """policy.d as the option and resource say; services restart when an override went."""
-        from reactive_openstack import policyd
+        from reactive_openstack import _policyd as policyd
 
         if policyd.apply(self) and not self.paused:
             self.restart_all()
@@ -218,7 +221,7 @@ class OpenStackCharm:
         action's request lets it run (upgrade.py). Afterwards ``self`` *is* the newer release's
         class (its ``__class__`` is switched), so the handler's next calls use the new templates.
         """
-        from reactive_openstack import upgrade
+        from reactive_openstack import _upgrade as upgrade
 
         if not config_checks.usable(self):
             return False
@@ -230,7 +233,7 @@ class OpenStackCharm:
 
     def run_upgrade(self, target: str, interfaces: Sequence[Any] = ()) -> None:
         """Packages, configs from the new release's templates, leader migration, one restart."""
-        from reactive_openstack import upgrade
+        from reactive_openstack import _upgrade as upgrade
 
         upgrade.perform(self, target, interfaces)
 
@@ -253,7 +256,8 @@ class OpenStackCharm:
 
         Nothing is rendered while the config breaks a rule (config_checks.py).
         """
-        from reactive_openstack import rendering, tls
+        from reactive_openstack import _rendering as rendering
+        from reactive_openstack import tls
 
         if not config_checks.usable(self):
             return []
@@ -266,7 +270,7 @@ class OpenStackCharm:
         """Services mapped to the changed files: each once, in restart-map order."""
         changed = set(changed_paths)
         ordered = [path for path in self.full_restart_map if path in changed]
-        from reactive_openstack import rendering
+        from reactive_openstack import _rendering as rendering
 
         return ceph.add_services(self, changed, rendering.services_to_restart(self, ordered))
 
@@ -387,13 +391,13 @@ class OpenStackAPICharm(OpenStackCharm):
         return result
 
     def endpoint_urls(self) -> dict[str, str]:
-        from reactive_openstack import endpoints
+        from reactive_openstack import _endpoints as endpoints
 
         return {kind: endpoints.endpoint_url(self, kind) for kind in ENDPOINT_TYPES}
 
     def register_endpoints(self, keystone: Any) -> None:
         """Tell keystone our catalog entry (endpoints.register)."""
-        from reactive_openstack import endpoints
+        from reactive_openstack import _endpoints as endpoints
 
         endpoints.register(self, keystone)
 
@@ -433,7 +437,7 @@ class HAOpenStackCharm(OpenStackAPICharm):
 
     def ports_to_check(self) -> list[int]:
         """haproxy's N and the API's N-10; with hacluster (which owns haproxy) only N-10."""
-        from reactive_openstack import ha
+        from reactive_openstack import _ha as ha
 
         return ha.api_ports_to_check(self, self.host.is_flag_set("ha.connected"))
 
@@ -448,7 +452,7 @@ class HAOpenStackCharm(OpenStackAPICharm):
 
         The address on ``os-<type>-network`` when set, else the binding's, as upstream does.
         """
-        from reactive_openstack import netaddrs
+        from reactive_openstack import _netaddrs as netaddrs
 
         for kind in ENDPOINT_TYPES:
             address, _ = netaddrs.endpoint_address(self.host, kind)
@@ -457,7 +461,7 @@ class HAOpenStackCharm(OpenStackAPICharm):
 
     def configure_ha_resources(self, hacluster: Any) -> None:
         """Hand hacluster the corosync binding and CRM resources (VIPs, haproxy clone)."""
-        from reactive_openstack import ha
+        from reactive_openstack import _ha as ha
 
         if not config_checks.usable(self):
             return

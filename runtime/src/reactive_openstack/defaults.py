@@ -171,7 +171,7 @@ def _register_series_upgrade(registry: ReleaseRegistry) -> dict[str, Callable[..
     """pre-/post-series-upgrade hook handlers (unconditional, as layer-openstack's are)."""
     import charms.reactive as reactive
 
-    from reactive_openstack import series_upgrade
+    from reactive_openstack import _series_upgrade as series_upgrade
 
     registered: dict[str, Callable[..., None]] = {}
     for hook, step in (

@@ -22,8 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
-from reactive_openstack.host_resources import JujuResources
-from reactive_openstack.host_services import JujuServiceStates
+from reactive_openstack._host_resources import JujuResources
+from reactive_openstack._host_services import JujuServiceStates
 
 #: kv keys under which JujuHost remembers what it last told Juju, so unchanged values are not
 #: re-sent in every hook (each is a hook-tool call and a controller round trip).
@@ -334,7 +334,7 @@ class JujuHost(JujuResources, JujuServiceStates):
 
     def local_addresses(self) -> list[tuple[str, str, int]]:
         """Read from the kernel once per hook: which interface carries which network."""
-        from reactive_openstack import netaddrs
+        from reactive_openstack import _netaddrs as netaddrs
 
         return self._cached("local-addresses", netaddrs.local_addresses)
 
@@ -367,7 +367,7 @@ class JujuHost(JujuResources, JujuServiceStates):
         ports.discard(port)
 
     def listening_ports(self) -> set[int]:
-        from reactive_openstack import listeners
+        from reactive_openstack import _listeners as listeners
 
         return listeners.listening_ports()
 

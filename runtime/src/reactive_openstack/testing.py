@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from reactive_openstack._host_resources import FakeResources
+from reactive_openstack._host_services import FakeServiceStates
 from reactive_openstack.host import CommandFailed
-from reactive_openstack.host_resources import FakeResources
-from reactive_openstack.host_services import FakeServiceStates
 
 __all__ = ["FakeHost", "FileRecord", "CommandFailed"]
 

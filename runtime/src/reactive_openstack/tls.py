@@ -16,10 +16,10 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from reactive_openstack.config_checks import check_ssl_options, decode_ssl_option
-from reactive_openstack.endpoints import ENDPOINT_TYPES, vips
+from reactive_openstack._config_checks import check_ssl_options, decode_ssl_option
+from reactive_openstack._endpoints import ENDPOINT_TYPES, vips
+from reactive_openstack._netaddrs import endpoint_address, interface_for
 from reactive_openstack.host import CommandFailed
-from reactive_openstack.netaddrs import endpoint_address, interface_for
 
 __all__ = [
     "CA_DIR",

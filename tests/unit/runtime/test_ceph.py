@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import reactive_openstack as ro
-from reactive_openstack import ceph, status
+from reactive_openstack import _status as status
+from reactive_openstack import ceph
 from reactive_openstack.testing import FakeHost
 from reactive_openstack.testing_ceph import TEST_KEY, FakeCephClient
 from reactive_openstack.testing_interfaces import (

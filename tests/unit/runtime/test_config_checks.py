@@ -7,8 +7,8 @@ service that does not come back after a restart must never leave the unit "Unit 
 from __future__ import annotations
 
 import pytest
-from reactive_openstack import config_checks
-from reactive_openstack.config_checks import ConfigProblem, problems
+from reactive_openstack import _config_checks as config_checks
+from reactive_openstack._config_checks import ConfigProblem, problems
 from reactive_openstack.testing_interfaces import (
     FakeHACluster,
     FakeKeystone,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from reactive_openstack.charm import HAOpenStackCharm
-from reactive_openstack.endpoints import (
+from reactive_openstack._endpoints import (
     bracket,
     endpoint_url,
     endpoint_urls,
     is_ipv6,
     resolve_address,
 )
+from reactive_openstack.charm import HAOpenStackCharm
 from reactive_openstack.testing import FakeHost
 
 

@@ -7,8 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from reactive_openstack.charm import HAOpenStackCharm
-from reactive_openstack.ha import (
+from reactive_openstack._ha import (
     CRM_SECTIONS,
     DELETIONS_KV_KEY,
     LEGACY_VIPS_KV_KEY,
@@ -20,6 +19,7 @@ from reactive_openstack.ha import (
     haproxy_enabled,
     vip_settings,
 )
+from reactive_openstack.charm import HAOpenStackCharm
 from reactive_openstack.testing import FakeHost
 from reactive_openstack.testing_interfaces import FakeHACluster
 

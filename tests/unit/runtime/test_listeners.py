@@ -7,7 +7,7 @@ import socket
 import textwrap
 
 import pytest
-from reactive_openstack import listeners
+from reactive_openstack import _listeners as listeners
 
 
 def test_parse_proc_net_tcp_only_listeners():

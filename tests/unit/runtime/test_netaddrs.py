@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reactive_openstack import netaddrs
+from reactive_openstack import _netaddrs as netaddrs
 from reactive_openstack.adapters import cluster_hosts
 from reactive_openstack.charm import HAOpenStackCharm
 from reactive_openstack.testing import FakeHost
@@ -85,7 +85,7 @@ def test_haproxy_backends_on_os_network_use_the_local_address_there() -> None:
 
 
 def test_catalog_address_without_vip_is_the_local_address_on_os_network() -> None:
-    from reactive_openstack.endpoints import resolve_address
+    from reactive_openstack._endpoints import resolve_address
 
     charm = make_charm(
         {"os-admin-network": "192.0.2.0/24"},

@@ -12,7 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 import reactive_openstack as ro
-from reactive_openstack import render_memo, rendering
+from reactive_openstack import _render_memo as render_memo
+from reactive_openstack import _rendering as rendering
 from reactive_openstack.adapters import STAT_PASSWORD_KEY
 from reactive_openstack.testing_interfaces import FakeMySQLShared
 

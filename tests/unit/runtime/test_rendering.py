@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reactive_openstack.adapters import build_adapters
-from reactive_openstack.charm import HAOpenStackCharm
-from reactive_openstack.rendering import (
+from reactive_openstack._rendering import (
     BUNDLED_TEMPLATES,
     TemplateMissing,
     render_and_restart,
@@ -18,6 +16,8 @@ from reactive_openstack.rendering import (
     services_to_restart,
     template_search_path,
 )
+from reactive_openstack.adapters import build_adapters
+from reactive_openstack.charm import HAOpenStackCharm
 from reactive_openstack.testing import FakeHost
 
 CONF = "/etc/congress/congress.conf"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import reactive_openstack as ro
-from reactive_openstack import series_upgrade
+from reactive_openstack import _series_upgrade as series_upgrade
 from reactive_openstack.testing_interfaces import FakeMySQLShared
 
 from .sample import TEMPLATE, make_registry, ready_host

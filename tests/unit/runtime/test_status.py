@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from reactive_openstack import status
+from reactive_openstack import _status as status
 
 from .sample import READY_FLAGS, make_registry, ready_host
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reactive_openstack._rendering import render_text
 from reactive_openstack.adapters import STAT_PASSWORD_KEY, build_adapters
 from reactive_openstack.charm import HAOpenStackCharm
-from reactive_openstack.rendering import render_text
 from reactive_openstack.testing import FakeHost
 from reactive_openstack.testing_interfaces import (
     FakeKeystone,

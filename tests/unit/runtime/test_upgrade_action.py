@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from reactive_openstack import actions, upgrade
+from reactive_openstack import _upgrade as upgrade
+from reactive_openstack import actions
 from reactive_openstack.releases import KV_RELEASE_KEY
 
 from . import test_charm

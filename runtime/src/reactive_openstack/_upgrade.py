@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from reactive_openstack import config_checks, database, rendering
+from reactive_openstack import _config_checks as config_checks
+from reactive_openstack import _rendering as rendering
+from reactive_openstack import database
 from reactive_openstack.releases import (
     KV_RELEASE_KEY,
     RELEASE_ERRORS,
@@ -94,7 +96,7 @@ def perform(charm: Any, target: str, interfaces: Sequence[Any] = ()) -> None:
         changed = list(rendering.render_configs(charm, charm.build_adapters(interfaces)) or [])
     _migrate_or_defer(charm)
     if not charm.paused:
-        from reactive_openstack import services
+        from reactive_openstack import _services as services
 
         for service in _unique([*charm.services_for(changed), *charm.services]):
             services.restart(charm, service)
@@ -145,7 +147,7 @@ def action(charm: Any, dispatch: Callable[[], None] | None = None) -> str:
     finally:
         charm.requested_upgrade = None
     if charm.release != target:
-        from reactive_openstack import status
+        from reactive_openstack import _status as status
 
         state, message = status.compute(charm)
         raise UpgradeRefused(
@@ -197,7 +199,7 @@ def check_pending_upgrade(charm: Any) -> tuple[str, str] | None:
     target = pending_upgrade(charm)
     if target is None:
         return None
-    from reactive_openstack.status import READY_MESSAGE
+    from reactive_openstack._status import READY_MESSAGE
 
     return "active", (
         f"{READY_MESSAGE}; {ACTION_NAME} action pending ({charm.release} -> {target})"

@@ -16,8 +16,8 @@ import hashlib
 import ipaddress
 from typing import Any
 
-from reactive_openstack import netaddrs
-from reactive_openstack.endpoints import CLUSTERED_FLAG, is_ipv6, resolve_address, vips
+from reactive_openstack import _netaddrs as netaddrs
+from reactive_openstack._endpoints import CLUSTERED_FLAG, is_ipv6, resolve_address, vips
 
 __all__ = [
     "CRM_SECTIONS",

@@ -49,7 +49,7 @@ class Overrides:
 
 
 def enabled(charm: Any) -> bool:
-    from reactive_openstack.config_checks import option_on
+    from reactive_openstack._config_checks import option_on
 
     return option_on(charm.config, CONFIG_OPTION)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from reactive_openstack.netaddrs import endpoint_address
+from reactive_openstack._netaddrs import endpoint_address
 
 __all__ = [
     "CLUSTERED_FLAG",
@@ -121,7 +121,8 @@ def register(charm: Any, keystone: Any) -> None:
     TLS is configured first (tls.configure acts once per hook, in whichever handler calls it
     first), so the scheme follows the certificates in the very hook they arrive or go.
     """
-    from reactive_openstack import config_checks, tls
+    from reactive_openstack import _config_checks as config_checks
+    from reactive_openstack import tls
 
     if not config_checks.usable(charm):
         return

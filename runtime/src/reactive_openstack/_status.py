@@ -29,7 +29,7 @@ def assess_status(charm: Any) -> None:
 
 def check_paused(charm: Any) -> Status | None:
     """A prepared series upgrade first (series_upgrade.py), then the pause action's pause."""
-    from reactive_openstack import series_upgrade
+    from reactive_openstack import _series_upgrade as series_upgrade
 
     upgrading = series_upgrade.check(charm)
     if upgrading is not None:
@@ -41,7 +41,7 @@ def check_paused(charm: Any) -> Status | None:
 
 def check_config(charm: Any) -> Status | None:
     """A config value that breaks its rule (config_checks.py); nothing was applied."""
-    from reactive_openstack import config_checks
+    from reactive_openstack import _config_checks as config_checks
 
     return config_checks.status(charm)
 
@@ -113,7 +113,7 @@ def closed_ports(charm: Any, ports: list[int]) -> list[int]:
 
 def check_services(charm: Any) -> Status | None:
     """Failed (re)starts of this hook, stopped services, closed ports - all named."""
-    from reactive_openstack import services
+    from reactive_openstack import _services as services
 
     host = charm.host
     failed = services.failed(charm)
@@ -138,19 +138,19 @@ def check_services(charm: Any) -> Status | None:
 
 
 def check_policyd(charm: Any) -> Status | None:
-    from reactive_openstack import policyd
+    from reactive_openstack import _policyd as policyd
 
     return policyd.check(charm)
 
 
 def check_leader_migration(charm: Any) -> Status | None:
-    from reactive_openstack import upgrade
+    from reactive_openstack import _upgrade as upgrade
 
     return upgrade.check_leader_migration(charm)
 
 
 def check_pending_upgrade(charm: Any) -> Status | None:
-    from reactive_openstack import upgrade
+    from reactive_openstack import _upgrade as upgrade
 
     return upgrade.check_pending_upgrade(charm)
 
@@ -173,7 +173,7 @@ CHECKS: tuple[Callable[[Any], Status | None], ...] = (
 
 def compute(charm: Any) -> Status:
     """The status the unit should show, without setting it (``PO:`` prefix: policyd.py)."""
-    from reactive_openstack import policyd
+    from reactive_openstack import _policyd as policyd
 
     state, message = "active", READY_MESSAGE
     for check in CHECKS:
