@@ -44,7 +44,7 @@ class Answers:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain YAML-able values in KEYS order (lists, not tuples)."""
-        return {key: questions.BY_KEY[key].record(getattr(self, key)) for key in KEYS}
+        return {key: questions.BY_KEY[key].form.record(getattr(self, key)) for key in KEYS}
 
     @property
     def charm_ident(self) -> str:
@@ -126,7 +126,7 @@ def parse_set(items: list[str]) -> dict[str, str]:
 
 def to_text(answers: Answers) -> dict[str, str]:
     """Answers as the text forms a prompt or cookiecutter accepts (parse back identically)."""
-    return {key: questions.BY_KEY[key].text(getattr(answers, key)) for key in KEYS}
+    return {key: questions.BY_KEY[key].form.text(getattr(answers, key)) for key in KEYS}
 
 
 def default_text(key: str, raw: Mapping[str, Any]) -> str:
@@ -138,7 +138,7 @@ def default_text(key: str, raw: Mapping[str, Any]) -> str:
     got: dict[str, Any] = {}
     for question in QUESTIONS:
         if question.key == key:
-            return question.text(question.default(got)) if question.default else ""
+            return question.form.text(question.default(got)) if question.default else ""
         got[question.key] = question.answer(raw.get(question.key), got)
     raise unknown_key(key)
 

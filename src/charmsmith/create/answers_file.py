@@ -53,7 +53,7 @@ def dump(answers: Answers, template_version: str) -> str:
         f"_template_version: {yaml_scalar(template_version)}",
     ]
     for key, value in answers.as_dict().items():
-        if value in ([], "") and not questions.BY_KEY[key].recorded_when_empty:
+        if value in ([], "") and not questions.BY_KEY[key].form.recorded_when_empty:
             continue
         if isinstance(value, str) and "\n" in value:
             lines.append(f"{key}: |-")

@@ -29,18 +29,15 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-@dataclass(frozen=True)
-class Question:
-    """One answer: asked with ``help``, defaulted, parsed, validated, and written back."""
+Validate = Callable[[Any, str, Got], Any]
+Default = Callable[[Got], Any]
 
-    key: str
-    #: One line shown by every front door's prompt.
-    help: str
-    #: (Parsed value, key, answers so far) -> the normalised, typed value, or the field error.
-    validate: Callable[[Any, str, Got], Any]
-    #: The answers so far -> the raw default; None: the question must be answered.
-    default: Callable[[Got], Any] | None = None
-    #: (Raw YAML value or text, key) -> the shape ``validate`` takes.
+
+@dataclass(frozen=True)
+class Form:
+    """How one kind of answer is read from raw input, shown as text and recorded."""
+
+    #: (Raw YAML value or text, key) -> the shape a question's ``validate`` takes.
     parse: Callable[[Any, str], Any] = parsing.unchanged
     #: Value -> text a prompt or cookiecutter accepts and parses back to the same value.
     text: Callable[[Any], str] = _words
@@ -50,13 +47,28 @@ class Question:
     #: question existed replay to the same bytes.
     recorded_when_empty: bool = True
 
+
+@dataclass(frozen=True)
+class Question:
+    """One answer: asked with ``help``, defaulted, parsed, validated, and written back."""
+
+    key: str
+    #: One line shown by every front door's prompt.
+    help: str
+    #: (Parsed value, key, answers so far) -> the normalised, typed value, or the field error.
+    validate: Validate
+    #: The answers so far -> the raw default; None: the question must be answered.
+    default: Default | None = None
+    #: How the answer is parsed, shown as text and recorded.
+    form: Form = Form()
+
     def answer(self, value: Any, got: Got) -> Any:
         """The validated value of a raw answer (its default when blank)."""
         if blank(value):
             if self.default is None:
                 raise v.fail(self.key, "is required")
             value = self.default(got)
-        return self.validate(self.parse(value, self.key), self.key, got)
+        return self.validate(self.form.parse(value, self.key), self.key, got)
 
 
 def blank(value: Any) -> bool:
@@ -119,125 +131,73 @@ def _unique(key: str, items: list[Any]) -> tuple[Any, ...]:
     return tuple(items)
 
 
+#: The kinds of answer: plain text, space-separated words, command lines, a version table,
+#: yes/no, and ceph pools (left out of the answers file when none, as before they existed).
+TEXT = Form()
+WORDS = Form(parse=parsing.as_list)
+COMMANDS = Form(parsing.as_commands, _commands_text, lambda value: [list(cmd) for cmd in value])
+CODENAMES = Form(parsing.as_codenames, _codenames_text, dict)
+YES_NO = Form(text=lambda value: "yes" if value else "no", record=bool)
+POOLS = Form(ceph_pools.parse, ceph_pools.text, ceph_pools.record, recorded_when_empty=False)
+
+
+def _ask(
+    key: str, validate: Validate, default: Default | None = None, form: Form = TEXT
+) -> Callable[[str], Question]:
+    """``_ask(key, validate, default, form)(help)``: one question, its long help line last."""
+    return lambda help: Question(key, help, validate, default, form)
+
+
 #: In resolve order: each default may use the answers before it. It is also the interactive
 #: prompt order (charm name first when it was not given on the command line).
 QUESTIONS: tuple[Question, ...] = (
-    Question(
-        "charm_name",
-        "Charm name (Juju rules: lowercase letters, digits, single hyphens)",
-        validate=_rule(v.charm_name),
+    _ask("charm_name", _rule(v.charm_name))(
+        "Charm name (Juju rules: lowercase letters, digits, single hyphens)"
     ),
-    Question(
-        "port",
-        "Port the API listens on for clients (haproxy; the service itself uses port-10)",
-        validate=_rule(v.port),
-        default=defaults.port,
+    _ask("port", _rule(v.port), defaults.port)(
+        "Port the API listens on for clients (haproxy; the service itself uses port-10)"
     ),
-    Question(
-        "service_name",
-        "Name of the service in the keystone catalogue",
-        validate=_rule(v.catalogue_name),
-        default=defaults.service_name,
+    _ask("service_name", _rule(v.catalogue_name), defaults.service_name)(
+        "Name of the service in the keystone catalogue"
     ),
-    Question(
-        "api_service",
-        "Init service (systemd unit) of the API daemon",
-        validate=_rule(v.api_service),
-        default=defaults.api_service,
+    _ask("api_service", _rule(v.api_service), defaults.api_service)(
+        "Init service (systemd unit) of the API daemon"
     ),
-    Question(
-        "service_type",
-        "Keystone service type (e.g. image, key-manager, policy)",
-        validate=_service_type,
-        default=defaults.service_type,
+    _ask("service_type", _service_type, defaults.service_type)(
+        "Keystone service type (e.g. image, key-manager, policy)"
     ),
-    Question(
-        "release",
-        "Earliest OpenStack release the charm supports (diablo..flamingo)",
-        validate=_rule(v.release),
-        default=defaults.release,
+    _ask("release", _rule(v.release), defaults.release)(
+        "Earliest OpenStack release the charm supports (diablo..flamingo)"
     ),
-    Question(
-        "db_sync_commands",
-        "Database sync command (several: a YAML list of command lines)",
-        validate=_commands,
-        default=defaults.db_sync_commands,
-        parse=parsing.as_commands,
-        text=_commands_text,
-        record=lambda value: [list(cmd) for cmd in value],
+    _ask("db_sync_commands", _commands, defaults.db_sync_commands, COMMANDS)(
+        "Database sync command (several: a YAML list of command lines)"
     ),
-    Question(
-        "packages",
-        "Debian packages to install (space separated)",
-        validate=_listed(v.package),
-        default=defaults.packages,
-        parse=parsing.as_list,
+    _ask("packages", _listed(v.package), defaults.packages, WORDS)(
+        "Debian packages to install (space separated)"
     ),
-    Question(
-        "config_files",
-        "Config files the charm manages (absolute paths, space separated)",
-        validate=_config_files,
-        default=defaults.config_files,
-        parse=parsing.as_list,
+    _ask("config_files", _config_files, defaults.config_files, WORDS)(
+        "Config files the charm manages (absolute paths, space separated)"
     ),
-    Question(
-        "init_services",
-        "Services to restart when a config file changes (space separated)",
-        validate=_listed(v.service),
-        default=defaults.init_services,
-        parse=parsing.as_list,
+    _ask("init_services", _listed(v.service), defaults.init_services, WORDS)(
+        "Services to restart when a config file changes (space separated)"
     ),
-    Question(
-        "release_package",
-        "Package whose version tells the OpenStack release",
-        validate=_rule(v.package),
-        default=defaults.release_package,
+    _ask("release_package", _rule(v.package), defaults.release_package)(
+        "Package whose version tells the OpenStack release"
     ),
-    Question(
-        "package_codenames",
-        "Upstream major version to release table (e.g. 15:zed 16:antelope)",
-        validate=_codenames,
-        default=defaults.package_codenames,
-        parse=parsing.as_codenames,
-        text=_codenames_text,
-        record=dict,
+    _ask("package_codenames", _codenames, defaults.package_codenames, CODENAMES)(
+        "Upstream major version to release table (e.g. 15:zed 16:antelope)"
     ),
-    Question(
-        "certificates",
-        "Add the certificates relation: HTTPS from a CA charm such as vault (yes/no)",
-        validate=_rule(v.yes_no),
-        default=lambda got: True,
-        text=lambda value: "yes" if value else "no",
-        record=bool,
+    _ask("certificates", _rule(v.yes_no), lambda got: True, YES_NO)(
+        "Add the certificates relation: HTTPS from a CA charm such as vault (yes/no)"
     ),
-    Question(
-        "ceph_pools",
-        "Ceph pools to ask ceph-mon for, NAME[:REPLICAS[:APP]] (e.g. glance:3:rbd; blank: none)",
-        validate=ceph_pools.validate,
-        default=lambda got: (),
-        parse=ceph_pools.parse,
-        text=ceph_pools.text,
-        record=ceph_pools.record,
-        recorded_when_empty=False,
+    _ask("ceph_pools", ceph_pools.validate, lambda got: (), POOLS)(
+        "Ceph pools to ask ceph-mon for, NAME[:REPLICAS[:APP]] (e.g. glance:3:rbd; blank: none)"
     ),
-    Question(
-        "maintainer",
-        "Maintainer ('Full Name <email>')",
-        validate=_rule(v.maintainer),
-        default=defaults.maintainer,
+    _ask("maintainer", _rule(v.maintainer), defaults.maintainer)(
+        "Maintainer ('Full Name <email>')"
     ),
-    Question(
-        "summary",
-        "One-line summary for metadata.yaml",
-        validate=_rule(v.one_line),
-        default=defaults.summary,
-    ),
-    Question(
-        "description",
-        "Description for metadata.yaml",
-        validate=_rule(v.paragraph),
-        default=defaults.description,
-    ),
+    _ask("summary", _rule(v.one_line), defaults.summary)("One-line summary for metadata.yaml"),
+    _ask("description", _rule(v.paragraph), defaults.description)("Description for metadata.yaml"),
 )
 
 BY_KEY: dict[str, Question] = {question.key: question for question in QUESTIONS}
