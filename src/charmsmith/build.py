@@ -145,23 +145,15 @@ def make_runtime_wheel(dest: Path) -> Path:
     setuptools install from the index per build. The runtime is pure Python with package data
     only, so a wheel is just its files plus the standard dist-info (PEP 427 / 566).
     """
-    package_dir, meta = vendor.installed_runtime()
-    version = meta["Version"]
-    stem = f"{RUNTIME_PACKAGE}-{version}"
+    runtime = vendor.installed_runtime()
+    stem = f"{RUNTIME_PACKAGE}-{runtime.version}"
     info = f"{stem}.dist-info"
-    requires = [r for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r]
-    metadata = (
-        f"Metadata-Version: 2.1\nName: {RUNTIME_DISTRIBUTION}\nVersion: {version}\n"
-        f"Summary: {meta.get('Summary') or 'reactive OpenStack charm runtime'}\n"
-        f"Requires-Python: {meta.get('Requires-Python') or '>=3.10'}\n"
-        + "".join(f"Requires-Dist: {r}\n" for r in requires)
-    )
     entries: list[tuple[str, bytes]] = [
-        (f"{RUNTIME_PACKAGE}/{f.relative_to(package_dir).as_posix()}", f.read_bytes())
-        for f in _runtime_files(package_dir)
+        (f"{RUNTIME_PACKAGE}/{f.relative_to(runtime.package_dir).as_posix()}", f.read_bytes())
+        for f in _runtime_files(runtime.package_dir)
     ]
     entries += [
-        (f"{info}/METADATA", metadata.encode()),
+        (f"{info}/METADATA", runtime.core_metadata().encode()),
         (f"{info}/WHEEL", WHEEL_FILE.encode()),
         (f"{info}/top_level.txt", f"{RUNTIME_PACKAGE}\n".encode()),
     ]
@@ -218,21 +210,20 @@ def make_runtime_sdist(dest: Path) -> Path:
     The project is reassembled from the package directory and the installed distribution's
     metadata, so it works the same from a git checkout and from a wheel install of charmsmith.
     """
-    package_dir, meta = vendor.installed_runtime()
+    runtime = vendor.installed_runtime()
     project = dest / "project"
     shutil.copytree(
-        package_dir,
+        runtime.package_dir,
         project / "src" / RUNTIME_PACKAGE,
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"),
     )
-    requires = [r for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r]
     (project / "pyproject.toml").write_text(
         _SDIST_PYPROJECT.format(
             name=_toml_str(RUNTIME_DISTRIBUTION),
-            version=_toml_str(meta["Version"]),
-            summary=_toml_str(meta.get("Summary") or "reactive OpenStack charm runtime"),
-            requires_python=_toml_str(meta.get("Requires-Python") or ">=3.10"),
-            dependencies="[" + ", ".join(_toml_str(r) for r in requires) + "]",
+            version=_toml_str(runtime.version),
+            summary=_toml_str(runtime.summary),
+            requires_python=_toml_str(runtime.requires_python),
+            dependencies="[" + ", ".join(_toml_str(r) for r in runtime.requires) + "]",
             package=RUNTIME_PACKAGE,
         )
     )

@@ -21,6 +21,7 @@ import os
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 from charmsmith.errors import CharmsmithError
 
@@ -65,7 +66,25 @@ def _files(root: Path) -> list[Path]:
     )
 
 
-def installed_runtime() -> tuple[Path, importlib.metadata.PackageMetadata]:
+class InstalledRuntime(NamedTuple):
+    """The installed runtime: where its package lives and its distribution's metadata."""
+
+    package_dir: Path
+    version: str
+    summary: str
+    requires_python: str
+    requires: list[str]
+
+    def core_metadata(self) -> str:
+        """The PKG-INFO / METADATA text an sdist or a wheel of the runtime carries."""
+        return (
+            f"Metadata-Version: 2.1\nName: {RUNTIME_DISTRIBUTION}\nVersion: {self.version}\n"
+            f"Summary: {self.summary}\nRequires-Python: {self.requires_python}\n"
+            + "".join(f"Requires-Dist: {r}\n" for r in self.requires)
+        )
+
+
+def installed_runtime() -> InstalledRuntime:
     """The installed runtime's package directory and its distribution metadata."""
     spec = importlib.util.find_spec(RUNTIME_PACKAGE)
     if spec is None or not spec.origin:
@@ -74,7 +93,17 @@ def installed_runtime() -> tuple[Path, importlib.metadata.PackageMetadata]:
         meta = importlib.metadata.metadata(RUNTIME_DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError as err:
         raise CharmsmithError(f"distribution `{RUNTIME_DISTRIBUTION}` is not installed") from err
-    return Path(spec.origin).parent, meta
+    return InstalledRuntime(
+        package_dir=Path(spec.origin).parent,
+        version=meta["Version"],
+        summary=_field(meta, "Summary") or "reactive OpenStack charm runtime",
+        requires_python=_field(meta, "Requires-Python") or ">=3.10",
+        requires=[r for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r],
+    )
+
+
+def _field(meta: importlib.metadata.PackageMetadata, name: str) -> str:
+    return meta[name] if name in meta else ""
 
 
 def runtime_sdist() -> bytes:
@@ -83,29 +112,20 @@ def runtime_sdist() -> bytes:
     Made from the package directory and the installed distribution's metadata, so it works
     from a git checkout (editable) and from a wheel install of charmsmith alike.
     """
-    package_dir, meta = installed_runtime()
-    version = meta["Version"]
-    summary = meta.get("Summary") or "reactive OpenStack charm runtime"
-    requires_python = meta.get("Requires-Python") or ">=3.10"
-    requires = [r for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r]
-    pkg_info = (
-        f"Metadata-Version: 2.1\nName: {RUNTIME_DISTRIBUTION}\nVersion: {version}\n"
-        f"Summary: {summary}\nRequires-Python: {requires_python}\n"
-        + "".join(f"Requires-Dist: {r}\n" for r in requires)
-    )
+    runtime = installed_runtime()
     pyproject = _PYPROJECT.format(
         name=RUNTIME_DISTRIBUTION,
-        version=_quote(version),
-        summary=_quote(summary),
-        requires_python=_quote(requires_python),
-        dependencies=", ".join(f'"{_quote(r)}"' for r in requires),
+        version=_quote(runtime.version),
+        summary=_quote(runtime.summary),
+        requires_python=_quote(runtime.requires_python),
+        dependencies=", ".join(f'"{_quote(r)}"' for r in runtime.requires),
         package=RUNTIME_PACKAGE,
     )
-    top = f"{RUNTIME_PACKAGE}-{version}"
-    entries = [(f"{top}/PKG-INFO", pkg_info.encode(), 0o644)]
+    top = f"{RUNTIME_PACKAGE}-{runtime.version}"
+    entries = [(f"{top}/PKG-INFO", runtime.core_metadata().encode(), 0o644)]
     entries.append((f"{top}/pyproject.toml", pyproject.encode(), 0o644))
-    for path in _files(package_dir):
-        rel = path.relative_to(package_dir).as_posix()
+    for path in _files(runtime.package_dir):
+        rel = path.relative_to(runtime.package_dir).as_posix()
         entries.append((f"{top}/src/{RUNTIME_PACKAGE}/{rel}", path.read_bytes(), 0o644))
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
