@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reactive_openstack.workload_status import Status
+
 __all__ = [
     "CHECKS",
     "ConfigProblem",
@@ -177,12 +179,12 @@ def problems(config: Mapping[str, Any]) -> list[ConfigProblem]:
     return found
 
 
-def status(charm: Any) -> tuple[str, str] | None:
+def status(charm: Any) -> Status | None:
     """``blocked`` naming each bad option and its rule, or None."""
     found = problems(charm.config)
     if not found:
         return None
-    return "blocked", "; ".join(problem.message for problem in found)
+    return Status("blocked", "; ".join(problem.message for problem in found))
 
 
 def usable(charm: Any) -> bool:

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reactive_openstack.workload_status import Status
+
 CONFIG_OPTION = "use-policyd-override"
 RESOURCE_NAME = "policyd-override"
 YAML_EXTENSIONS = (".yaml", ".yml")
@@ -170,13 +172,13 @@ def apply(charm: Any) -> bool:
     return bool(stale)  # new and changed files are re-read by the service itself
 
 
-def check(charm: Any) -> tuple[str, str] | None:
+def check(charm: Any) -> Status | None:
     """Blocked while the option is on and the resource could not be applied."""
     if not enabled(charm):
         return None
     error = Overrides.load(charm.host).error
     if error:
-        return "blocked", f"{RESOURCE_NAME} not applied: {error}"
+        return Status("blocked", f"{RESOURCE_NAME} not applied: {error}")
     return None
 
 

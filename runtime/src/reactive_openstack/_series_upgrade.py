@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reactive_openstack.workload_status import Status
+
 #: Set between pre- and post-series-upgrade (charm-helpers keeps "unit-upgrading" in the kv).
 UPGRADING_FLAG = "charm.series-upgrading"
 #: charm-helpers' status text while a series upgrade is prepared (check_if_paused).
@@ -42,7 +44,7 @@ def complete(charm: Any) -> None:
     charm.assess_status()
 
 
-def check(charm: Any) -> tuple[str, str] | None:
+def check(charm: Any) -> Status | None:
     if charm.host.is_flag_set(UPGRADING_FLAG):
-        return "blocked", READY_MESSAGE
+        return Status("blocked", READY_MESSAGE)
     return None

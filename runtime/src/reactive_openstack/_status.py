@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from reactive_openstack.workload_status import Status, WorkloadState
+
 PAUSED_MESSAGE = "Paused. Use 'resume' action to resume normal service."
 READY_MESSAGE = "Unit is ready"
 
 #: Worst first; when several relations are unhappy the most severe state is reported.
-SEVERITY = {"blocked": 4, "waiting": 3, "maintenance": 2, "active": 1}
-
-Status = tuple[str, str]
+SEVERITY: dict[WorkloadState, int] = {"blocked": 4, "waiting": 3, "maintenance": 2, "active": 1}
 
 
 def assess_status(charm: Any) -> None:
@@ -35,7 +35,7 @@ def check_paused(charm: Any) -> Status | None:
     if upgrading is not None:
         return upgrading
     if charm.paused:
-        return "maintenance", PAUSED_MESSAGE
+        return Status("maintenance", PAUSED_MESSAGE)
     return None
 
 
@@ -62,13 +62,13 @@ def check_relations(charm: Any) -> Status | None:
     problems: list[Status] = []
     for relation in charm.required_relations:
         if not host.is_flag_set(f"{relation}.connected"):
-            problems.append(("blocked", f"'{relation}' missing"))
+            problems.append(Status("blocked", f"'{relation}' missing"))
         elif not host.is_flag_set(f"{relation}.available"):
-            problems.append(("waiting", f"'{relation}' incomplete"))
+            problems.append(Status("waiting", f"'{relation}' incomplete"))
     if not problems:
         return None
-    state = max((p[0] for p in problems), key=lambda s: SEVERITY.get(s, 0))
-    return state, ", ".join(message for _, message in problems)
+    state = max((p.state for p in problems), key=SEVERITY.__getitem__)
+    return Status(state, ", ".join(p.message for p in problems))
 
 
 def check_ceph(charm: Any) -> Status | None:
@@ -82,7 +82,7 @@ def check_mandatory_config(charm: Any) -> Status | None:
     config = charm.config
     unset = [key for key in charm.mandatory_config if config.get(key) in (None, "")]
     if unset:
-        return "blocked", "The following mandatory config is unset: " + ", ".join(unset)
+        return Status("blocked", "The following mandatory config is unset: " + ", ".join(unset))
     return None
 
 
@@ -133,7 +133,7 @@ def check_services(charm: Any) -> Status | None:
             "Ports which should be open, but are not: " + ", ".join(str(p) for p in closed)
         )
     if messages:
-        return "blocked", "; ".join(messages)
+        return Status("blocked", "; ".join(messages))
     return None
 
 
@@ -175,13 +175,13 @@ def compute(charm: Any) -> Status:
     """The status the unit should show, without setting it (``PO:`` prefix: policyd.py)."""
     from reactive_openstack import _policyd as policyd
 
-    state, message = "active", READY_MESSAGE
+    found = Status("active", READY_MESSAGE)
     for check in CHECKS:
         result = check(charm)
         if result is not None:
-            state, message = result
+            found = Status(*result)
             break
-    return state, policyd.status_prefix(charm) + message
+    return Status(found.state, policyd.status_prefix(charm) + found.message)
 
 
 def evaluate(charm: Any) -> Status:
@@ -189,6 +189,6 @@ def evaluate(charm: Any) -> Status:
     version = charm.application_version
     if version:
         charm.host.application_version_set(version)
-    state, message = compute(charm)
-    charm.host.status_set(state, message)
-    return state, message
+    found = compute(charm)
+    charm.host.status_set(found.state, found.message)
+    return found

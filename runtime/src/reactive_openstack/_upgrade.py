@@ -22,6 +22,7 @@ from reactive_openstack.releases import (
     RELEASE_ERRORS,
     compare_releases,
 )
+from reactive_openstack.workload_status import Status
 
 ACTION_NAME = "openstack-upgrade"
 #: kv: the release a non-leader upgraded to before the leader migrated the schema to it.
@@ -168,7 +169,7 @@ def _reactive_dispatch() -> None:
 # -- status checks ---------------------------------------------------------------------------
 
 
-def check_leader_migration(charm: Any) -> tuple[str, str] | None:
+def check_leader_migration(charm: Any) -> Status | None:
     """A non-leader upgraded before the leader migrated the schema to its release.
 
     Read from the unit kv first, so a unit that awaits nothing pays no hook-tool call.
@@ -181,7 +182,7 @@ def check_leader_migration(charm: Any) -> tuple[str, str] | None:
     if done is not None and compare_releases(awaited, done) <= 0:
         host.kv_unset(AWAITING_KV_KEY)
         return None
-    return "waiting", f"Waiting for the leader to migrate the database to {awaited}"
+    return Status("waiting", f"Waiting for the leader to migrate the database to {awaited}")
 
 
 def pending_upgrade(charm: Any) -> str | None:
@@ -194,15 +195,15 @@ def pending_upgrade(charm: Any) -> str | None:
         return None
 
 
-def check_pending_upgrade(charm: Any) -> tuple[str, str] | None:
+def check_pending_upgrade(charm: Any) -> Status | None:
     """Ready, but openstack-origin asks for a newer release the action has not installed."""
     target = pending_upgrade(charm)
     if target is None:
         return None
     from reactive_openstack._status import READY_MESSAGE
 
-    return "active", (
-        f"{READY_MESSAGE}; {ACTION_NAME} action pending ({charm.release} -> {target})"
+    return Status(
+        "active", f"{READY_MESSAGE}; {ACTION_NAME} action pending ({charm.release} -> {target})"
     )
 
 

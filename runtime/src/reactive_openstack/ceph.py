@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from reactive_openstack.workload_status import Status
+
 __all__ = [
     "CONF_PATH",
     "CephClientData",
@@ -231,7 +233,7 @@ def add_services(charm: Any, changed_paths: Iterable[str], found: list[str]) -> 
     return found + [service for service in extra if service not in found]
 
 
-def check(charm: Any) -> tuple[str, str] | None:
+def check(charm: Any) -> Status | None:
     """The status while the relation is up but the pools are not granted; None otherwise.
 
     Reads only flags and the unit kv, so the fast update-status path gives the same answer.
@@ -241,14 +243,14 @@ def check(charm: Any) -> tuple[str, str] | None:
     if not declared or not host.is_flag_set(CONNECTED) or host.is_flag_set(POOLS_AVAILABLE):
         return None
     if not host.is_flag_set(AVAILABLE):
-        return "waiting", f"'{ENDPOINT}' incomplete"
+        return Status("waiting", f"'{ENDPOINT}' incomplete")
     noun = "pool" if len(declared) == 1 else "pools"
     names = ", ".join(pool.name for pool in declared)
     refusal = host.kv_get(REFUSAL_KEY)
     if refusal:
         reason = refusal.get("stderr") or "no reason given"
-        return "blocked", f"ceph: broker refused {noun} {names}: {reason}"
-    return "waiting", f"ceph: waiting for {noun} {names} (broker has not answered)"
+        return Status("blocked", f"ceph: broker refused {noun} {names}: {reason}")
+    return Status("waiting", f"ceph: waiting for {noun} {names} (broker has not answered)")
 
 
 def adapter_classes(charm: Any) -> dict[str, type[Any]]:

@@ -25,6 +25,7 @@ from reactive_openstack.releases import (
     newer_than,
     parse_origin,
 )
+from reactive_openstack.workload_status import Status
 
 if TYPE_CHECKING:
     from reactive_openstack.host import Host
@@ -349,12 +350,12 @@ class OpenStackCharm:
         """Ask for a status evaluation at hook exit (any number of calls, one evaluation)."""
         status.assess_status(self)
 
-    def _assess_status(self) -> tuple[str, str]:
+    def _assess_status(self) -> Status:
         """Evaluate and set the status now (actions, update-status)."""
         return status.evaluate(self)
 
-    def custom_assess_status_check(self) -> tuple[str, str] | None:
-        """Override to report a charm-specific problem; return (state, message) or None."""
+    def custom_assess_status_check(self) -> Status | None:
+        """Override to report a charm-specific problem: a ``Status(state, message)`` or None."""
         return None
 
     def services_to_check(self) -> list[str]:

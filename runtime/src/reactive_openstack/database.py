@@ -12,6 +12,7 @@ import shlex
 from typing import Any
 
 from reactive_openstack.host import CommandFailed
+from reactive_openstack.workload_status import Status
 
 DB_SYNC_MARKER = "db-sync-done"
 #: kv: the marker value this unit has already restarted for (non-leaders).
@@ -64,10 +65,10 @@ def run_sync_commands(charm: Any) -> bool:
     return True
 
 
-def failure_status(charm: Any) -> tuple[str, str] | None:
+def failure_status(charm: Any) -> Status | None:
     command = charm.host.kv_get(FAILED_KV_KEY)
     if command:
-        return "blocked", f"Database sync failed: {command}"
+        return Status("blocked", f"Database sync failed: {command}")
     return None
 
 

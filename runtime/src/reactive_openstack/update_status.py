@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 from reactive_openstack import _status as status
 from reactive_openstack.instance import UnsupportedCharm, get_charm_instance
 from reactive_openstack.releases import discover_registry
+from reactive_openstack.workload_status import Status
 
 if TYPE_CHECKING:
     from reactive_openstack.host import Host
 
 
-def main(charm_dir: str | None = None, host: Host | None = None) -> tuple[str, str] | None:
+def main(charm_dir: str | None = None, host: Host | None = None) -> Status | None:
     """Evaluate and set the unit's status now; return it (None if the release is unsupported)."""
     if host is None:
         from reactive_openstack.host import JujuHost

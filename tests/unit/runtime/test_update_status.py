@@ -174,7 +174,7 @@ def test_real_update_status_with_juju_host_and_fake_tools(charm_dir, tmp_path):
     code = (
         "import sys\n"
         "from reactive_openstack import update_status\n"
-        "print(update_status.main())\n"
+        "print(tuple(update_status.main()))\n"
         "heavy = [m for m in ('distutils', 'setuptools', 'charms.reactive', "
         "'charmhelpers.core.host', 'charmhelpers.core.hookenv', 'jinja2') if m in sys.modules]\n"
         "print(heavy)\n"
