@@ -13,10 +13,16 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from charmsmith.model.peers.real import Keystone, MariaDB, RabbitMQ
 
 URL = "http://127.0.0.1:9292"
+
+
+class _Service(Protocol):
+    def start(self) -> object: ...
+    def stop(self) -> object: ...
 
 
 def timed(results: dict[str, float], name: str, action: Callable[[], object]) -> None:
@@ -31,7 +37,7 @@ def main() -> None:
     mariadb = MariaDB(f"{root}/mysql", port=3307, progress=None)
     rabbit = RabbitMQ(f"{root}/rabbit", port=5673, epmd_port=4371, dist_port=25674, progress=None)
     keystone = Keystone(f"{root}/keystone", mariadb, port=5001, progress=None)
-    services = {"mariadb": mariadb, "rabbitmq": rabbit, "keystone": keystone}
+    services: dict[str, _Service] = {"mariadb": mariadb, "rabbitmq": rabbit, "keystone": keystone}
     try:
         for label in ("cold", "warm"):
             starts: dict[str, float] = {}

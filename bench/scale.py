@@ -45,7 +45,7 @@ def stream(model: Path, started: float, *args: str) -> None:
         argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as proc:
         assert proc.stdout is not None
-        tail = []
+        tail: list[str] = []
         for line in proc.stdout:
             print(f"  [{time.perf_counter() - started:6.0f}s] {line.rstrip()}", flush=True)
             tail = [*tail[-20:], line]
