@@ -15,7 +15,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from charmsmith import keystone_services
 from charmsmith.errors import CharmsmithError
@@ -29,17 +29,41 @@ _CHARM_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # section 2.3.4) holds 63, and unit host names add "-<number>" and prefixes to the application
 # name, so 50 keeps every derived name valid; a name this long is a mistake, not a choice.
 MAX_CHARM_NAME = 50
+_VERSION_PREFIX = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+
+
+class _Shape(NamedTuple):
+    """A pattern a text answer must match, and the rule its error states after the answer."""
+
+    pattern: re.Pattern[str]
+    rule: str
+
+
 # Debian policy 5.6.1: at least two characters, lowercase alphanumerics and + - . only,
 # starting with an alphanumeric.
-_DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
+_DEBIAN_PACKAGE = _Shape(
+    re.compile(r"^[a-z0-9][a-z0-9+.-]+$"),
+    "is not a Debian package name (lowercase letters, digits, + - .; at least two "
+    "characters, starting with a letter or digit)",
+)
 # systemd unit / init script names as the charm passes them to service start/stop/restart.
-_SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,254}$")
+_SERVICE = _Shape(
+    re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,254}$"),
+    "is not a service name (letters, digits, _ . @ : -; starts with a letter or digit)",
+)
 # The API service is also a template key (``service_listen_info.<name with _>``).
-_TEMPLATE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_TEMPLATE_KEY = _Shape(
+    re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$"),
+    "must be letters, digits, _ and - starting with a letter (templates use it as a key)",
+)
 # keystone catalogue names and service types: lowercase words joined by - or _.
-_CATALOGUE = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$")
-_VERSION_PREFIX = re.compile(r"^[0-9]+(\.[0-9]+)*$")
-_MAINTAINER = re.compile(r"^[^<>\n]+ <[^<>@\s]+@[^<>@\s]+>$")
+_CATALOGUE = _Shape(
+    re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$"),
+    "must be lowercase letters and digits joined by single - or _, starting with a letter",
+)
+_MAINTAINER = _Shape(
+    re.compile(r"^[^<>\n]+ <[^<>@\s]+@[^<>@\s]+>$"), "must look like 'Full Name <user@example.com>'"
+)
 # Characters a shell would interpret; db-sync commands run as argv lists, never through a shell,
 # so any of these means the author expected shell behaviour they will not get.
 SHELL_METACHARACTERS = frozenset(";|&<>`$()*?\\\n")
@@ -181,42 +205,21 @@ def release(value: object, field: str = "release") -> str:
 
 
 def package(value: object, field: str = "packages") -> str:
-    return _matching(
-        value,
-        field,
-        _DEBIAN_PACKAGE,
-        "is not a Debian package name (lowercase letters, digits, + - .; at least two "
-        "characters, starting with a letter or digit)",
-    )
+    return _matching(value, field, _DEBIAN_PACKAGE)
 
 
 def service(value: object, field: str) -> str:
-    return _matching(
-        value,
-        field,
-        _SERVICE,
-        "is not a service name (letters, digits, _ . @ : -; starts with a letter or digit)",
-    )
+    return _matching(value, field, _SERVICE)
 
 
 def api_service(value: object, field: str = "api_service") -> str:
     """The API daemon: a service name that templates also use as a key."""
-    return _matching(
-        service(value, field),
-        field,
-        _TEMPLATE_KEY,
-        "must be letters, digits, _ and - starting with a letter (templates use it as a key)",
-    )
+    return _matching(service(value, field), field, _TEMPLATE_KEY)
 
 
 def catalogue_name(value: object, field: str) -> str:
     """Keystone catalogue name or service type (`congress`, `key-manager`)."""
-    return _matching(
-        value,
-        field,
-        _CATALOGUE,
-        "must be lowercase letters and digits joined by single - or _, starting with a letter",
-    )
+    return _matching(value, field, _CATALOGUE)
 
 
 def config_path(value: object, field: str = "config_files") -> str:
@@ -287,7 +290,7 @@ def version_prefix(value: object, field: str = "package_codenames") -> str:
 
 
 def maintainer(value: object, field: str = "maintainer") -> str:
-    return _matching(value, field, _MAINTAINER, "must look like 'Full Name <user@example.com>'")
+    return _matching(value, field, _MAINTAINER)
 
 
 def one_line(value: object, field: str) -> str:
@@ -320,9 +323,9 @@ def _text(value: object, field: str) -> str:
     return text
 
 
-def _matching(value: object, field: str, pattern: re.Pattern[str], rule: str) -> str:
-    """The text of ``value`` when ``pattern`` matches it, else the field error naming it."""
+def _matching(value: object, field: str, shape: _Shape) -> str:
+    """The text of ``value`` when ``shape`` matches it, else the field error naming it."""
     text = _text(value, field)
-    if not pattern.match(text):
-        raise fail(field, f"{text!r} {rule}")
+    if not shape.pattern.match(text):
+        raise fail(field, f"{text!r} {shape.rule}")
     return text
