@@ -8,7 +8,7 @@ import (those are deferred to the functions that need them). Other public module
 
 from __future__ import annotations
 
-from reactive_openstack.adapters import adapter_property, config_property
+from reactive_openstack._declared import adapter_property, config_property
 from reactive_openstack.ceph import CephPool
 from reactive_openstack.charm import HAOpenStackCharm, OpenStackAPICharm, OpenStackCharm
 from reactive_openstack.defaults import use_defaults

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reactive_openstack._text import truthy
 from reactive_openstack.workload_status import Status
 
 __all__ = [
@@ -208,7 +209,4 @@ def usable(charm: Any) -> bool:
 
 def option_on(config: Mapping[str, Any], name: str) -> bool:
     """A boolean option's value, also when it arrives as a string ("true", "yes", "1", "on")."""
-    value = config.get(name)
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1", "on")
-    return bool(value)
+    return truthy(config.get(name))

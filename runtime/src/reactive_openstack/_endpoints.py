@@ -14,6 +14,7 @@ import ipaddress
 from typing import Any
 
 from reactive_openstack._netaddrs import endpoint_address
+from reactive_openstack.wire_keys import ENDPOINT_TYPES
 
 __all__ = [
     "CLUSTERED_FLAG",
@@ -28,8 +29,6 @@ __all__ = [
     "vips",
 ]
 
-#: The endpoint types keystone knows, in the order they are registered and reported.
-ENDPOINT_TYPES: tuple[str, ...] = ("public", "internal", "admin")
 #: Set by the hacluster interface while the subordinate reports the cluster formed.
 CLUSTERED_FLAG = "ha.available"
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from reactive_openstack import _netaddrs as netaddrs
 from reactive_openstack._endpoints import CLUSTERED_FLAG, is_ipv6, resolve_address, vips
+from reactive_openstack._text import truthy
+from reactive_openstack.wire_keys import ENDPOINT_TYPES
 
 __all__ = [
     "CRM_SECTIONS",
@@ -69,8 +71,8 @@ _DNS_TYPES = (("admin", "admin"), ("internal", "int"), ("public", "public"), ("a
 
 
 def haproxy_enabled(charm: Any) -> bool:
-    """Whether the charm runs haproxy in front of its API (``"haproxy"`` in ``ha_resources``)."""
-    return "haproxy" in (getattr(charm, "ha_resources", None) or ())
+    """Whether the charm runs haproxy in front of its API (the class decides: HAOpenStackCharm)."""
+    return bool(getattr(charm, "haproxy_enabled", False))
 
 
 def api_ports_to_check(charm: Any, ha_related: bool) -> list[int]:
@@ -177,7 +179,7 @@ def _dns_address(charm: Any, endpoint_type: str) -> str:
 
 def _dns_resources(charm: Any, crm: dict[str, Any]) -> None:
     config = charm.host.config()
-    if not _truthy(config.get("dns-ha")):
+    if not truthy(config.get("dns-ha")):
         return
     members = []
     for option_type, resource_type in _DNS_TYPES:
@@ -208,7 +210,7 @@ def hacluster_resources(
     crm = _empty_crm()
     ha_resources = getattr(charm, "ha_resources", None) or ()
     legacy = _vip_resources(charm, crm) if "vips" in ha_resources else []
-    if "haproxy" in ha_resources:
+    if haproxy_enabled(charm):
         key = f"res_{_underscored(charm.name)}_haproxy"
         crm["resources"][key] = "lsb:haproxy"
         crm["resource_params"][key] = f"{_META} {_INIT_OP}"
@@ -246,14 +248,8 @@ def _legacy_names(charm: Any, old_vips: list[str]) -> list[str]:
         suffix = "_ipv6addr_vip" if is_ipv6(vip) else "_vip"
         names += [f"res_{name}_{nic}{suffix}", f"res_{name}_{_digest(vip)}_vip"]
     names += [f"cl_res_{name}_haproxy", f"res_{name}_haproxy"]
-    names += [f"res_{name}_{kind}_hostname" for kind in ("public", "internal", "admin")]
+    names += [f"res_{name}_{kind}_hostname" for kind in ENDPOINT_TYPES]
     return names
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1", "on")
-    return bool(value)
 
 
 def corosync_bind(charm: Any) -> tuple[str | None, int]:

@@ -18,6 +18,7 @@ from reactive_openstack import _config_checks as config_checks
 from reactive_openstack import _services as services
 from reactive_openstack import _status as status
 from reactive_openstack import ceph, database
+from reactive_openstack._declared import DeclaringClass
 from reactive_openstack.releases import (
     CODENAMES,
     at_least,
@@ -25,6 +26,7 @@ from reactive_openstack.releases import (
     newer_than,
     parse_origin,
 )
+from reactive_openstack.wire_keys import ENDPOINT_TYPES
 from reactive_openstack.workload_status import Status
 
 if TYPE_CHECKING:
@@ -33,10 +35,9 @@ if TYPE_CHECKING:
 
 #: The flag charms.reactive keeps while the unit is paused by the pause action.
 PAUSED_FLAG = "charm.paused"
-ENDPOINT_TYPES = ("public", "internal", "admin")
 
 
-class OpenStackCharm:
+class OpenStackCharm(metaclass=DeclaringClass):
     """A principal OpenStack service charm, described by its class attributes."""
 
     #: Earliest release this class serves (the registry key); the instance's ``release``
