@@ -12,7 +12,6 @@ Details: docs/real-services.md, 'Wiring into the model'.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from charmsmith.keystone_services import catalog_type
 from charmsmith.model import network
@@ -22,78 +21,37 @@ from charmsmith.model.peers.rabbitmq import RabbitMQBackend
 from charmsmith.model.peers.real.keystone import Keystone
 from charmsmith.model.peers.real.mariadb import MariaDB
 from charmsmith.model.peers.real.rabbitmq import RabbitMQ
+from charmsmith.model.peers.real.server_backend import ServerBackend
 from charmsmith.model.peers.real.supervisor import ServiceError
 
 # The emulated keystone answers the legacy admin port; the real one serves the API there too.
 ADMIN_PORT = 35357
 
 
-def _settings(peer_state: dict[str, Any]) -> tuple[Path, str]:
-    real = peer_state.get("real")
-    if not real or "state_dir" not in real:
-        raise ServiceError(
-            "real backend not configured: the model must call configure(peer_state, state_dir, "
-            "address) when deploying with the real backend"
-        )
-    return Path(real["state_dir"]), real.get("address", "127.0.0.1")
-
-
-def _configure(peer_state: dict[str, Any], state_dir: str | Path, address: str) -> None:
-    peer_state["real"] = {"state_dir": str(Path(state_dir).absolute()), "address": address}
-
-
-def _live(backend: RealMySQL | RealRabbitMQ | RealKeystone) -> None:
-    """Start the server again if it is not running (a reboot, a kill): the answer a relation is
-    about to get must come from a live server, and starting is idempotent and prints progress."""
-    if not backend.running():
-        backend.start()
-
-
-class RealMySQL(MySQLBackend):
+class RealMySQL(ServerBackend[MariaDB], MySQLBackend):
     """mysql peer on a private MariaDB listening on the peer's address, port 3306."""
 
-    name = "real"
-    DAEMONS = True
     USERS = ("mysql",)
 
-    def __init__(self, peer_state: dict[str, Any]) -> None:
-        super().__init__(peer_state)
-        state_dir, address = _settings(peer_state)
-        self.server = MariaDB(state_dir, address=address, port=3306)
-
-    configure = staticmethod(_configure)
-
-    def start(self) -> float:
-        return self.server.start()
-
-    def stop(self) -> bool:
-        return self.server.stop()
-
-    def running(self) -> bool:
-        return self.server.running()
+    def make_server(self, state_dir: Path, address: str) -> MariaDB:
+        return MariaDB(state_dir, address=address, port=3306)
 
     def grant(self, database: str, username: str, hostnames: list[str]) -> str:
         """Database + user for each asking host (the units' addresses), one stable password."""
-        _live(self)
+        self.live()
         password = super().grant(database, username, hostnames)
         hosts = sorted({h for h in hostnames if h}) or ["%"]
         self.server.ensure_database(database, username, password, hosts)
         return password
 
 
-class RealRabbitMQ(RabbitMQBackend):
+class RealRabbitMQ(ServerBackend[RabbitMQ], RabbitMQBackend):
     """rabbitmq peer on a private RabbitMQ node, AMQP on the peer's address, port 5672."""
 
-    name = "real"
-    DAEMONS = True
     USERS = ("rabbitmq",)
 
-    def __init__(self, peer_state: dict[str, Any]) -> None:
-        super().__init__(peer_state)
-        state_dir, address = _settings(peer_state)
-        self.server = RabbitMQ(state_dir, address=address, port=5672)
-
-    configure = staticmethod(_configure)
+    def make_server(self, state_dir: Path, address: str) -> RabbitMQ:
+        return RabbitMQ(state_dir, address=address, port=5672)
 
     def start(self) -> float:
         """Start the node; refuse in one line when another node holds the fixed loopback ports
@@ -110,20 +68,14 @@ class RealRabbitMQ(RabbitMQBackend):
                 )
         return self.server.start()
 
-    def stop(self) -> bool:
-        return self.server.stop()
-
-    def running(self) -> bool:
-        return self.server.running()
-
     def grant(self, username: str, vhost: str) -> str:
-        _live(self)
+        self.live()
         password = super().grant(username, vhost)
         self.server.ensure_user(username, password, vhost)
         return password
 
 
-class RealKeystone(KeystoneBackend):
+class RealKeystone(ServerBackend[Keystone], KeystoneBackend):
     """keystone peer on a real Keystone (uwsgi, ports 5000 and 35357 on the peer's address).
 
     Keystone's own database is a socket-only MariaDB in its state directory, so it never
@@ -131,20 +83,14 @@ class RealKeystone(KeystoneBackend):
     project `services`, role admin — what the peer's answer tells consumers.
     """
 
-    name = "real"
-    DAEMONS = True
     USERS = ("keystone", "mysql")  # uwsgi and its private MariaDB
     service_domain = "service_domain"
 
-    def __init__(self, peer_state: dict[str, Any]) -> None:
-        super().__init__(peer_state)
-        state_dir, address = _settings(peer_state)
+    def make_server(self, state_dir: Path, address: str) -> Keystone:
         self.database = MariaDB(state_dir / "mysql", networking=False)
-        self.server = Keystone(
+        return Keystone(
             state_dir / "keystone", self.database, address=address, admin_port=ADMIN_PORT
         )
-
-    configure = staticmethod(_configure)
 
     def start(self) -> float:
         return self.database.start() + self.server.start()
@@ -161,21 +107,21 @@ class RealKeystone(KeystoneBackend):
         return self.server.bootstrapped_marker.exists()
 
     def service_user(self, service: str) -> tuple[str, str]:
-        _live(self)
+        self.live()
         creds = self.server.ensure_service_user(service, domain=self.service_domain)
         return creds.username, creds.password
 
     def identity_data(self, service: str) -> dict[str, str]:
         """Real ids/ports for the identity-service answer (the emulated answer has made-up ids);
         a peer that knows this method merges it over its own answer."""
-        _live(self)
+        self.live()
         creds = self.server.ensure_service_user(service, domain=self.service_domain)
         data = self.server.identity_service_data(creds)
         data["auth_port"] = str(ADMIN_PORT)
         return data
 
     def register(self, service: str, region: str, urls: dict[str, str]) -> None:
-        _live(self)
+        self.live()
         super().register(service, region, urls)
         self.server.register_endpoints(
             service,
@@ -188,7 +134,7 @@ class RealKeystone(KeystoneBackend):
 
     def catalog(self) -> dict[str, dict[str, str]]:
         """service -> {region, public_url, internal_url, admin_url}, read from real Keystone."""
-        _live(self)
+        self.live()
         result: dict[str, dict[str, str]] = {}
         for entry in self.server.catalog():
             if entry.get("type") == "identity":

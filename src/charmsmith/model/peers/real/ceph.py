@@ -12,17 +12,11 @@ The daemons run as root: the state directory stays 0700 inside the private model
 from __future__ import annotations
 
 import json
-import socket
-import time
 import uuid
 from pathlib import Path
 
-from charmsmith.model.peers.real.supervisor import (
-    Daemon,
-    Progress,
-    run,
-    stderr_progress,
-)
+from charmsmith.model.peers.real.server import PrivateServer
+from charmsmith.model.peers.real.supervisor import Daemon, Progress, run, stderr_progress
 
 MON_ID, MGR_ID, OSD_ID = "a", "x", "0"
 MON_PORT = 6789  # msgr v1; v2 on 3300
@@ -30,20 +24,18 @@ BLOCK_BYTES = 3 * 1024**3
 ADMIN_CAPS = ("mon", "allow *", "osd", "allow *", "mgr", "allow *", "mds", "allow *")
 
 
-class Ceph:
+class Ceph(PrivateServer):
     """One Ceph cluster under `state_dir`; the mon listens on `address` (v2 3300, v1 6789)."""
+
+    START_TIMEOUT = 240
 
     def __init__(
         self, state_dir: str | Path, address: str, progress: Progress | None = stderr_progress
     ) -> None:
-        self.state_dir = Path(state_dir).absolute()
-        self.address = address
-        self.progress = progress
+        super().__init__(state_dir, address, MON_PORT, progress)
         self.conf = self.state_dir / "ceph.conf"
         # Where `keyring = .../$cluster.$name.keyring` finds it (a -k beside it is not enough).
         self.admin_keyring = self.state_dir / "keyrings" / "ceph.client.admin.keyring"
-        self.run_dir = self.state_dir / "run"
-        self.log_dir = self.state_dir / "log"
         self.bootstrapped = self.state_dir / "bootstrapped"
         common = ["-f", "-c", str(self.conf)]
         self.daemons = [
@@ -160,11 +152,8 @@ class Ceph:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def start(self, timeout: float = 240) -> float:
-        """Bootstrap once, start mon, mgr and OSD, wait for the OSD up; seconds taken."""
-        begin = time.monotonic()
-        if self.running() and self.ready():
-            return 0.0
+    def launch(self, timeout: float) -> None:
+        """Bootstrap once, start mon, mgr and OSD, wait for the OSD up."""
         fresh = not self.bootstrapped.exists()
         if fresh:
             self._bootstrap()
@@ -177,11 +166,9 @@ class Ceph:
         mgr.start()
         osd.start()
         osd.wait_ready(self.ready, timeout, self.progress, every=10, interval=1)
-        return time.monotonic() - begin
 
     def _mon_listening(self) -> bool:
-        with socket.create_connection((self.address, MON_PORT), timeout=1):
-            return True
+        return self._accepts(self.address, MON_PORT, 1)
 
     def ready(self) -> bool:
         """The mon answers and the OSD is up and in."""

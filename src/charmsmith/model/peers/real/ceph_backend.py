@@ -9,12 +9,13 @@ running the commands charm-helpers' ReplicatedPool runs (contrib/storage/linux/c
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from charmsmith.model.peers import ceph_rules as rules
 from charmsmith.model.peers.ceph_mon import EmulatedCeph
-from charmsmith.model.peers.real.backends import _configure, _settings
 from charmsmith.model.peers.real.ceph import Ceph
+from charmsmith.model.peers.real.server_backend import ServerBackend
 from charmsmith.model.peers.real.supervisor import ServiceError
 
 AUTOSCALER_DEFAULT_PGS = 32
@@ -24,38 +25,18 @@ DEFAULT_CAPS = (
 )
 
 
-class RealCeph(EmulatedCeph):
+class RealCeph(ServerBackend[Ceph], EmulatedCeph):
     """ceph-mon peer on a private single-node Ceph (mon on the peer's address)."""
 
-    name = "real"
-    DAEMONS = True
-
-    def __init__(self, peer_state: dict[str, Any]) -> None:
-        super().__init__(peer_state)
-        state_dir, address = _settings(peer_state)
-        self.server = Ceph(state_dir, address=address)
-
-    configure = staticmethod(_configure)
-
-    def start(self) -> float:
-        return self.server.start()
-
-    def stop(self) -> bool:
-        return self.server.stop()
-
-    def running(self) -> bool:
-        return self.server.running()
-
-    def _live(self) -> None:
-        if not self.running():
-            self.server.start()
+    def make_server(self, state_dir: Path, address: str) -> Ceph:
+        return Ceph(state_dir, address=address)
 
     def osd_count(self) -> int:
-        self._live()
+        self.live()
         return self.server.osd_count()
 
     def pool_exists(self, name: str) -> bool:
-        self._live()
+        self.live()
         return name in self.server.pools()
 
     def create_pool(self, pool: rules.PoolRequest) -> None:
@@ -89,7 +70,7 @@ class RealCeph(EmulatedCeph):
 
     def make_key(self, client: str) -> str:
         """`ceph auth get-or-create client.<name>` with get_named_key's default caps."""
-        self._live()
+        self.live()
         mon_caps, osd_caps = DEFAULT_CAPS
         out = self.server.ceph(
             "auth", "get-or-create", f"client.{client}", "mon", mon_caps, "osd", osd_caps

@@ -11,18 +11,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import time
 from pathlib import Path
 
-from charmsmith.model.peers.real.supervisor import (
-    Daemon,
-    Progress,
-    ServiceError,
-    ensure_traversable,
-    run,
-    stderr_progress,
-)
+from charmsmith.model.peers.real.server import PrivateServer, check_names, userinfo
+from charmsmith.model.peers.real.supervisor import Daemon, Progress, run, stderr_progress
 
 # Charms name databases and users after themselves (`sample-api`): hyphens are fine inside
 # the backquotes / string literals we always use; backquotes and quotes are not allowed.
@@ -35,7 +27,7 @@ def _literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-class MariaDB:
+class MariaDB(PrivateServer):
     """One MariaDB server under `state_dir`, owned by the `mysql` user.
 
     Lifecycle: `start()` (initialises the datadir on first use, idempotent), `ensure_database()`
@@ -55,14 +47,9 @@ class MariaDB:
     ) -> None:
         """`networking=False` gives a socket-only server (a private database for Keystone that
         needs no TCP port and so cannot clash with the model's mysql peer on 3306)."""
-        self.state_dir = Path(state_dir).absolute()
-        self.address = address
-        self.port = port
+        super().__init__(state_dir, address, port, progress)
         self.networking = networking
-        self.progress = progress
         self.datadir = self.state_dir / "data"
-        self.run_dir = self.state_dir / "run"
-        self.log_dir = self.state_dir / "log"
         self.socket = self.run_dir / "mysqld.sock"
         self.config = self.state_dir / "my.cnf"
         self.daemon = Daemon(
@@ -101,16 +88,9 @@ class MariaDB:
 
     def _prepare(self) -> None:
         """Create the directory tree (mysql-owned where the server writes) and the datadir."""
-        ensure_traversable(self.state_dir.parent, self.user)
-        for path in (self.state_dir, self.run_dir, self.log_dir):
-            path.mkdir(parents=True, exist_ok=True)
-        self.state_dir.chmod(0o711)
-        for path in (self.run_dir, self.log_dir):
-            shutil.chown(path, self.user, self.user)
         # The socket's directory is traversable so that other daemons' users (keystone) can
         # connect; the log directory stays private.
-        self.run_dir.chmod(0o755)
-        self.log_dir.chmod(0o750)
+        self._own_dirs({self.run_dir: 0o755, self.log_dir: 0o750})
         self._write_config()
         if (self.datadir / "mysql").is_dir():
             return
@@ -131,18 +111,17 @@ class MariaDB:
             what="mariadb-install-db",
         )
 
-    def start(self, timeout: float = 60) -> float:
-        """Start the server (initialising on first use) and wait until it answers; seconds taken."""
-        begin = time.monotonic()
-        if self.running():
-            return 0.0
+    def up(self) -> bool:
+        return self.running()
+
+    def launch(self, timeout: float) -> None:
+        """Initialise on first use, start the server and wait until it answers."""
         self._prepare()
         self.daemon.start()
         self.daemon.wait_ready(self.ping, timeout, self.progress)
-        return time.monotonic() - begin
 
-    def running(self) -> bool:
-        return self.daemon.running()
+    def ready(self) -> bool:
+        return self.ping()
 
     def ping(self) -> bool:
         """True when the server accepts a socket login and the TCP port accepts connections."""
@@ -156,8 +135,7 @@ class MariaDB:
             return False
         if not self.networking:
             return True
-        with socket.create_connection((self.address, self.port), timeout=2):
-            return True
+        return self._accepts(self.address, self.port, 2)
 
     def stop(self, timeout: float = 30) -> bool:
         """Stop the server (SIGTERM is mariadbd's clean shutdown); True if it was running."""
@@ -187,11 +165,9 @@ class MariaDB:
         Idempotent and convergent: a second call with a new password or more hosts updates the
         accounts, as the mysql charm does when a unit re-requests access.
         """
-        if not _NAME.match(name) or not _NAME.match(username):
-            raise ServiceError(f"invalid database or user name: {name!r} / {username!r}")
+        check_names("database or user name", (_NAME, name), (_NAME, username))
         for host in hosts:
-            if not _HOST.match(host):
-                raise ServiceError(f"invalid host for a MariaDB account: {host!r}")
+            check_names("host for a MariaDB account", (_HOST, host))
         lines = [f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4;"]
         for host in hosts:
             account = f"{_literal(username)}@{_literal(host)}"
@@ -206,18 +182,15 @@ class MariaDB:
 
     def tables(self, database: str) -> list[str]:
         """Table names of one database (how tests prove a service's db sync really ran)."""
-        if not _NAME.match(database):
-            raise ServiceError(f"invalid database name: {database!r}")
+        check_names("database name", (_NAME, database))
         return sorted(self.sql("SHOW TABLES;", database=database).split())
 
     def connection_url(self, database: str, username: str, password: str) -> str:
         """SQLAlchemy URL an OpenStack service puts in [database] connection."""
-        from urllib.parse import quote
-
-        userinfo = f"{quote(username, safe='')}:{quote(password, safe='')}"
+        who = userinfo(username, password)
         if not self.networking:
             return (
-                f"mysql+pymysql://{userinfo}@localhost/{database}"
+                f"mysql+pymysql://{who}@localhost/{database}"
                 f"?unix_socket={self.socket}&charset=utf8mb4"
             )
-        return f"mysql+pymysql://{userinfo}@{self.address}:{self.port}/{database}?charset=utf8mb4"
+        return f"mysql+pymysql://{who}@{self.address}:{self.port}/{database}?charset=utf8mb4"

@@ -13,26 +13,17 @@ file, mnesia, logs, plugins, cookie via HOME) at the state directory so /etc/rab
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import time
 from pathlib import Path
 
-from charmsmith.model.peers.real.supervisor import (
-    Daemon,
-    Progress,
-    ServiceError,
-    ensure_traversable,
-    run,
-    stderr_progress,
-)
+from charmsmith.model.peers.real.server import PrivateServer, check_names, userinfo
+from charmsmith.model.peers.real.supervisor import Daemon, Progress, run, stderr_progress
 
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
 _VHOST = re.compile(r"^[A-Za-z0-9_./-]{1,128}$")
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
 
 
-class RabbitMQ:
+class RabbitMQ(PrivateServer):
     """One RabbitMQ node `charmsmith@localhost` under `state_dir`, run as the `rabbitmq` user.
 
     `address` is where AMQP listens (loopback or a model bridge address); Erlang's own ports stay
@@ -40,6 +31,7 @@ class RabbitMQ:
     """
 
     user = "rabbitmq"
+    START_TIMEOUT = 90
 
     def __init__(
         self,
@@ -51,17 +43,12 @@ class RabbitMQ:
         dist_port: int = 25673,
         progress: Progress | None = stderr_progress,
     ) -> None:
-        self.state_dir = Path(state_dir).absolute()
-        self.address = address
-        self.port = port
+        super().__init__(state_dir, address, port, progress)
         self.nodename = nodename
         self.epmd_port = epmd_port
         self.dist_port = dist_port
-        self.progress = progress
         self.home = self.state_dir / "home"
         self.mnesia = self.state_dir / "mnesia"
-        self.run_dir = self.state_dir / "run"
-        self.log_dir = self.state_dir / "log"
         self.config = self.state_dir / "rabbitmq.conf"
         self.env_file = self.state_dir / "rabbitmq-env.conf"
         self.plugins_file = self.state_dir / "enabled_plugins"
@@ -106,13 +93,9 @@ class RabbitMQ:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        ensure_traversable(self.state_dir.parent, self.user)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.state_dir.chmod(0o711)
-        for path in (self.home, self.mnesia, self.run_dir, self.log_dir):
-            path.mkdir(exist_ok=True)
-            shutil.chown(path, self.user, self.user)
-            path.chmod(0o700)
+        self._own_dirs(
+            {path: 0o700 for path in (self.home, self.mnesia, self.run_dir, self.log_dir)}
+        )
         self.config.write_text(
             f"listeners.tcp.1 = {self.address}:{self.port}\n"
             # No management UI, no guest user beyond its default loopback-only restriction.
@@ -127,32 +110,23 @@ class RabbitMQ:
         for path in (self.config, self.env_file, self.plugins_file):
             path.chmod(0o644)
 
-    def start(self, timeout: float = 90) -> float:
-        """Start epmd and the node, wait for `rabbitmqctl await_startup`; seconds taken."""
-        begin = time.monotonic()
-        if self.daemon.running() and self.ready():
-            return 0.0
+    def launch(self, timeout: float) -> None:
+        """Start epmd and the node, wait for `rabbitmqctl await_startup`."""
         self._prepare()
         self.epmd.start()
         self.epmd.wait_ready(self._epmd_listening, 10, self.progress)
         self.daemon.start()
         self.daemon.wait_ready(self.ready, timeout, self.progress, every=5, interval=0.5)
-        return time.monotonic() - begin
 
     def _epmd_listening(self) -> bool:
-        with socket.create_connection(("127.0.0.1", self.epmd_port), timeout=1):
-            return True
+        return self._accepts("127.0.0.1", self.epmd_port, 1)
 
     def ready(self) -> bool:
         """True once the broker has booted and its AMQP port accepts connections."""
         result = self.ctl("await_startup", "--timeout", "10", check=False, timeout=30)
         if result.returncode != 0:
             return False
-        with socket.create_connection((self.address, self.port), timeout=2):
-            return True
-
-    def running(self) -> bool:
-        return self.daemon.running()
+        return self._accepts(self.address, self.port, 2)
 
     def stop(self, timeout: float = 30) -> bool:
         """Stop the node, then our epmd (which would otherwise outlive it); True if it ran."""
@@ -182,8 +156,7 @@ class RabbitMQ:
         Idempotent, like the rabbitmq charm answering a repeated access request. The password
         reaches rabbitmqctl on stdin, never in argv.
         """
-        if not _NAME.match(username) or not _VHOST.match(vhost):
-            raise ServiceError(f"invalid RabbitMQ user or vhost: {username!r} / {vhost!r}")
+        check_names("RabbitMQ user or vhost", (_NAME, username), (_VHOST, vhost))
         if vhost not in self.vhosts():
             self.ctl("add_vhost", vhost)
         if username in self.users():
@@ -213,7 +186,7 @@ class RabbitMQ:
         from urllib.parse import quote
 
         return (
-            f"rabbit://{quote(username, safe='')}:{quote(password, safe='')}"
+            f"rabbit://{userinfo(username, password)}"
             f"@{self.address}:{self.port}/{quote(vhost.lstrip('/'), safe='')}"
         )
 
