@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from reactive_openstack._hook_tools import CommandFailed, HookToolCaller
 
-class JujuResources:
-    """Mixed into JujuHost (which provides ``_call`` and ``_cached``)."""
+
+class JujuResources(HookToolCaller):
+    """Mixed into JujuHost: ``resource-get`` and file removal."""
 
     def resource_get(self, name: str) -> str | None:
         """The path of resource ``name`` on the unit, or None when Juju has none to give.
@@ -20,18 +22,15 @@ class JujuResources:
         resource-get exits non-zero when the charm declares no such resource or nothing was
         attached and there is no default (Juju's uniter resource-get command).
         """
-        from reactive_openstack.host import CommandFailed
-
-        host: Any = self
 
         def load() -> str | None:
             try:
-                path = host._call(["resource-get", name]).strip()
+                path = self._call(["resource-get", name]).strip()
             except CommandFailed:
                 return None
             return path or None
 
-        return host._cached(f"resource-get {name}", load)
+        return self._cached(f"resource-get {name}", load)
 
     def remove_file(self, path: str) -> bool:
         """Remove ``path``; False if it was not there."""

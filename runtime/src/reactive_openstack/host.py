@@ -11,20 +11,21 @@ Details: docs/architecture.md, 'The Host seam'.
 
 from __future__ import annotations
 
-import grp
 import json
 import os
-import pwd
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
+from reactive_openstack._hook_tools import CommandFailed, hook_facts
+from reactive_openstack._host_network import JujuNetwork
+from reactive_openstack._host_packages import JujuPackages, cloud_archive_line
 from reactive_openstack._host_resources import JujuResources
 from reactive_openstack._host_services import JujuServiceStates
 from reactive_openstack.workload_status import WorkloadState
+
+__all__ = ["CommandFailed", "Host", "JujuHost", "cloud_archive_line"]
 
 #: kv keys under which JujuHost remembers what it last told Juju, so unchanged values are not
 #: re-sent in every hook (each is a hook-tool call and a controller round trip).
@@ -33,20 +34,6 @@ VERSION_KV_KEY = "reactive_openstack.host.application-version"
 
 _FLAG_PREFIX = "reactive.states."
 _MISSING = object()
-
-
-class CommandFailed(Exception):
-    """A command (hook tool, apt, service, db sync ...) exited non-zero.
-
-    Carries the argv and the combined output so callers can name the command in a status message
-    and log the output, without having to know which subprocess API produced it.
-    """
-
-    def __init__(self, argv: list[str], returncode: int, output: str = "") -> None:
-        self.argv = list(argv)
-        self.returncode = returncode
-        self.output = output
-        super().__init__(f"command {' '.join(self.argv)!r} failed with exit code {returncode}")
 
 
 @runtime_checkable
@@ -130,47 +117,11 @@ class Host(Protocol):
     def sleep(self, seconds: float) -> None: ...
 
 
-# --------------------------------------------------------------------------------------------
-# helpers shared by JujuHost (module-level functions, no state)
-
-
-def cloud_archive_line(origin: str) -> str | None:
-    """Translate ``cloud:<series>-<release>[/updates|/proposed]`` to an apt source line.
-
-    Other origins (``distro``, a bare codename) need no extra source; a literal ``deb ...`` line is
-    used as it is.
-    """
-    origin = origin.strip()
-    if origin.startswith("deb "):
-        return origin
-    if not origin.startswith("cloud:"):
-        return None
-    spec = origin[len("cloud:") :]
-    pocket = "updates"
-    if "/" in spec:
-        spec, _, pocket = spec.partition("/")
-    series, _, release = spec.partition("-")
-    if not series or not release:
-        raise ValueError(f"malformed cloud archive origin {origin!r}")
-    pocket = "proposed" if pocket == "proposed" else "updates"
-    return f"deb http://ubuntu-cloud.archive.canonical.com/ubuntu {series}-{pocket}/{release} main"
-
-
-def _hook_facts() -> Any | None:
-    """The base layer's cross-hook fact cache when a reactive hook started it, else None.
-
-    Inside a hook it keeps addresses until a hook in which they may change, and holds the
-    hook's charm-helpers state; looked up by module name so the runtime needs no base layer
-    (unit tests and the update-status fast path run without it).
-    """
-    module = sys.modules.get("charms.layer.charmsmith_hookfacts")
-    return module if module is not None and module.active() is not None else None
-
-
-class JujuHost(JujuResources, JujuServiceStates):
+class JujuHost(JujuNetwork, JujuPackages, JujuResources, JujuServiceStates):
     """The real host: Juju hook tools via subprocess, apt, `service`, /proc and the unit kv.
 
-    One instance lives for one hook process; all reads from hook tools are cached on it.
+    One instance lives for one hook process; all reads from hook tools are cached on it. Files,
+    packages, network and services are its mixins (``_host_*.py``); the rest is here.
     """
 
     def __init__(self, environ: dict[str, str] | None = None) -> None:
@@ -186,31 +137,6 @@ class JujuHost(JujuResources, JujuServiceStates):
 
     # -- plumbing -----------------------------------------------------------------------------
 
-    def _call(self, argv: list[str], env: dict[str, str] | None = None) -> str:
-        """Run a command, returning stdout; raise CommandFailed with its output otherwise."""
-        try:
-            proc = subprocess.run(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                env=env,
-                check=False,
-            )
-        except OSError as exc:
-            # the shell's codes: 127 the program does not exist, 126 it cannot be executed
-            code = 127 if isinstance(exc, FileNotFoundError) else 126
-            raise CommandFailed(argv, code, str(exc)) from exc
-        if proc.returncode != 0:
-            raise CommandFailed(argv, proc.returncode, proc.stdout)
-        return proc.stdout
-
-    def _cached(self, key: str, load: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = load()
-        return self._cache[key]
-
     def _kv(self) -> Any:
         from charmhelpers.core import unitdata
 
@@ -225,7 +151,7 @@ class JujuHost(JujuResources, JujuServiceStates):
 
     def config(self) -> dict[str, Any]:
         """charm-helpers' copy inside a reactive hook (one config-get per hook)."""
-        if _hook_facts() is not None:
+        if hook_facts() is not None:
             from charmhelpers.core import hookenv
 
             return self._cached("config", lambda: dict(hookenv.config()))
@@ -292,85 +218,7 @@ class JujuHost(JujuResources, JujuServiceStates):
 
         hookenv.atexit(callback)
 
-    # -- network --------------------------------------------------------------------------------
-
-    def unit_address(self) -> str:
-        return self._cached(
-            "unit-address", lambda: self._call(["unit-get", "private-address"]).strip()
-        )
-
-    def _network_get(self, binding: str) -> dict[str, Any] | None:
-        facts = _hook_facts()
-
-        def load() -> dict[str, Any] | None:
-            try:
-                if facts is not None:
-                    return facts.network_info(binding)
-                return json.loads(self._call(["network-get", binding, "--format=json"]))
-            except (CommandFailed, subprocess.CalledProcessError, OSError, ValueError):
-                return None
-
-        return self._cached(f"network-get:{binding}", load)
-
-    def _primary(self, binding: str) -> dict[str, Any] | None:
-        data = self._network_get(binding)
-        if not data:
-            return None
-        for info in data.get("bind-addresses") or []:
-            for addr in info.get("addresses") or []:
-                if addr.get("address") or addr.get("value"):
-                    return addr
-        ingress = data.get("ingress-addresses") or []
-        return {"address": ingress[0]} if ingress else None
-
-    def binding_address(self, binding: str) -> str | None:
-        addr = self._primary(binding)
-        if not addr:
-            return None
-        return addr.get("address") or addr.get("value")
-
-    def binding_network(self, binding: str) -> str | None:
-        addr = self._primary(binding)
-        return addr.get("cidr") if addr else None
-
-    def local_addresses(self) -> list[tuple[str, str, int]]:
-        """Read from the kernel once per hook: which interface carries which network."""
-        from reactive_openstack import _netaddrs as netaddrs
-
-        return self._cached("local-addresses", netaddrs.local_addresses)
-
-    # -- ports ----------------------------------------------------------------------------------
-
-    def opened_ports(self) -> set[int]:
-        def load() -> set[int]:
-            raw = json.loads(self._call(["opened-ports", "--format=json"]) or "[]") or []
-            ports: set[int] = set()
-            for item in raw:
-                number, _, proto = str(item).partition("/")
-                if proto in ("", "tcp") and number.isdigit():
-                    ports.add(int(number))
-            return ports
-
-        return self._cached("opened-ports", load)
-
-    def open_port(self, port: int) -> None:
-        ports = self.opened_ports()
-        if port in ports:
-            return
-        self._call(["open-port", f"{port}/tcp"])
-        ports.add(port)
-
-    def close_port(self, port: int) -> None:
-        ports = self.opened_ports()
-        if port not in ports:
-            return
-        self._call(["close-port", f"{port}/tcp"])
-        ports.discard(port)
-
-    def listening_ports(self) -> set[int]:
-        from reactive_openstack import _listeners as listeners
-
-        return listeners.listening_ports()
+    # -- endpoints ----------------------------------------------------------------------------
 
     def endpoint(self, name: str) -> Any | None:
         # charms.reactive instantiates every interface layer's Endpoint when its main loop
@@ -417,154 +265,7 @@ class JujuHost(JujuResources, JujuServiceStates):
     def kv_unset(self, key: str) -> None:
         self._kv().unset(key)
 
-    # -- files ----------------------------------------------------------------------------------
-
-    def read_file(self, path: str) -> bytes | None:
-        try:
-            with open(path, "rb") as handle:
-                return handle.read()
-        except FileNotFoundError:
-            return None
-
-    def exists(self, path: str) -> bool:
-        return os.path.exists(path)
-
-    def mkdir(self, path: str, mode: int = 0o755, owner: str = "root", group: str = "root") -> None:
-        if os.path.isdir(path):
-            return
-        parent = os.path.dirname(path.rstrip("/"))
-        if parent and not os.path.isdir(parent):
-            self.mkdir(parent, 0o755)
-        os.mkdir(path, mode)
-        os.chmod(path, mode)
-        self._chown(path, owner, group)
-
-    @staticmethod
-    def _ids(owner: str, group: str) -> tuple[int, int]:
-        return pwd.getpwnam(owner).pw_uid, grp.getgrnam(group).gr_gid
-
-    def _chown(self, path: str, owner: str, group: str) -> None:
-        uid, gid = self._ids(owner, group)
-        st = os.stat(path)
-        if (st.st_uid, st.st_gid) != (uid, gid):
-            os.chown(path, uid, gid)
-
-    def write_file(
-        self,
-        path: str,
-        content: bytes,
-        mode: int = 0o640,
-        owner: str = "root",
-        group: str = "root",
-    ) -> bool:
-        """Write atomically; only touch the file (or its metadata) when something differs.
-
-        A reader (the service) sees either the old or the new file, never half a file.
-        """
-        uid, gid = self._ids(owner, group)
-        if self.read_file(path) == content:
-            st = os.stat(path)
-            if st.st_mode & 0o7777 != mode:
-                os.chmod(path, mode)
-            if (st.st_uid, st.st_gid) != (uid, gid):
-                os.chown(path, uid, gid)
-            return False
-        directory = os.path.dirname(os.path.abspath(path))
-        self.mkdir(directory, 0o755)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-" + os.path.basename(path))
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, mode)
-            os.chown(tmp, uid, gid)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        return True
-
-    # -- packages -------------------------------------------------------------------------------
-
-    @staticmethod
-    def _apt_env() -> dict[str, str]:
-        env = dict(os.environ)
-        env["DEBIAN_FRONTEND"] = "noninteractive"
-        return env
-
-    def installed_version(self, package: str) -> str | None:
-        if package not in self._installed:
-            try:
-                out = self._call(["dpkg-query", "-W", "-f=${Status}\t${Version}", package])
-            except CommandFailed:
-                out = ""
-            status, _, version = out.partition("\t")
-            installed = status.endswith(" installed") and version.strip()
-            self._installed[package] = version.strip() if installed else None
-        return self._installed[package]
-
-    def add_source(self, origin: str) -> None:
-        line = cloud_archive_line(origin)
-        if line is None:
-            return
-        if line.startswith("deb http://ubuntu-cloud.archive.canonical.com"):
-            if self.installed_version("ubuntu-cloud-keyring") is None:
-                self.install_packages(["ubuntu-cloud-keyring"])
-        self.write_file("/etc/apt/sources.list.d/cloud-archive.list", (line + "\n").encode(), 0o644)
-        self._call(["apt-get", "update", "-q"], env=self._apt_env())
-
-    def install_packages(self, packages: list[str]) -> None:
-        if not packages:
-            return
-        self._call(
-            [
-                "apt-get",
-                "install",
-                "-y",
-                "-q",
-                "--no-install-recommends",
-                "-o",
-                "Dpkg::Options::=--force-confdef",
-                "-o",
-                "Dpkg::Options::=--force-confold",
-                *packages,
-            ],
-            env=self._apt_env(),
-        )
-        for package in packages:
-            self._installed.pop(package, None)
-
-    def purge_packages(self, packages: list[str]) -> None:
-        if not packages:
-            return
-        self._call(["apt-get", "purge", "-y", "-q", *packages], env=self._apt_env())
-        for package in packages:
-            self._installed.pop(package, None)
-
-    # -- services, commands -----------------------------------------------------------------------
-
-    def service_running(self, service: str) -> bool:
-        try:
-            self._call(["service", service, "status"])
-        except CommandFailed:
-            return False
-        return True
-
-    def service_start(self, service: str) -> None:
-        self._call(["service", service, "start"])
-        self._started.add(service)
-
-    def service_stop(self, service: str) -> None:
-        self._call(["service", service, "stop"])
-
-    def service_restart(self, service: str) -> None:
-        self._call(["service", service, "restart"])
-        self._started.add(service)
-
-    def services_started(self) -> set[str]:
-        return set(self._started)
+    # -- commands -------------------------------------------------------------------------------
 
     def run(self, argv: list[str]) -> None:
         self._call(list(argv))
