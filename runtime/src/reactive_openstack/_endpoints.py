@@ -23,7 +23,6 @@ __all__ = [
     "endpoint_url",
     "endpoint_urls",
     "is_ipv6",
-    "register",
     "resolve_address",
     "tls_enabled",
     "vips",
@@ -112,25 +111,3 @@ def endpoint_url(charm: Any, endpoint_type: str) -> str:
 def endpoint_urls(charm: Any) -> dict[str, str]:
     """The three catalog URLs keyed ``public``/``internal``/``admin`` (register_endpoints input)."""
     return {endpoint_type: endpoint_url(charm, endpoint_type) for endpoint_type in ENDPOINT_TYPES}
-
-
-def register(charm: Any, keystone: Any) -> None:
-    """Send keystone the catalog entry; the interface only sends keys whose value changed.
-
-    TLS is configured first (tls.configure acts once per hook, in whichever handler calls it
-    first), so the scheme follows the certificates in the very hook they arrive or go.
-    """
-    from reactive_openstack import _config_checks as config_checks
-    from reactive_openstack import tls
-
-    if not config_checks.usable(charm):
-        return
-    tls.configure(charm)
-    urls = charm.endpoint_urls()  # a charm class may override it
-    keystone.register_endpoints(
-        charm.service_name or charm.name,
-        str(charm.config.get("region") or "RegionOne"),
-        urls["public"],
-        urls["internal"],
-        urls["admin"],
-    )

@@ -16,7 +16,7 @@ import hashlib
 import ipaddress
 from typing import Any
 
-from reactive_openstack import _netaddrs as netaddrs
+import reactive_openstack._netaddrs as netaddrs
 from reactive_openstack._endpoints import CLUSTERED_FLAG, is_ipv6, resolve_address, vips
 from reactive_openstack._text import truthy
 from reactive_openstack.wire_keys import ENDPOINT_TYPES

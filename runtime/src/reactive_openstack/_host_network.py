@@ -57,7 +57,7 @@ class JujuNetwork(HookToolCaller):
 
     def local_addresses(self) -> list[tuple[str, str, int]]:
         """Read from the kernel once per hook: which interface carries which network."""
-        from reactive_openstack import _netaddrs as netaddrs
+        import reactive_openstack._netaddrs as netaddrs
 
         return self._cached("local-addresses", netaddrs.local_addresses)
 
@@ -90,6 +90,6 @@ class JujuNetwork(HookToolCaller):
         ports.discard(port)
 
     def listening_ports(self) -> set[int]:
-        from reactive_openstack import _listeners as listeners
+        import reactive_openstack._listeners as listeners
 
         return listeners.listening_ports()

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from reactive_openstack import _render_memo as render_memo
+import reactive_openstack._render_memo as render_memo
 from reactive_openstack._api_support import MEMCACHED_CONF
 from reactive_openstack._endpoints import bracket
 from reactive_openstack.releases import CODENAMES
@@ -205,7 +205,7 @@ def render_and_restart(
     Charms with their own restart policy (stop/start, reload, paused units) should call
     :func:`render_configs` and :func:`services_to_restart` themselves.
     """
-    from reactive_openstack import _services as service_control
+    import reactive_openstack._services as service_control
 
     services = services_to_restart(charm, render_configs(charm, adapters, paths))
     for service in services:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reactive_openstack.workload_status import Status, WorkloadState
+from reactive_openstack.workload_status import READY_MESSAGE, Status, WorkloadState
 
 PAUSED_MESSAGE = "Paused. Use 'resume' action to resume normal service."
-READY_MESSAGE = "Unit is ready"
 
 #: Worst first; when several relations are unhappy the most severe state is reported.
 SEVERITY: dict[WorkloadState, int] = {"blocked": 4, "waiting": 3, "maintenance": 2, "active": 1}
@@ -29,7 +28,7 @@ def assess_status(charm: Any) -> None:
 
 def check_paused(charm: Any) -> Status | None:
     """A prepared series upgrade first (series_upgrade.py), then the pause action's pause."""
-    from reactive_openstack import _series_upgrade as series_upgrade
+    import reactive_openstack._series_upgrade as series_upgrade
 
     upgrading = series_upgrade.check(charm)
     if upgrading is not None:
@@ -41,13 +40,13 @@ def check_paused(charm: Any) -> Status | None:
 
 def check_config(charm: Any) -> Status | None:
     """A config value that breaks its rule (config_checks.py); nothing was applied."""
-    from reactive_openstack import _config_checks as config_checks
+    import reactive_openstack._config_checks as config_checks
 
     return config_checks.status(charm)
 
 
 def check_db_sync(charm: Any) -> Status | None:
-    from reactive_openstack import database
+    import reactive_openstack.database as database
 
     return database.failure_status(charm)
 
@@ -73,7 +72,7 @@ def check_relations(charm: Any) -> Status | None:
 
 def check_ceph(charm: Any) -> Status | None:
     """Pools the Ceph broker has not granted (ceph.py), for charms that declare pools."""
-    from reactive_openstack import ceph
+    import reactive_openstack.ceph as ceph
 
     return ceph.check(charm)
 
@@ -113,7 +112,7 @@ def closed_ports(charm: Any, ports: list[int]) -> list[int]:
 
 def check_services(charm: Any) -> Status | None:
     """Failed (re)starts of this hook, stopped services, closed ports - all named."""
-    from reactive_openstack import _services as services
+    import reactive_openstack._services as services
 
     host = charm.host
     failed = services.failed(charm)
@@ -138,19 +137,19 @@ def check_services(charm: Any) -> Status | None:
 
 
 def check_policyd(charm: Any) -> Status | None:
-    from reactive_openstack import _policyd as policyd
+    import reactive_openstack._policyd as policyd
 
     return policyd.check(charm)
 
 
 def check_leader_migration(charm: Any) -> Status | None:
-    from reactive_openstack import _upgrade as upgrade
+    import reactive_openstack._upgrade as upgrade
 
     return upgrade.check_leader_migration(charm)
 
 
 def check_pending_upgrade(charm: Any) -> Status | None:
-    from reactive_openstack import _upgrade as upgrade
+    import reactive_openstack._upgrade as upgrade
 
     return upgrade.check_pending_upgrade(charm)
 
@@ -173,7 +172,7 @@ CHECKS: tuple[Callable[[Any], Status | None], ...] = (
 
 def compute(charm: Any) -> Status:
     """The status the unit should show, without setting it (``PO:`` prefix: policyd.py)."""
-    from reactive_openstack import _policyd as policyd
+    import reactive_openstack._policyd as policyd
 
     found = Status("active", READY_MESSAGE)
     for check in CHECKS:

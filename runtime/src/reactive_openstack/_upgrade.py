@@ -11,18 +11,18 @@ Details: docs/day2.md, 'Rolling OpenStack upgrade'.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from reactive_openstack import _config_checks as config_checks
-from reactive_openstack import _rendering as rendering
-from reactive_openstack import database
+import reactive_openstack._config_checks as config_checks
+import reactive_openstack._rendering as rendering
+import reactive_openstack.database as database
 from reactive_openstack.releases import (
     KV_RELEASE_KEY,
     RELEASE_ERRORS,
     compare_releases,
 )
-from reactive_openstack.workload_status import Status
+from reactive_openstack.workload_status import READY_MESSAGE, Status
 
 ACTION_NAME = "openstack-upgrade"
 #: kv: the release a non-leader upgraded to before the leader migrated the schema to it.
@@ -97,7 +97,7 @@ def perform(charm: Any, target: str, interfaces: Sequence[Any] = ()) -> None:
         changed = list(rendering.render_configs(charm, charm.build_adapters(interfaces)) or [])
     _migrate_or_defer(charm)
     if not charm.paused:
-        from reactive_openstack import _services as services
+        import reactive_openstack._services as services
 
         for service in _unique([*charm.services_for(changed), *charm.services]):
             services.restart(charm, service)
@@ -135,37 +135,6 @@ def allowed_now(charm: Any, target: str) -> bool:
     return False
 
 
-def action(charm: Any, dispatch: Callable[[], None] | None = None) -> str:
-    """The openstack-upgrade action: check, then run the handlers that perform the upgrade.
-
-    Returns the outcome for ``action-set``; raises UpgradeRefused when nothing was changed.
-    """
-    target = plan(charm)
-    current = charm.release
-    charm.requested_upgrade = target
-    try:
-        (dispatch or _reactive_dispatch)()
-    finally:
-        charm.requested_upgrade = None
-    if charm.release != target:
-        from reactive_openstack import _status as status
-
-        state, message = status.compute(charm)
-        raise UpgradeRefused(
-            f"the upgrade to {target} did not run: the unit is {state} ({message})"
-        )
-    outcome = f"upgraded from {current} to {target}"
-    charm.host.run(["action-set", f"outcome={outcome}"])
-    return outcome
-
-
-def _reactive_dispatch() -> None:
-    """The charm's reactive handlers, run once inside the action with their relation data."""
-    from charms.reactive import main
-
-    main()
-
-
 # -- status checks ---------------------------------------------------------------------------
 
 
@@ -200,8 +169,6 @@ def check_pending_upgrade(charm: Any) -> Status | None:
     target = pending_upgrade(charm)
     if target is None:
         return None
-    from reactive_openstack._status import READY_MESSAGE
-
     return Status(
         "active", f"{READY_MESSAGE}; {ACTION_NAME} action pending ({charm.release} -> {target})"
     )

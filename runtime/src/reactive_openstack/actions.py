@@ -24,9 +24,9 @@ ACTIONS: dict[str, Callable[[Any], None]] = {
 
 
 def _upgrade(charm: Any) -> None:
-    from reactive_openstack import _upgrade as upgrade
+    import reactive_openstack._upgrade_action as upgrade_action
 
-    upgrade.action(charm)
+    upgrade_action.action(charm)
 
 
 def _fail(host: Host, message: str) -> None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from reactive_openstack import _config_checks as config_checks
-from reactive_openstack import _services as services
-from reactive_openstack import _status as status
-from reactive_openstack import ceph, database
+import reactive_openstack._config_checks as config_checks
+import reactive_openstack._services as services
+import reactive_openstack._status as status
+import reactive_openstack.ceph as ceph
+import reactive_openstack.database as database
 from reactive_openstack._declared import DeclaringClass
 from reactive_openstack.releases import (
     CODENAMES,
@@ -202,7 +203,7 @@ class OpenStackCharm(metaclass=DeclaringClass):
 
     def apply_policy_overrides(self) -> None:
         """policy.d as the option and resource say; services restart when an override went."""
-        from reactive_openstack import _policyd as policyd
+        import reactive_openstack._policyd as policyd
 
         if policyd.apply(self) and not self.paused:
             self.restart_all()
@@ -223,7 +224,7 @@ class OpenStackCharm(metaclass=DeclaringClass):
         action's request lets it run (upgrade.py). Afterwards ``self`` *is* the newer release's
         class (its ``__class__`` is switched), so the handler's next calls use the new templates.
         """
-        from reactive_openstack import _upgrade as upgrade
+        import reactive_openstack._upgrade as upgrade
 
         if not config_checks.usable(self):
             return False
@@ -235,14 +236,14 @@ class OpenStackCharm(metaclass=DeclaringClass):
 
     def run_upgrade(self, target: str, interfaces: Sequence[Any] = ()) -> None:
         """Packages, configs from the new release's templates, leader migration, one restart."""
-        from reactive_openstack import _upgrade as upgrade
+        import reactive_openstack._upgrade as upgrade
 
         upgrade.perform(self, target, interfaces)
 
     # -- rendering and restarts -----------------------------------------------------------------
 
     def build_adapters(self, interfaces: Sequence[Any] = ()) -> Any:
-        from reactive_openstack import adapters
+        import reactive_openstack.adapters as adapters
 
         return adapters.build_adapters(self, list(interfaces))
 
@@ -258,8 +259,8 @@ class OpenStackCharm(metaclass=DeclaringClass):
 
         Nothing is rendered while the config breaks a rule (config_checks.py).
         """
-        from reactive_openstack import _rendering as rendering
-        from reactive_openstack import tls
+        import reactive_openstack._rendering as rendering
+        import reactive_openstack.tls as tls
 
         if not config_checks.usable(self):
             return []
@@ -272,7 +273,7 @@ class OpenStackCharm(metaclass=DeclaringClass):
         """Services mapped to the changed files: each once, in restart-map order."""
         changed = set(changed_paths)
         ordered = [path for path in self.full_restart_map if path in changed]
-        from reactive_openstack import _rendering as rendering
+        import reactive_openstack._rendering as rendering
 
         return ceph.add_services(self, changed, rendering.services_to_restart(self, ordered))
 
@@ -393,15 +394,15 @@ class OpenStackAPICharm(OpenStackCharm):
         return result
 
     def endpoint_urls(self) -> dict[str, str]:
-        from reactive_openstack import _endpoints as endpoints
+        import reactive_openstack._endpoints as endpoints
 
         return {kind: endpoints.endpoint_url(self, kind) for kind in ENDPOINT_TYPES}
 
     def register_endpoints(self, keystone: Any) -> None:
-        """Tell keystone our catalog entry (endpoints.register)."""
-        from reactive_openstack import _endpoints as endpoints
+        """Tell keystone our catalog entry (_catalog.register)."""
+        import reactive_openstack._catalog as catalog
 
-        endpoints.register(self, keystone)
+        catalog.register(self, keystone)
 
 
 class HAOpenStackCharm(OpenStackAPICharm):
@@ -433,13 +434,13 @@ class HAOpenStackCharm(OpenStackAPICharm):
     @property
     def haproxy_stat_password(self) -> str:
         """The haproxy stats password (created once, kept in the unit kv by adapters.py)."""
-        from reactive_openstack import adapters
+        import reactive_openstack.adapters as adapters
 
         return adapters.stat_password(self.host)
 
     def ports_to_check(self) -> list[int]:
         """haproxy's N and the API's N-10; with hacluster (which owns haproxy) only N-10."""
-        from reactive_openstack import _ha as ha
+        import reactive_openstack._ha as ha
 
         return ha.api_ports_to_check(self, self.host.is_flag_set("ha.connected"))
 
@@ -454,7 +455,7 @@ class HAOpenStackCharm(OpenStackAPICharm):
 
         The address on ``os-<type>-network`` when set, else the binding's, as upstream does.
         """
-        from reactive_openstack import _netaddrs as netaddrs
+        import reactive_openstack._netaddrs as netaddrs
 
         for kind in ENDPOINT_TYPES:
             address, _ = netaddrs.endpoint_address(self.host, kind)
@@ -463,7 +464,7 @@ class HAOpenStackCharm(OpenStackAPICharm):
 
     def configure_ha_resources(self, hacluster: Any) -> None:
         """Hand hacluster the corosync binding and CRM resources (VIPs, haproxy clone)."""
-        from reactive_openstack import _ha as ha
+        import reactive_openstack._ha as ha
 
         if not config_checks.usable(self):
             return

@@ -71,7 +71,7 @@ def _on_ha(charm: Any, args: tuple[Any, ...]) -> None:
 
 def _on_certificates(charm: Any, args: tuple[Any, ...]) -> None:
     """Send the certificate requests as soon as the relation joins; serve what has come."""
-    from reactive_openstack import tls
+    import reactive_openstack.tls as tls
 
     tls.configure(charm)
     charm.assess_status()
@@ -79,7 +79,7 @@ def _on_certificates(charm: Any, args: tuple[Any, ...]) -> None:
 
 def _on_ceph(charm: Any, args: tuple[Any, ...]) -> None:
     """Ask the broker for the pools as soon as a mon joins (the files come with the render)."""
-    from reactive_openstack import ceph
+    import reactive_openstack.ceph as ceph
 
     ceph.request_pools(charm)
     charm.assess_status()
@@ -171,7 +171,7 @@ def _register_series_upgrade(registry: ReleaseRegistry) -> dict[str, Callable[..
     """pre-/post-series-upgrade hook handlers (unconditional, as layer-openstack's are)."""
     import charms.reactive as reactive
 
-    from reactive_openstack import _series_upgrade as series_upgrade
+    import reactive_openstack._series_upgrade as series_upgrade
 
     registered: dict[str, Callable[..., None]] = {}
     for hook, step in (

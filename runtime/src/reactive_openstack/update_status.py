@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reactive_openstack import _status as status
+import reactive_openstack._status as status
 from reactive_openstack.instance import UnsupportedCharm, get_charm_instance
 from reactive_openstack.releases import discover_registry
 from reactive_openstack.workload_status import Status

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
+#: The message of a unit with nothing to report.
+READY_MESSAGE = "Unit is ready"
+
 #: The states ``status-set`` accepts from a charm, worst last-resort first.
 WorkloadState = Literal["blocked", "waiting", "maintenance", "active"]
 

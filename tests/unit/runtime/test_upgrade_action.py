@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from reactive_openstack import _upgrade as upgrade
+from reactive_openstack import _upgrade_action as upgrade_action
 from reactive_openstack import actions
 from reactive_openstack.releases import KV_RELEASE_KEY
 
@@ -53,7 +54,7 @@ def test_config_change_only_records_the_target_in_the_status(charm_dir):
 
 def test_action_upgrades_leader_migrates_once_and_restarts_once(charm_dir):
     host, charm = _unit(charm_dir)
-    outcome = upgrade.action(charm, dispatch=_handler(charm))
+    outcome = upgrade_action.action(charm, dispatch=_handler(charm))
     assert outcome == "upgraded from yoga to caracal"
     assert charm.release == "caracal" and host.kv[KV_RELEASE_KEY] == "caracal"
     assert host.sources == ["cloud:jammy-caracal"]
@@ -72,13 +73,13 @@ def test_migration_runs_before_the_restart(charm_dir):
     real_run, real_restart = host.run, host.service_restart
     host.run = lambda argv: (order.append("sync"), real_run(argv))[1]
     host.service_restart = lambda name: (order.append(f"restart {name}"), real_restart(name))[1]
-    upgrade.action(charm, dispatch=_handler(charm))
+    upgrade_action.action(charm, dispatch=_handler(charm))
     assert order[0] == "sync" and order[1] == "restart congress-server"
 
 
 def test_non_leader_first_waits_for_the_leader_without_failing(charm_dir):
     host, charm = _unit(charm_dir, leader=False)
-    upgrade.action(charm, dispatch=_handler(charm))
+    upgrade_action.action(charm, dispatch=_handler(charm))
     assert charm.release == "caracal"
     assert SYNC not in host.commands  # migrations are the leader's
     assert host.restarted().count("congress-server") == 1
@@ -100,7 +101,7 @@ def test_non_leader_first_waits_for_the_leader_without_failing(charm_dir):
 
 def test_non_leader_after_the_leader_restarts_once_and_is_ready(charm_dir):
     host, charm = _unit(charm_dir, leader=False, marker="caracal")
-    upgrade.action(charm, dispatch=_handler(charm))
+    upgrade_action.action(charm, dispatch=_handler(charm))
     assert SYNC not in host.commands
     assert host.restarted().count("congress-server") == 1
     charm._assess_status()
@@ -109,7 +110,7 @@ def test_non_leader_after_the_leader_restarts_once_and_is_ready(charm_dir):
 
 def test_new_leader_on_the_migrated_release_does_not_migrate_again(charm_dir):
     host, charm = _unit(charm_dir, marker="caracal")
-    upgrade.action(charm, dispatch=_handler(charm))
+    upgrade_action.action(charm, dispatch=_handler(charm))
     assert SYNC not in host.commands
 
 
@@ -143,7 +144,7 @@ def test_action_refuses_and_leaves_the_unit_unchanged(charm_dir, config, flags, 
         host.set_flag(flag)
     ran = []
     with pytest.raises(upgrade.UpgradeRefused) as refused:
-        upgrade.action(charm, dispatch=lambda: ran.append(True))
+        upgrade_action.action(charm, dispatch=lambda: ran.append(True))
     assert str(refused.value).startswith(reason)
     assert ran == [] and charm.release == "yoga"
     assert host.installs == [] and host.writes == [] and host.commands == []
@@ -154,7 +155,7 @@ def test_action_reports_a_handler_that_could_not_upgrade(charm_dir):
     host, charm = _unit(charm_dir)
     host.clear_flag("shared-db.available")
     with pytest.raises(upgrade.UpgradeRefused) as refused:
-        upgrade.action(charm, dispatch=lambda: None)  # the render handler did not fire
+        upgrade_action.action(charm, dispatch=lambda: None)  # the render handler did not fire
     assert str(refused.value) == (
         "the upgrade to caracal did not run: the unit is waiting ('shared-db' incomplete)"
     )
