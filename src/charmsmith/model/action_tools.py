@@ -25,7 +25,7 @@ from charmsmith.model.tool_base import (
 )
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 # loggo.ParseLevel's names (case-insensitive) and the level each stands for
 LOG_LEVELS = {
@@ -39,7 +39,7 @@ LOG_LEVELS = {
 }
 
 
-def juju_log(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def juju_log(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     opts, pos = parse(args, {"l", "log-level", "format"}, {"debug"})
     if not pos:
         raise ToolError("no message specified", USAGE)
@@ -67,7 +67,7 @@ def _action(ctx: HookContext) -> dict[str, Any]:
     return ctx.action
 
 
-def action_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def action_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     opts, pos = parse(args, OUTPUT, set())
     if pos:
         check_empty(pos[1:])
@@ -78,7 +78,7 @@ def action_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) ->
     return 0, render(value, fmt_of(opts)), b""
 
 
-def action_set(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def action_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     _, pos = parse(args, set(), set())
     results = _action(ctx).setdefault("results", {})
     for key, value in pairs(pos).items():
@@ -90,7 +90,7 @@ def action_set(model: Model, ctx: HookContext, args: list[str], stdin: bytes) ->
     return 0, b"", b""
 
 
-def action_fail(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def action_fail(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     _, pos = parse(args, set(), set())
     action = _action(ctx)
     action["failed"] = True
@@ -98,7 +98,7 @@ def action_fail(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -
     return 0, b"", b""
 
 
-def action_log(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def action_log(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     _, pos = parse(args, set(), set())
     _action(ctx).setdefault("log", []).append(" ".join(pos))
     model.store.log(ctx.unit, "INFO", "action-log: " + " ".join(pos))
@@ -108,23 +108,23 @@ def action_log(model: Model, ctx: HookContext, args: list[str], stdin: bytes) ->
 def recorded(name: str) -> Callable[..., Result]:
     """Tools with no model effect we need (juju-reboot, add-metric): accept and record."""
 
-    def tool(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    def tool(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
         model.unit(ctx.unit).setdefault("recorded", []).append([name, *args])
         return 0, b"", b""
 
     return tool
 
 
-def storage_list(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def storage_list(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     opts, _ = parse(args, OUTPUT, set())
     return 0, render([], fmt_of(opts)), b""
 
 
-def storage_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def storage_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     raise ToolError("no storage instance specified (the local model has no storage)")
 
 
-def credential_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def credential_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """A machine charm's application here is never trusted (`juju trust`), so the controller
     refuses its cloud spec as Juju's uniter facade does."""
     opts, pos = parse(args, OUTPUT, set())
@@ -134,7 +134,7 @@ def credential_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes
 
 
 def unsupported(name: str) -> Callable[..., Result]:
-    def tool(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    def tool(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
         raise ToolError(f"{name} is not supported by the charmsmith local model")
 
     return tool

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from charmsmith.errors import CharmsmithError
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 __all__ = ["ResetAction", "parse_reset", "update_config"]
 
@@ -59,7 +59,7 @@ def parse_reset(values: list[str]) -> list[str]:
     return keys
 
 
-def update_config(model: Model, app: str, pairs: dict[str, str], reset: list[str]) -> list[str]:
+def update_config(model: ModelAPI, app: str, pairs: dict[str, str], reset: list[str]) -> list[str]:
     """Set `pairs` and reset `reset` on `app`; return the units queued for config-changed.
 
     Everything is checked before anything changes: an unknown option, a value of the wrong
@@ -95,3 +95,39 @@ def update_config(model: Model, app: str, pairs: dict[str, str], reset: list[str
     for unit in a["units"]:
         model.enqueue(unit, "config-changed")
     return list(a["units"])
+
+
+def coerce_config(model: ModelAPI, app: str, pairs: dict[str, str]) -> dict[str, Any]:
+    """Type user values by config.yaml (`juju config` rejects unknown keys and bad types)."""
+    options = model.app(app).get("options", {})
+    out: dict[str, Any] = {}
+    for key, raw in pairs.items():
+        if key not in options:
+            raise CharmsmithError(f'unknown option "{key}" for application "{app}"')
+        kind = options[key].get("type", "string")
+        try:
+            if kind == "int":
+                out[key] = int(raw)
+            elif kind == "float":
+                out[key] = float(raw)
+            elif kind == "boolean":
+                if raw.lower() not in ("true", "false", "yes", "no", "1", "0"):
+                    raise ValueError(raw)
+                out[key] = raw.lower() in ("true", "yes", "1")
+            else:
+                out[key] = raw
+        except ValueError:
+            raise CharmsmithError(f'option "{key}" expects {kind}, got "{raw}"') from None
+    return out
+
+
+def set_config(model: ModelAPI, app: str, pairs: dict[str, str]) -> None:
+    a = model.app(app)
+    if a["kind"] == "peer":
+        raise CharmsmithError(f"{app} is played by charmsmith and has no charm config")
+    new = {**a["config"], **model.coerce_config(app, pairs)}
+    before = model.config_values(app)
+    a["config"] = new
+    if model.config_values(app) != before:
+        for unit in a["units"]:
+            model.enqueue(unit, "config-changed")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from charmsmith.errors import CharmsmithError
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 
 def parse_resource_spec(spec: list[str]) -> tuple[str, Path]:
@@ -35,7 +35,7 @@ def parse_resource_spec(spec: list[str]) -> tuple[str, Path]:
     return name, Path(file)
 
 
-def attach_resource(model: Model, app_name: str, name: str, file: Path) -> int:
+def attach_resource(model: ModelAPI, app_name: str, name: str, file: Path) -> int:
     """Store ``file`` as the application's resource ``name``; returns its new revision."""
     app = model.app(app_name)
     if app["kind"] == "peer":
@@ -83,7 +83,7 @@ def attach_resource(model: Model, app_name: str, name: str, file: Path) -> int:
 SERIES_PHASES = ("prepare", "complete")
 
 
-def upgrade_series(model: Model, unit_name: str, phase: str) -> None:
+def upgrade_series(model: ModelAPI, unit_name: str, phase: str) -> None:
     """Queue the unit's pre- or post-series-upgrade hook, in Juju's prepare/complete order."""
     unit = model.unit(unit_name)
     if model.is_peer(unit["app"]):

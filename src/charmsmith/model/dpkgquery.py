@@ -16,10 +16,10 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from charmsmith.model import hostpkgs
-from charmsmith.model.tools import HookContext, Result
+from charmsmith.model.tool_base import HookContext, Result
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 LIST_HEADING = (
     "Desired=Unknown/Install/Remove/Purge/Hold\n"
@@ -83,7 +83,7 @@ def _not_found(mode: str, pkg: str) -> str:
     return f"dpkg-query: no packages found matching {pkg}\n"
 
 
-def dpkg_query(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def dpkg_query(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     installed = model.unit(ctx.unit).get("packages", {})
     mode, fmt, pkgs = _parse(args)
     if not pkgs:  # the whole database: the base image's answer

@@ -19,7 +19,7 @@ import yaml
 from charmsmith.model import hooktools, runner, scope
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore
-from charmsmith.model.tools import HookContext
+from charmsmith.model.tool_base import HookContext
 
 
 @dataclass
@@ -69,7 +69,7 @@ def tool_session(model_dir: Path, charm_dir: Path, units: int = 1) -> Iterator[T
             "version": "",
         }
         for _ in range(units):
-            model._new_unit(name)
+            model.new_unit(name)
         store.state["applications"][name]["leader"] = f"{name}/0"
         model.ensure_peer_relations(name)
         for unit in store.state["applications"][name]["units"]:

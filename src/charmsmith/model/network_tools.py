@@ -25,7 +25,7 @@ from charmsmith.model.tool_base import (
 )
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 
 def _port_spec(spec: str) -> str:
@@ -62,7 +62,7 @@ def _one_port(args: list[str]) -> str:
     return _port_spec(pos[0])
 
 
-def open_port(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def open_port(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     spec = _one_port(args)
     ports = model.unit(ctx.unit).setdefault("ports", [])
     if spec not in ports:
@@ -70,7 +70,7 @@ def open_port(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> 
     return 0, b"", b""
 
 
-def close_port(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def close_port(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     spec = _one_port(args)
     ports = model.unit(ctx.unit).setdefault("ports", [])
     if spec in ports:
@@ -78,7 +78,7 @@ def close_port(model: Model, ctx: HookContext, args: list[str], stdin: bytes) ->
     return 0, b"", b""
 
 
-def opened_ports(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def opened_ports(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """Sorted like Juju's UniquePortRanges; `--endpoints` adds `(*)`: every port here was
     opened for all endpoints (open-port --endpoints is accepted but not modelled)."""
     opts, pos = parse(args, OUTPUT, {"endpoints"})
@@ -89,7 +89,7 @@ def opened_ports(model: Model, ctx: HookContext, args: list[str], stdin: bytes) 
     return 0, render(ports, fmt_of(opts)), b""
 
 
-def unit_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def unit_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     opts, pos = parse(args, OUTPUT, set())
     if not pos:
         raise ToolError("no setting specified", USAGE)
@@ -99,7 +99,7 @@ def unit_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> R
     return 0, render(model.unit(ctx.unit)["address"], fmt_of(opts)), b""
 
 
-def network_info(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
+def network_info(model: ModelAPI, unit: dict[str, Any]) -> dict[str, Any]:
     """params.NetworkInfoResult for one binding, fields in Go's declared order."""
     addr = unit["address"]
     mac = network.unit_mac(model.state, unit)
@@ -119,7 +119,7 @@ def network_info(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def network_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def network_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """network-get.go: the whole NetworkInfo (smart = YAML of the struct), one value for one
     flag, a map for several; --primary-address only alone."""
     keys = ("bind-address", "ingress-address", "egress-subnets")
@@ -158,7 +158,7 @@ def _since(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(stamp or 0))
 
 
-def _units_goal(model: Model, app: str) -> dict[str, dict[str, str]]:
+def _units_goal(model: ModelAPI, app: str) -> dict[str, dict[str, str]]:
     """goalStateUnits: each unit's workload status (`dying` while it is), and since when."""
     out = {}
     for name in sorted(model.app(app)["units"]):  # a Go map: keys in string order
@@ -169,7 +169,7 @@ def _units_goal(model: Model, app: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def goal_state(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def goal_state(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """goal-state.go + the uniter facade's goalStateRelations: peer relations are left out; per
     endpoint, the remote application with the relation's status, then its units."""
     opts, pos = parse(args, OUTPUT, set())

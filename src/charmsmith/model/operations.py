@@ -16,11 +16,11 @@ from charmsmith.model import scope
 from charmsmith.model.peers.base import PeerView
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
-    from charmsmith.model.tools import HookContext
+    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.tool_base import HookContext
 
 
-def find_relation(model: Model, left: str, right: str | None) -> dict[str, Any]:
+def find_relation(model: ModelAPI, left: str, right: str | None) -> dict[str, Any]:
     """The relation named as `A[:ep] B[:ep]`, or by its id alone (`juju remove-relation 4`)."""
     relations = model.state["relations"]
     if right is None:
@@ -50,7 +50,7 @@ def find_relation(model: Model, left: str, right: str | None) -> dict[str, Any]:
     return found[0]
 
 
-def remove_relation(model: Model, left: str, right: str | None) -> dict[str, Any]:
+def remove_relation(model: ModelAPI, left: str, right: str | None) -> dict[str, Any]:
     """Queue Juju's goodbye on both sides: per unit, -departed for each remote unit it saw,
     then -broken (Juju hook reference: "<endpoint>-relation-departed", "-relation-broken")."""
     rel = find_relation(model, left, right)
@@ -95,7 +95,7 @@ def broken_for(rel: dict[str, Any], ctx: HookContext) -> bool:
     return ctx.relation_id == rel["id"] and ctx.hook.endswith("-relation-broken")
 
 
-def mark_broken(model: Model, unit: str, rid: int | None) -> None:
+def mark_broken(model: ModelAPI, unit: str, rid: int | None) -> None:
     """`unit` has run (or skipped) its -broken hook: it no longer takes part in the relation."""
     rel = model.state["relations"].get(str(rid))
     dying = unit in model.state["units"] and model.unit(unit).get("dying")
@@ -109,14 +109,14 @@ def mark_broken(model: Model, unit: str, rid: int | None) -> None:
         ]
 
 
-def after_hook(model: Model, ctx: HookContext) -> None:
+def after_hook(model: ModelAPI, ctx: HookContext) -> None:
     """Called after each successful hook: record -broken, retire relations whose hooks ran."""
     if ctx.relation_id is not None and ctx.hook.endswith("-relation-broken"):
         mark_broken(model, ctx.unit, ctx.relation_id)
     settle(model)
 
 
-def settle(model: Model) -> None:
+def settle(model: ModelAPI) -> None:
     """Remove every dying relation none of whose hooks is still pending."""
     pending = {e.get("relation_id") for e in model.state["queue"]}
     for key, rel in list(model.state["relations"].items()):
@@ -126,7 +126,7 @@ def settle(model: Model) -> None:
             _retire(model, key, rel)
 
 
-def _retire(model: Model, key: str, rel: dict[str, Any]) -> None:
+def _retire(model: ModelAPI, key: str, rel: dict[str, Any]) -> None:
     """The relation is gone: peers forget what it asked for, subordinates it created go."""
     for ep in rel["endpoints"]:
         app = ep["app"]
@@ -139,14 +139,14 @@ def _retire(model: Model, key: str, rel: dict[str, Any]) -> None:
             principals = set(model.state["applications"].get(other, {}).get("units", []))
             for sub in list(model.app(app)["units"]):
                 if model.unit(sub).get("principal") in principals:
-                    model._drop(sub)
+                    model.drop_unit(sub)
     del model.state["relations"][key]
     ends = " ".join(f"{ep['app']}:{ep['endpoint']}" for ep in rel["endpoints"])
     model.store.log("model", "INFO", f"relation {rel['id']} ({ends}) removed")
     model.echo(f"relation {rel['id']} ({ends}) removed")
 
 
-def resolved(model: Model, name: str, retry: bool = True) -> str:
+def resolved(model: ModelAPI, name: str, retry: bool = True) -> str:
     """`juju resolved`: retry the failed hook, or with --no-retry count it as done and move on."""
     unit = model.unit(name)
     if model.is_peer(unit["app"]):
@@ -171,7 +171,7 @@ def resolved(model: Model, name: str, retry: bool = True) -> str:
     return f"{name}: {hook} marked resolved, not run again"
 
 
-def force_remove_unit(model: Model, name: str) -> None:
+def force_remove_unit(model: ModelAPI, name: str) -> None:
     """`juju remove-unit --force`: the unit goes now, whatever its hooks would say.
 
     Its own pending hooks (a failed install, stop, remove) are not run — the machine is gone,

@@ -31,7 +31,7 @@ from charmsmith.model.tool_base import (
 )
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 RELATION = {"r", "relation"}
 
@@ -63,7 +63,7 @@ YAML map of string keys to string values. Use "-" to read from stdin.
 """
 
 
-def _relation(model: Model, ctx: HookContext, opts: dict[str, Any]) -> dict[str, Any]:
+def _relation(model: ModelAPI, ctx: HookContext, opts: dict[str, Any]) -> dict[str, Any]:
     ref = opts.get("r") or opts.get("relation")
     if ref is None:
         if ctx.relation_id is None:
@@ -79,7 +79,7 @@ def _relation(model: Model, ctx: HookContext, opts: dict[str, Any]) -> dict[str,
     return rel
 
 
-def relation_key(rel: dict[str, Any], model: Model) -> str:
+def relation_key(rel: dict[str, Any], model: ModelAPI) -> str:
     """state's relation key: `app:endpoint` per side, requirers before providers."""
     order = {"requires": 0, "provides": 1, "peers": 2}
     ends = []
@@ -89,7 +89,7 @@ def relation_key(rel: dict[str, Any], model: Model) -> str:
     return " ".join(name for _, name in sorted(ends))
 
 
-def relation_ids(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def relation_ids(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """Ids of live relations on an endpoint, string-sorted; an unknown name lists nothing.
     Only relations whose scope the unit entered: Juju's hook context knows no other (in the
     install hook, none)."""
@@ -112,7 +112,7 @@ def relation_ids(model: Model, ctx: HookContext, args: list[str], stdin: bytes) 
     return 0, render(ids, fmt_of(opts)), b""
 
 
-def relation_list(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def relation_list(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     opts, pos = parse(args, OUTPUT | RELATION, {"app"})
     rel = _relation(model, ctx, opts)
     check_empty(pos)
@@ -122,7 +122,7 @@ def relation_list(model: Model, ctx: HookContext, args: list[str], stdin: bytes)
     return 0, render(members, fmt_of(opts)), b""
 
 
-def _target(model: Model, ctx: HookContext, rest: list[str], app_bag: bool) -> tuple[str, bool]:
+def _target(model: ModelAPI, ctx: HookContext, rest: list[str], app_bag: bool) -> tuple[str, bool]:
     """determineUnitOrAppName: a given name wins (a unit name under --app means its app);
     else the hook's remote unit, else the hook's remote application's databag."""
     if rest:
@@ -139,7 +139,7 @@ def _target(model: Model, ctx: HookContext, rest: list[str], app_bag: bool) -> t
     raise ToolError("no unit or application specified", USAGE)
 
 
-def _read(model: Model, ctx: HookContext, rel: dict[str, Any], target: str, app_bag: bool):
+def _read(model: ModelAPI, ctx: HookContext, rel: dict[str, Any], target: str, app_bag: bool):
     """The databag as this hook sees it (its own uncommitted writes included)."""
     my_app = unit_app(model, ctx)
     apps = [ep["app"] for ep in rel["endpoints"]]
@@ -171,7 +171,7 @@ def _read(model: Model, ctx: HookContext, rel: dict[str, Any], target: str, app_
     )
 
 
-def relation_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def relation_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     opts, pos = parse(args, OUTPUT | RELATION, {"app"})
     rel = _relation(model, ctx, opts)
     key = pos[0] if pos and pos[0] != "-" else ""
@@ -181,7 +181,7 @@ def relation_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) 
     return 0, render(data.get(key) if key else data, fmt_of(opts)), b""
 
 
-def relation_set(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def relation_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     if "--help" in args or "-h" in args:
         rid = f"{ctx.relation_id}" if ctx.relation_id is not None else ""
         return 0, (RELATION_SET_HELP % rid).encode(), b""

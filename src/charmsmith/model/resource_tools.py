@@ -18,14 +18,14 @@ from charmsmith.model.tool_base import USAGE, HookContext, Result, ToolError, ch
 from charmsmith.model.unitview import UnitView
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 
 def resource_path_in_unit(unit: str, name: str, filename: str) -> str:
     return f"/var/lib/juju/agents/{unitfs.unit_tag(unit)}/resources/{name}/{filename}"
 
 
-def resource_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def resource_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     if not args:
         raise ToolError("missing required resource name", USAGE)
     check_empty(args[1:])

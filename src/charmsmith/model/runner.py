@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 from charmsmith.model import network, procs
 from charmsmith.model import units as unitfs
 from charmsmith.model.operations import after_hook
-from charmsmith.model.tools import HookContext
+from charmsmith.model.tool_base import HookContext
+from charmsmith.model.unitexec import unit_command
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 JUJU_VERSION = "3.4.0"
 # Juju never kills a hook for its duration; the model does, so that a stuck hook cannot hang a
@@ -35,7 +36,7 @@ HOOK_TIMEOUT = float(os.environ.get("CHARMSMITH_HOOK_TIMEOUT", "900"))
 OUTPUT_LIMIT = 200_000
 
 
-def new_context(model: Model, unit: str, hook: str, **extra: Any) -> HookContext:
+def new_context(model: ModelAPI, unit: str, hook: str, **extra: Any) -> HookContext:
     number = model.state["next_context"]
     model.state["next_context"] = number + 1
     ctx = HookContext(id=f"{unit}-{hook}-{number}", unit=unit, hook=hook, **extra)
@@ -43,7 +44,7 @@ def new_context(model: Model, unit: str, hook: str, **extra: Any) -> HookContext
     return ctx
 
 
-def hook_env(model: Model, ctx: HookContext, event: dict[str, Any]) -> dict[str, str]:
+def hook_env(model: ModelAPI, ctx: HookContext, event: dict[str, Any]) -> dict[str, str]:
     """Juju 3.x's hook environment; nothing inherited from the caller (env -i).
 
     Follows juju/worker/uniter/runner/context/context.go (HookVars) and env.go (the Ubuntu
@@ -107,21 +108,10 @@ def hook_env(model: Model, ctx: HookContext, event: dict[str, Any]) -> dict[str,
     return env
 
 
-def unit_command(model: Model, unit_name: str, argv: list[str], cwd: str = "/") -> list[str]:
-    """argv wrapped by the launcher: enter the unit's netns and filesystem view."""
-    unit = model.unit(unit_name)
-    if unit.get("netns") and not unit.get("down") and not os.path.exists(unit["netns"]):
-        # after a reboot or a command killed mid-add-unit: namespaces are not persistent
-        network.create_unit_network(model.state, unit)
-    spec = unitfs.mount_spec(model.store.path, model.state, unit)
-    enter = model.store.path / "run" / "bin" / "charmsmith-enter"
-    return [str(enter), unit.get("netns") or "-", str(spec), cwd, "--", *argv]
-
-
 RUNNING_HOOK = "hook.json"  # in <model>/run/
 
 
-def reap_interrupted_hook(model: Model) -> None:
+def reap_interrupted_hook(model: ModelAPI) -> None:
     """Kill the process tree of a hook whose command was killed before it could (SIGKILL)."""
     path = model.store.path / "run" / RUNNING_HOOK
     try:
@@ -135,7 +125,7 @@ def reap_interrupted_hook(model: Model) -> None:
 
 
 def _run_hook_process(
-    model: Model, argv: list[str], env: dict[str, str], unit: str
+    model: ModelAPI, argv: list[str], env: dict[str, str], unit: str
 ) -> tuple[int, str]:
     """Run the hook; whichever way this command ends, no process of the hook stays behind."""
     reap_interrupted_hook(model)
@@ -168,7 +158,7 @@ def _run_hook_process(
 
 
 def execute(
-    model: Model, ctx: HookContext, path_in_unit: str, event: dict[str, Any]
+    model: ModelAPI, ctx: HookContext, path_in_unit: str, event: dict[str, Any]
 ) -> dict[str, Any]:
     """Run `path_in_unit` in the unit for this context; returns the history record."""
     unit = model.unit(ctx.unit)
@@ -199,7 +189,7 @@ def execute(
     }
 
 
-def run_event(model: Model, event: dict[str, Any]) -> bool:
+def run_event(model: ModelAPI, event: dict[str, Any]) -> bool:
     """Run one queued hook; commit its writes on success; mark the unit in error on failure."""
     name, hook = event["unit"], event["hook"]
     unit = model.unit(name)
@@ -252,7 +242,7 @@ def exit_text(rc: int) -> str:
         return f"killed by signal {-rc}"
 
 
-def _after_success(model: Model, ctx: HookContext, unit: dict[str, Any]) -> None:
+def _after_success(model: ModelAPI, ctx: HookContext, unit: dict[str, Any]) -> None:
     unit["agent"] = "idle"
     unit.pop("agent_message", None)
     model.commit(ctx)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI, ModelView
 
 SCOPE_KEY = "in_scope"  # in each relation of state.json: the charm units in its scope
 ARRIVALS = ("-relation-joined", "-relation-changed")
@@ -46,16 +46,16 @@ class RelationScope:
             self.members.remove(unit)
 
 
-def is_installed(model: Model, unit: str) -> bool:
+def is_installed(model: ModelView, unit: str) -> bool:
     record = model.unit(unit)
     return model.is_peer(record["app"]) or bool(record.get("installed"))
 
 
-def in_scope(model: Model, rel: dict[str, Any], unit: str) -> bool:
+def in_scope(model: ModelView, rel: dict[str, Any], unit: str) -> bool:
     return model.is_peer(model.unit(unit)["app"]) or unit in RelationScope.of(rel)
 
 
-def remote_units(model: Model, rel: dict[str, Any], unit: str) -> list[str]:
+def remote_units(model: ModelView, rel: dict[str, Any], unit: str) -> list[str]:
     """Units on the other side of `rel` in its scope that `unit` can see (container scope:
     only its principal or its own subordinates)."""
     other = model.remote_app(rel, model.unit(unit)["app"])
@@ -68,7 +68,7 @@ def remote_units(model: Model, rel: dict[str, Any], unit: str) -> list[str]:
     return sorted(candidates, key=model.unit_sort_key)
 
 
-def install_done(model: Model, unit: str) -> None:
+def install_done(model: ModelAPI, unit: str) -> None:
     """The unit's install hook succeeded or was resolved without a retry: it enters the
     scope of each live relation of its application (a dying unit enters none)."""
     record = model.unit(unit)
@@ -81,7 +81,7 @@ def install_done(model: Model, unit: str) -> None:
         enter(model, rel, unit)
 
 
-def enter_installed(model: Model, rel: dict[str, Any], side: str) -> None:
+def enter_installed(model: ModelAPI, rel: dict[str, Any], side: str) -> None:
     """A new relation: every installed unit enters its scope. The other side's units are
     recorded first, then `side`'s enter one by one, so each pair gets its hooks once."""
     other = model.remote_app(rel, side)
@@ -89,13 +89,13 @@ def enter_installed(model: Model, rel: dict[str, Any], side: str) -> None:
     for unit in model.charm_units(other):
         if is_installed(model, unit) and not model.unit(unit).get("dying"):
             scope.enter(unit)
-            model._set_juju_keys(rel, unit)
+            model.set_juju_keys(rel, unit)
     for unit in list(model.app(side)["units"]):
         if is_installed(model, unit):
             enter(model, rel, unit)
 
 
-def enter(model: Model, rel: dict[str, Any], unit: str) -> None:
+def enter(model: ModelAPI, rel: dict[str, Any], unit: str) -> None:
     """`unit` enters `rel`'s scope: its settings get its addresses, a subordinate played by
     charmsmith gets its unit (Juju creates subordinates on the principal's EnterScope), then
     -joined/-changed is queued on both sides for each pair of units that now see each other."""
@@ -105,13 +105,13 @@ def enter(model: Model, rel: dict[str, Any], unit: str) -> None:
     app = record["app"]
     if not model.is_peer(app) and not RelationScope.of(rel).enter(unit):
         return
-    model._set_juju_keys(rel, unit)  # EnterScope writes the unit's address settings
+    model.set_juju_keys(rel, unit)  # EnterScope writes the unit's address settings
     other = model.remote_app(rel, app)
     if model.is_peer(other) and model.peer_class(other).SUBORDINATE:
         if not any(model.unit(u).get("principal") == unit for u in model.app(other)["units"]):
-            model._new_unit(other, principal=unit)
+            model.new_unit(other, principal=unit)
     for remote in remote_units(model, rel, unit):
-        model._set_juju_keys(rel, remote)
+        model.set_juju_keys(rel, remote)
         if not model.is_peer(app):
             _queue_arrival(model, rel, unit, remote)
         if not model.is_peer(other):
@@ -125,14 +125,14 @@ def enter(model: Model, rel: dict[str, Any], unit: str) -> None:
         model.peer_respond(rel, other)
 
 
-def _queue_arrival(model: Model, rel: dict[str, Any], unit: str, remote: str) -> None:
+def _queue_arrival(model: ModelAPI, rel: dict[str, Any], unit: str, remote: str) -> None:
     """-joined then -changed on `unit` for `remote`, as the uniter's relation resolver fires."""
     for suffix in ARRIVALS:
         _queue_about(model, rel, unit, remote, suffix)
 
 
 def _queue_about(
-    model: Model, rel: dict[str, Any], unit: str, remote: str, suffix: str, departing: str = ""
+    model: ModelAPI, rel: dict[str, Any], unit: str, remote: str, suffix: str, departing: str = ""
 ) -> None:
     """Queue `unit`'s `<endpoint><suffix>` hook about the unit `remote`."""
     model.enqueue(
@@ -145,7 +145,7 @@ def _queue_about(
     )
 
 
-def tell_departure(model: Model, rel: dict[str, Any], remote: str, name: str) -> None:
+def tell_departure(model: ModelAPI, rel: dict[str, Any], remote: str, name: str) -> None:
     """`name` leaves: `remote` gets -departed if it ran -joined for it; if its -joined is still
     pending, that arrival is dropped instead (Juju never joins a unit gone from scope)."""
     if model.is_peer(model.unit(remote)["app"]):
@@ -165,7 +165,7 @@ def tell_departure(model: Model, rel: dict[str, Any], remote: str, name: str) ->
     _queue_about(model, rel, remote, name, "-relation-departed", departing=name)
 
 
-def queue_goodbyes(model: Model, name: str) -> None:
+def queue_goodbyes(model: ModelAPI, name: str) -> None:
     """remove-unit: in each relation `name` entered, -departed on both sides for every pair
     that met, then its -broken; arrivals still pending on it are dropped. Relations it never
     entered get no hook at all (the uniter's resolver knows only relations it joined)."""

@@ -6,10 +6,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 
-def status_data(model: Model) -> dict[str, Any]:
+def status_data(model: ModelAPI) -> dict[str, Any]:
     state = model.state
     apps: dict[str, Any] = {}
     for name, app in sorted(state["applications"].items()):
@@ -50,7 +50,7 @@ def status_data(model: Model) -> dict[str, Any]:
     }
 
 
-def _unit(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
+def _unit(model: ModelAPI, unit: dict[str, Any]) -> dict[str, Any]:
     workload = unit.get("workload", {})
     agent = unit.get("agent", "idle")
     principal = unit.get("principal")
@@ -85,7 +85,7 @@ def _unit(model: Model, unit: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def render_table(model: Model) -> str:
+def render_table(model: ModelAPI) -> str:
     data = status_data(model)
     m = data["model"]
     header = [
@@ -141,5 +141,5 @@ def _row(cells: list[str]) -> str:
     return "  ".join(cells).rstrip()
 
 
-def render_json(model: Model) -> str:
+def render_json(model: ModelAPI) -> str:
     return json.dumps(status_data(model), indent=2, sort_keys=True) + "\n"

@@ -25,13 +25,13 @@ from charmsmith.model.tool_base import (
 )
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 STATUSES = ("maintenance", "blocked", "waiting", "active")
 NOT_LEADER = "this unit is not the leader"  # ErrIsNotLeader, runner/context/context.go
 
 
-def config_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def config_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """Juju's config-get: every declared option is a setting, null when unset and no default.
 
     Follows config-get.go: without a key, null settings are left out unless `--all` is given;
@@ -53,13 +53,13 @@ def config_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) ->
     return 0, render(settings, fmt_of(opts)), b""
 
 
-def is_leader(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def is_leader(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     opts, pos = parse(args, OUTPUT, set())
     check_empty(pos)
     return 0, render(model.is_leader(ctx.unit), fmt_of(opts)), b""
 
 
-def leader_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def leader_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """leader-get.go: `-` or no key prints all; a missing key prints nil (json `null`)."""
     opts, pos = parse(args, OUTPUT, set())
     key = pos[0] if pos and pos[0] != "-" else ""
@@ -73,7 +73,7 @@ def leader_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) ->
     return 0, render(settings.get(key) if key else settings, fmt), b""
 
 
-def leader_set(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def leader_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     _, pos = parse(args, {"format"}, set())
     settings = pairs(pos)
     if not model.is_leader(ctx.unit):
@@ -88,7 +88,7 @@ def leader_set(model: Model, ctx: HookContext, args: list[str], stdin: bytes) ->
     return 0, b"", b""
 
 
-def status_set(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def status_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """status-set.go: `<status> [message]`, one message argument; --application leader only."""
     opts, pos = parse(args, set(), {"application"})
     if not pos:
@@ -115,7 +115,7 @@ def _details(status: dict[str, Any], include_data: bool) -> dict[str, Any]:
     return details
 
 
-def status_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def status_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     opts, pos = parse(args, OUTPUT, {"include-data", "application"})
     check_empty(pos)
     fmt = fmt_of(opts)
@@ -138,7 +138,7 @@ def status_get(model: Model, ctx: HookContext, args: list[str], stdin: bytes) ->
 
 
 def application_version_set(
-    model: Model, ctx: HookContext, args: list[str], stdin: bytes
+    model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes
 ) -> Result:
     _, pos = parse(args, set(), set())
     if not pos:

@@ -25,6 +25,7 @@ STATE_FILE = "state.json"
 HISTORY_FILE = "hooks.jsonl"
 DEBUG_LOG = "debug-log.txt"
 LOCK_FILE = "lock"
+PEER_MARKER = "peer.json"  # in <model>/peers/<app>/: which backend runs there (no secrets)
 SCHEMA = 2  # 2: relation scopes and installed units (model/scope.py)
 
 

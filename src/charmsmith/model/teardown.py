@@ -24,10 +24,17 @@ from typing import TYPE_CHECKING, Any
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import network, procs, shims
 from charmsmith.model import units as unitfs
-from charmsmith.model.store import DEBUG_LOG, HISTORY_FILE, LOCK_FILE, STATE_FILE, ModelStore
+from charmsmith.model.store import (
+    DEBUG_LOG,
+    HISTORY_FILE,
+    LOCK_FILE,
+    PEER_MARKER,
+    STATE_FILE,
+    ModelStore,
+)
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI, StoreLike
 
 
 class Problems(list[str]):
@@ -42,8 +49,7 @@ class Problems(list[str]):
 
 def stop_peer_backends(model_dir: Path, echo: Callable[[str], None], problems: Problems) -> None:
     """Stop every daemon backend found by its marker file (the state may not list it)."""
-    from charmsmith.model.peers import PEERS
-    from charmsmith.model.sequencer import PEER_MARKER
+    from charmsmith.model.peers import PEERS  # the peers' modules load only when needed
 
     def stop(marker: Path) -> None:
         record = json.loads(marker.read_text())
@@ -80,17 +86,17 @@ def sweep_host_objects(model_id: str) -> None:
             subprocess.run(["ip", "link", "del", name], capture_output=True, check=False)
 
 
-def destroy_host_objects(model: Model) -> Problems:
+def destroy_host_objects(store: StoreLike, echo: Callable[[str], None]) -> Problems:
     """Everything of the model outside its directory: daemons, processes, namespaces, bridge."""
     problems = Problems()
-    state = model.state
-    stop_peer_backends(model.store.path, model.echo, problems)
+    state = store.state
+    stop_peer_backends(store.path, echo, problems)
     units = state.get("units")
     for key, unit in units.items() if isinstance(units, dict) else []:
         if not isinstance(unit, dict):
             problems.append(f"unit entry {key!r} is not a unit record: skipped")
             continue
-        problems.attempt(f"unit {key}", teardown_unit, model.store.path, state, unit)
+        problems.attempt(f"unit {key}", teardown_unit, store.path, state, unit)
     model_id = state.get("id")
     if isinstance(model_id, str):
         if isinstance(state.get("bridge"), str):
@@ -140,8 +146,6 @@ def _remove_files(model_dir: Path, problems: Problems) -> None:
 
 def destroy_model(store: ModelStore, echo: Callable[[str], None] = print) -> Problems:
     """Remove the model: host objects first, then its directory. Returns what could not go."""
-    from charmsmith.model.sequencer import Model
-
     if not store.exists:
         raise CharmsmithError(f"no model at {store.path} (nothing to destroy)")
     problems = Problems()
@@ -158,7 +162,7 @@ def destroy_model(store: ModelStore, echo: Callable[[str], None] = print) -> Pro
             store.state = {"id": found.group(1)} if found else {}
         if not isinstance(store.state, dict):
             store.state = {}
-        problems.extend(destroy_host_objects(Model(store, echo=echo)))
+        problems.extend(destroy_host_objects(store, echo))
         _remove_files(store.path, problems)
     with contextlib.suppress(OSError):
         (store.path / LOCK_FILE).unlink()
@@ -166,7 +170,7 @@ def destroy_model(store: ModelStore, echo: Callable[[str], None] = print) -> Pro
     return problems
 
 
-def undo(model: Model, before: dict[str, Any]) -> None:
+def undo(model: ModelAPI, before: dict[str, Any]) -> None:
     """An operation failed half way: take down the units it created and restore the state.
 
     Only what the failed operation added goes (units absent from `before`); the model is left

@@ -15,6 +15,7 @@ import os
 import shutil
 import stat
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +123,18 @@ def _in_upper(model_dir: Path, name: str, path: str) -> Path:
     raise ValueError(path)
 
 
-def prepare_unit(model_dir: Path, unit: dict[str, Any], charm_src: Path, real: bool) -> None:
-    """Create the unit's upper dirs and seed them (os-release, environment, charm, whiteouts)."""
+def prepare_unit(
+    model_dir: Path,
+    unit: dict[str, Any],
+    charm_src: Path,
+    real: bool,
+    hide_packages: Callable[[Path, str], None] | None = None,
+) -> None:
+    """Create the unit's upper dirs and seed them (os-release, environment, charm, whiteouts).
+
+    An emulated unit starts without the host's packages: `hide_packages` (hostpkgs.hide_all,
+    which builds on this module) whites them out.
+    """
     name = unit["name"]
     base = unit_dir(model_dir, name)
     for target in OVERLAY_DIRS:
@@ -160,10 +171,8 @@ def prepare_unit(model_dir: Path, unit: dict[str, Any], charm_src: Path, real: b
             # haproxy's init script passes EXTRAOPTS; see haproxy_maxconn_cap for why
             put("/etc/default/haproxy", f'EXTRAOPTS="-n {cap}"\n')
     _in_upper(model_dir, name, TOOLS_MOUNT + "/.keep").parent.mkdir(parents=True, exist_ok=True)
-    if not real:
-        from charmsmith.model import hostpkgs  # it builds on this module
-
-        hostpkgs.hide_all(model_dir, name)  # a fresh image has none of them installed
+    if not real and hide_packages is not None:
+        hide_packages(model_dir, name)  # a fresh image has none of them installed
     for hidden in HIDDEN_FILES:
         _whiteout(_in_upper(model_dir, name, hidden))
     install_charm(model_dir, unit, charm_src)

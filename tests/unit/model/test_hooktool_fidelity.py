@@ -49,7 +49,7 @@ def other_app(s: ToolSession) -> dict:
     model = s.model
     app = dict(model.app("fixture-api"), name="other-api", units=[], leader=None, next_unit=0)
     model.state["applications"]["other-api"] = app
-    model._new_unit("other-api")
+    model.new_unit("other-api")
     app["leader"] = "other-api/0"
     return model.new_relation(("fixture-api", "other-api"), ("backend", "website"), "http")
 

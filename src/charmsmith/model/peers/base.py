@@ -23,14 +23,14 @@ from charmsmith.errors import CharmsmithError
 from charmsmith.model.scope import in_scope
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 
 @dataclass
 class PeerView:
     """One relation as a peer sees it: remote (charm) databags in, its own databags out."""
 
-    model: Model
+    model: ModelAPI
     relation: dict[str, Any]
     app: str  # the peer application's name
     endpoint: str
@@ -171,11 +171,11 @@ class PeerApp(ABC):
     def status(self) -> tuple[str, str]:
         return "active", "Unit is ready"
 
-    def step(self, model: Model) -> None:  # noqa: B027 - optional: most peers act at once
+    def step(self, model: ModelAPI) -> None:  # noqa: B027 - optional: most peers act at once
         """Time passes (the model's hooks have all run): what the real charm does later."""
 
     def run_action(
-        self, model: Model, unit: str, name: str, params: dict[str, str]
+        self, model: ModelAPI, unit: str, name: str, params: dict[str, str]
     ) -> ActionResult:
         """Run one of ACTIONS on `unit`; Juju refuses an action the charm does not define."""
         raise CharmsmithError(f'action "{name}" not defined on unit "{unit}"')

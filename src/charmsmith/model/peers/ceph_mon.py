@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from charmsmith.model.peers import ceph_rules as rules
+import charmsmith.model.peers.ceph_rules as rules
 from charmsmith.model.peers.base import Backend, PeerApp, PeerView
 
 EMULATED_OSDS = 3  # ready_for_service's minimum when expected-osd-count is unset

@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import charmsmith.model.peers.certificates_rules as rules
 from charmsmith.errors import CharmsmithError
-from charmsmith.model.peers import certificates_rules as rules
 from charmsmith.model.peers.base import (
     ActionResult,
     Backend,
@@ -30,7 +30,7 @@ from charmsmith.model.peers.base import (
 from charmsmith.model.peers.certificate_authority import Authority, BadRequest, load_csr
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 HOOK = "certificates-relation-changed"
 ROOT_CA_DAYS = 365  # self-signed-certificates' root-ca-validity default
@@ -64,7 +64,7 @@ class CertificatesPeer(PeerApp):
     def leader(self, view: PeerView) -> str | None:
         return next((u for u in view.my_units() if view.model.is_leader(u)), None)
 
-    def answer_all(self, model: Model) -> None:
+    def answer_all(self, model: ModelAPI) -> None:
         name = self.app_state["name"]
         for rel in model.relations_of(name):
             model.peer_respond(rel, name)
@@ -144,7 +144,7 @@ class Vault(CertificatesPeer):
         view.publish(leader, answer)
 
     def run_action(
-        self, model: Model, unit: str, name: str, params: dict[str, str]
+        self, model: ModelAPI, unit: str, name: str, params: dict[str, str]
     ) -> ActionResult:
         if name == "get-root-ca":
             return ActionResult({"output": self.root().cert})
@@ -195,7 +195,7 @@ class SelfSignedCertificates(CertificatesPeer):
     def status(self) -> tuple[str, str]:
         return "active", ""  # the charm sets ActiveStatus() with no message
 
-    def step(self, model: Model) -> None:
+    def step(self, model: ModelAPI) -> None:
         """_on_collect_unit_status: units other than the leader are blocked."""
         for unit in self.app_state["units"]:
             if model.is_leader(unit):
@@ -279,7 +279,7 @@ class SelfSignedCertificates(CertificatesPeer):
         view.publish_app({"certificates": json.dumps(current) if current else ""})
 
     def run_action(
-        self, model: Model, unit: str, name: str, params: dict[str, str]
+        self, model: ModelAPI, unit: str, name: str, params: dict[str, str]
     ) -> ActionResult:
         if name == "get-ca-certificate":
             return ActionResult({"ca-certificate": self.ca().cert})

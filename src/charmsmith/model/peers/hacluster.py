@@ -15,8 +15,8 @@ import ast
 import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import charmsmith.model.peers.ipaddr as ipaddr
 from charmsmith.errors import CharmsmithError
-from charmsmith.model.peers import ipaddr
 from charmsmith.model.peers.base import (
     ActionResult,
     Backend,
@@ -27,7 +27,7 @@ from charmsmith.model.peers.base import (
 )
 
 if TYPE_CHECKING:
-    from charmsmith.model.sequencer import Model
+    from charmsmith.model.protocols import ModelAPI
 
 HOOK = "ha-relation-changed"
 # CRM sections hooks.py reads (parse_data); init_services/systemd_services configure nothing here
@@ -163,7 +163,7 @@ class HACluster(PeerApp):
             view.model.unit(sub)["workload"] = self.assess(view.model, sub)
         place_vips(view.model, view.app)
 
-    def assess(self, model: Model, unit: str) -> dict[str, str]:
+    def assess(self, model: ModelAPI, unit: str) -> dict[str, str]:
         """assess_status_helper's order: paused first, then too few peers, else ready."""
         needed = int(self.config()["cluster_count"])
         if model.unit(unit)["principal"] in self.standby():
@@ -180,7 +180,7 @@ class HACluster(PeerApp):
         return self.backend.state.setdefault("standby", [])
 
     def run_action(
-        self, model: Model, unit: str, name: str, params: dict[str, str]
+        self, model: ModelAPI, unit: str, name: str, params: dict[str, str]
     ) -> ActionResult:
         """pause/resume: the node leaves or rejoins the set that may run resources."""
         if name not in self.ACTIONS:

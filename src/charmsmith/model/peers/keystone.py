@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
-from charmsmith.model.peers import keystone_rules as rules
+import charmsmith.model.peers.keystone_rules as rules
 from charmsmith.model.peers.base import (
     Backend,
     PeerApp,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from charmsmith.model.peers import mysql_rules as rules
+import charmsmith.model.peers.mysql_rules as rules
 from charmsmith.model.peers.base import Backend, PeerApp, PeerView
 from charmsmith.model.peers.mysql import EmulatedMySQL, MySQLBackend
 
