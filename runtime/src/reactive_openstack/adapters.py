@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from reactive_openstack import ceph
+import reactive_openstack.ceph_adapter as ceph_adapter
 from reactive_openstack._adapter_base import Namespace, RelationAdapter, with_declared
 from reactive_openstack._api_support import STAT_PASSWORD_KEY, service_ports, stat_password
 from reactive_openstack._declared import (
@@ -117,7 +117,7 @@ def build_adapters(charm: OpenStackCharm, interfaces: Iterable[Any] | None = Non
     ``relation_adapters = {"my_rel": MyAdapter}``.
     """
     declared = declared_properties(type(charm))
-    ceph_classes = ceph.adapter_classes(charm)
+    ceph_classes = ceph_adapter.adapter_classes(charm)
     classes: dict[str, type[RelationAdapter]] = {**DEFAULT_ADAPTER_CLASSES, **ceph_classes}
     classes.update(getattr(charm, "relation_adapters", None) or {})
 

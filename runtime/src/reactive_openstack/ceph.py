@@ -251,12 +251,3 @@ def check(charm: Any) -> Status | None:
         reason = refusal.get("stderr") or "no reason given"
         return Status("blocked", f"ceph: broker refused {noun} {names}: {reason}")
     return Status("waiting", f"ceph: waiting for {noun} {names} (broker has not answered)")
-
-
-def adapter_classes(charm: Any) -> dict[str, type[Any]]:
-    """Template namespaces this module adds: ``ceph`` for a charm that declares pools."""
-    if not pools(charm):
-        return {}
-    from reactive_openstack.ceph_adapter import CephAdapter
-
-    return {ENDPOINT: CephAdapter}

@@ -5,10 +5,12 @@ Kept apart from ceph.py so the status path (update-status) never imports the ada
 
 from __future__ import annotations
 
-from reactive_openstack import ceph
-from reactive_openstack.adapters import RelationAdapter
+from typing import Any
 
-__all__ = ["CephAdapter"]
+import reactive_openstack.ceph as ceph
+from reactive_openstack._adapter_base import RelationAdapter
+
+__all__ = ["CephAdapter", "adapter_classes"]
 
 
 class CephAdapter(RelationAdapter):
@@ -48,3 +50,8 @@ class CephAdapter(RelationAdapter):
     @property
     def keyring_path(self) -> str:
         return ceph.keyring_path(self.charm)
+
+
+def adapter_classes(charm: Any) -> dict[str, type[RelationAdapter]]:
+    """Template namespaces this module adds: ``ceph`` for a charm that declares pools."""
+    return {ceph.ENDPOINT: CephAdapter} if ceph.pools(charm) else {}
