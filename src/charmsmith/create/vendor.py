@@ -45,7 +45,7 @@ version = "{version}"
 description = "{summary}"
 requires-python = "{requires_python}"
 dependencies = [{dependencies}]
-
+{entry_points}
 [tool.setuptools.packages.find]
 where = ["src"]
 
@@ -74,6 +74,8 @@ class InstalledRuntime(NamedTuple):
     summary: str
     requires_python: str
     requires: list[str]
+    #: (group, name, value) of each entry point, e.g. the pytest plugin of its testing package
+    entry_points: tuple[tuple[str, str, str], ...] = ()
 
     def core_metadata(self) -> str:
         """The PKG-INFO / METADATA text an sdist or a wheel of the runtime carries."""
@@ -99,6 +101,12 @@ def installed_runtime() -> InstalledRuntime:
         summary=_field(meta, "Summary") or "reactive OpenStack charm runtime",
         requires_python=_field(meta, "Requires-Python") or ">=3.10",
         requires=[r for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r],
+        entry_points=tuple(
+            sorted(
+                (ep.group, ep.name, ep.value)
+                for ep in importlib.metadata.distribution(RUNTIME_DISTRIBUTION).entry_points
+            )
+        ),
     )
 
 
@@ -120,6 +128,10 @@ def runtime_sdist() -> bytes:
         requires_python=_quote(runtime.requires_python),
         dependencies=", ".join(f'"{_quote(r)}"' for r in runtime.requires),
         package=RUNTIME_PACKAGE,
+        entry_points="".join(
+            f'\n[project.entry-points."{_quote(group)}"]\n"{_quote(name)}" = "{_quote(value)}"\n'
+            for group, name, value in runtime.entry_points
+        ),
     )
     top = f"{RUNTIME_PACKAGE}-{runtime.version}"
     entries = [(f"{top}/PKG-INFO", runtime.core_metadata().encode(), 0o644)]

@@ -1,38 +1,26 @@
-"""An in-memory :class:`~reactive_openstack.host.Host` for unit tests.
+"""FakeHost: the whole Host protocol in memory, recording every effect a hook would have.
 
-The runtime's own tests and every generated charm's ``unit_tests/`` use :class:`FakeHost` so they
-can assert what a hook *did* (bytes written, statuses set, commands run, services restarted)
-instead of which mocks were called. Everything is a plain public attribute: seed it in the
-constructor or by assignment, and read it back after the code under test has run.
-Details and an example: docs/architecture.md, 'The Host seam'.
+The hook-tool half lives here (config, leadership, status, log, network, ports, flags, kv);
+the machine half (files, packages, services, commands) in fake_machine.py. Seed state in the
+constructor or by assignment, run the code under test, then read the public attributes back.
 """
 
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from reactive_openstack._host_resources import FakeResources
 from reactive_openstack._host_services import FakeServiceStates
 from reactive_openstack.host import CommandFailed
+from reactive_openstack.testing.fake_machine import FakeMachine
 
-__all__ = ["FakeHost", "FileRecord", "CommandFailed"]
-
-
-@dataclass
-class FileRecord:
-    """A file as FakeHost stores it: content and the metadata a real write would set."""
-
-    content: bytes
-    mode: int = 0o640
-    owner: str = "root"
-    group: str = "root"
+STATUS_KV_KEY = "reactive_openstack.host.status"
+VERSION_KV_KEY = "reactive_openstack.host.application-version"
 
 
-class FakeHost(FakeResources, FakeServiceStates):
+class FakeHost(FakeMachine, FakeResources, FakeServiceStates):
     """Implements the whole Host protocol in memory and records every effect.
 
     Recorded effects (all lists are in call order):
@@ -80,6 +68,7 @@ class FakeHost(FakeResources, FakeServiceStates):
         endpoints: dict[str, Any] | None = None,
         interfaces: dict[str, list[str]] | None = None,
     ) -> None:
+        self._init_machine(files, packages, available_versions, services)
         self.unit_name = unit_name
         self.application_name = unit_name.split("/")[0]
         self.charm_dir = charm_dir
@@ -96,15 +85,8 @@ class FakeHost(FakeResources, FakeServiceStates):
         else:
             self.flags = {flag: None for flag in flags or ()}
         self.kv: dict[str, Any] = copy.deepcopy(kv or {})
-        self.packages: dict[str, str] = dict(packages or {})
-        self.available_versions: dict[str, str] = dict(available_versions or {})
-        self.services: dict[str, bool] = dict(services or {})
         self.service_ports: dict[str, list[int]] = dict(service_ports or {})
         self.listening = listening
-        self.files: dict[str, FileRecord] = {
-            path: FileRecord(content) for path, content in (files or {}).items()
-        }
-        self.dirs: set[str] = set()
         self.ports: set[int] = set(ports or ())
         self.endpoints: dict[str, Any] = dict(endpoints or {})
         # interface -> ["address/prefixlen", ...]; by default eth0 carries the unit's address
@@ -113,26 +95,18 @@ class FakeHost(FakeResources, FakeServiceStates):
             if interfaces is not None
             else {"eth0": [f"{unit_address}/24"]}
         )
+        self.atexit_callbacks: list[Callable[[], None]] = []
+        self._reset_tool_records()
 
+    # -- recording helpers ----------------------------------------------------------------------
+
+    def _reset_tool_records(self) -> None:
         self.statuses: list[tuple[str, str]] = []
         self.application_versions: list[str] = []
         self.tool_calls: list[str] = []
-        self.writes: list[str] = []
-        self.installs: list[list[str]] = []
-        self.purges: list[list[str]] = []
-        self.sources: list[str] = []
-        self.apt_updates = 0
-        self.service_calls: list[tuple[str, str]] = []
-        self.commands: list[list[str]] = []
-        self.sleeps: list[float] = []
         self.logs: list[tuple[str, str]] = []
-        self.atexit_callbacks: list[Callable[[], None]] = []
         self.port_calls: list[tuple[str, int]] = []
-        self._failures: dict[tuple[str, ...], list[Any]] = {}
-        self._service_failures: dict[tuple[str, str], int] = {}
         self._read_once: set[str] = set()
-
-    # -- recording helpers ----------------------------------------------------------------------
 
     def _read_tool(self, name: str) -> None:
         """Record a cached hook-tool read the first time only, as JujuHost would make it."""
@@ -145,31 +119,6 @@ class FakeHost(FakeResources, FakeServiceStates):
         """The last status sent, or None."""
         return self.statuses[-1] if self.statuses else None
 
-    def file_text(self, path: str) -> str:
-        """The content of a written file as text (KeyError if it was never written)."""
-        return self.files[path].content.decode()
-
-    def fail_command(
-        self, argv: list[str], times: int = 1, output: str = "boom", returncode: int = 1
-    ) -> None:
-        """Make :meth:`run` with exactly ``argv`` fail the next ``times`` calls."""
-        self._failures.setdefault(tuple(argv), []).extend([(output, returncode)] * times)
-
-    def fail_service(self, service: str, verb: str = "restart", times: int = 1) -> None:
-        """Make the next ``times`` ``verb`` (start/restart) calls of ``service`` fail."""
-        key = (verb, service)
-        self._service_failures[key] = self._service_failures.get(key, 0) + times
-
-    def _service_call(self, verb: str, service: str) -> None:
-        self.service_calls.append((verb, service))
-        key = (verb, service)
-        if self._service_failures.get(key):
-            self._service_failures[key] -= 1
-            self.services[service] = False
-            self.service_calls[-1] = (f"{verb}-failed", service)
-            raise CommandFailed(["service", service, verb], 1, f"{service} failed to {verb}")
-        self.services[service] = True
-
     def run_atexit(self) -> None:
         """Run the registered exit callbacks like charmhelpers does (last registered first)."""
         callbacks, self.atexit_callbacks = self.atexit_callbacks, []
@@ -178,20 +127,8 @@ class FakeHost(FakeResources, FakeServiceStates):
 
     def reset_records(self) -> None:
         """Forget recorded effects (not state), e.g. between two simulated hooks."""
-        self.statuses.clear()
-        self.application_versions.clear()
-        self.tool_calls.clear()
-        self.writes.clear()
-        self.installs.clear()
-        self.purges.clear()
-        self.sources.clear()
-        self.apt_updates = 0
-        self.service_calls.clear()
-        self.commands.clear()
-        self.sleeps.clear()
-        self.logs.clear()
-        self.port_calls.clear()
-        self._read_once.clear()
+        self._reset_tool_records()
+        self._reset_machine_records()
 
     def new_hook(self, hook_name: str = "") -> FakeHost:
         """Start a simulated new hook on the same unit: forget records and pending exits."""
@@ -230,18 +167,18 @@ class FakeHost(FakeResources, FakeServiceStates):
                 self.leader_settings[key] = str(value)
 
     def status_set(self, state: str, message: str) -> None:
-        if self.kv.get("reactive_openstack.host.status") == [state, message]:
+        if self.kv.get(STATUS_KV_KEY) == [state, message]:
             return
         self.tool_calls.append("status-set")
         self.statuses.append((state, message))
-        self.kv["reactive_openstack.host.status"] = [state, message]
+        self.kv[STATUS_KV_KEY] = [state, message]
 
     def application_version_set(self, version: str) -> None:
-        if self.kv.get("reactive_openstack.host.application-version") == version:
+        if self.kv.get(VERSION_KV_KEY) == version:
             return
         self.tool_calls.append("application-version-set")
         self.application_versions.append(version)
-        self.kv["reactive_openstack.host.application-version"] = version
+        self.kv[VERSION_KV_KEY] = version
 
     def log(self, message: str, level: str = "INFO") -> None:
         self.logs.append((level, message))
@@ -325,95 +262,3 @@ class FakeHost(FakeResources, FakeServiceStates):
 
     def kv_unset(self, key: str) -> None:
         self.kv.pop(key, None)
-
-    # -- files ----------------------------------------------------------------------------------
-
-    def read_file(self, path: str) -> bytes | None:
-        record = self.files.get(path)
-        return record.content if record else None
-
-    def exists(self, path: str) -> bool:
-        if path in self.files or path in self.dirs:
-            return True
-        prefix = path.rstrip("/") + "/"
-        return any(p.startswith(prefix) for p in self.files)
-
-    def mkdir(self, path: str, mode: int = 0o755, owner: str = "root", group: str = "root") -> None:
-        self.dirs.add(path.rstrip("/") or "/")
-
-    def write_file(
-        self,
-        path: str,
-        content: bytes,
-        mode: int = 0o640,
-        owner: str = "root",
-        group: str = "root",
-    ) -> bool:
-        if not isinstance(content, bytes):
-            raise TypeError(f"write_file needs bytes, got {type(content).__name__}")
-        new = FileRecord(content, mode, owner, group)
-        if self.files.get(path) == new:
-            return False
-        changed = path not in self.files or self.files[path].content != content
-        self.files[path] = new
-        self.dirs.add(os.path.dirname(path))
-        if changed:
-            self.writes.append(path)
-        return changed
-
-    # -- packages -------------------------------------------------------------------------------
-
-    def installed_version(self, package: str) -> str | None:
-        return self.packages.get(package)
-
-    def add_source(self, origin: str) -> None:
-        self.sources.append(origin)
-        self.apt_updates += 1
-
-    def install_packages(self, packages: list[str]) -> None:
-        if not packages:
-            return
-        self.installs.append(list(packages))
-        for package in packages:
-            self.packages[package] = self.available_versions.get(
-                package, self.packages.get(package, "1.0")
-            )
-
-    def purge_packages(self, packages: list[str]) -> None:
-        if not packages:
-            return
-        self.purges.append(list(packages))
-        for package in packages:
-            self.packages.pop(package, None)
-
-    # -- services, commands -----------------------------------------------------------------------
-
-    def service_running(self, service: str) -> bool:
-        return bool(self.services.get(service))
-
-    def service_start(self, service: str) -> None:
-        self._service_call("start", service)
-
-    def service_stop(self, service: str) -> None:
-        self.service_calls.append(("stop", service))
-        self.services[service] = False
-
-    def service_restart(self, service: str) -> None:
-        self._service_call("restart", service)
-
-    def services_started(self) -> set[str]:
-        return {name for action, name in self.service_calls if action in ("start", "restart")}
-
-    def restarted(self) -> list[str]:
-        """Services restarted so far, in order (a convenience for assertions)."""
-        return [name for action, name in self.service_calls if action == "restart"]
-
-    def run(self, argv: list[str]) -> None:
-        self.commands.append(list(argv))
-        pending = self._failures.get(tuple(argv))
-        if pending:
-            output, returncode = pending.pop(0)
-            raise CommandFailed(list(argv), returncode, output)
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
