@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+from charmsmith.create import render
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "answers"
 
@@ -14,3 +17,17 @@ def tree(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+def newer_template(dest: Path) -> Path:
+    """A copy of the current template at ``dest``, one template version ahead."""
+    current = render.template_version()
+    shutil.copytree(render.TEMPLATE_DIR, dest)
+    cookiecutter = dest / "cookiecutter.json"
+    cookiecutter.write_text(
+        cookiecutter.read_text().replace(
+            f'"_charmsmith_template_version": "{current}"',
+            f'"_charmsmith_template_version": "{int(current) + 1}"',
+        )
+    )
+    return dest

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from create_helpers import newer_template
 
 from charmsmith import cli
 from charmsmith.create import answers, answers_file, render, update
@@ -136,15 +136,7 @@ def test_without_pools_nothing_of_ceph(tmp_path: Path):
 def test_update_carries_the_pools_into_a_newer_template(tmp_path: Path):
     charm = render.render(resolve(ceph_pools="glance:2"), tmp_path / "charms")
     current = render.template_version()
-    newer = tmp_path / "template-next"
-    shutil.copytree(render.TEMPLATE_DIR, newer)
-    cookiecutter = newer / "cookiecutter.json"
-    cookiecutter.write_text(
-        cookiecutter.read_text().replace(
-            f'"_charmsmith_template_version": "{current}"',
-            f'"_charmsmith_template_version": "{int(current) + 1}"',
-        )
-    )
+    newer = newer_template(tmp_path / "template-next")
     report = update.update_charm(charm, template_dir=newer)
     assert not report.conflicts
     recorded = answers_file.load(charm / answers_file.ANSWERS_FILE)

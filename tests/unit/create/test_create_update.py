@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from create_helpers import newer_template
 
 from charmsmith import cli
 from charmsmith.create import answers, answers_file, history, render, update
@@ -24,15 +24,7 @@ def charm(tmp_path: Path) -> Path:
 @pytest.fixture
 def template_v2(tmp_path: Path) -> Path:
     """The current template, changed the way a new charmsmith release would change it."""
-    new = tmp_path / "template-v2"
-    shutil.copytree(render.TEMPLATE_DIR, new)
-    cookiecutter = new / "cookiecutter.json"
-    cookiecutter.write_text(
-        cookiecutter.read_text().replace(
-            f'"_charmsmith_template_version": "{CURRENT}"',
-            f'"_charmsmith_template_version": "{NEXT}"',
-        )
-    )
+    new = newer_template(tmp_path / "template-v2")
     project = new / "{{cookiecutter.charm_name}}"
     readme = project / "README.md"
     readme.write_text(readme.read_text().replace("## Deploy\n", "## Deploy\n\nNew deploy notes.\n"))
