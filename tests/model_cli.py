@@ -1,4 +1,7 @@
-"""The integration and e2e suites' handle on the local model: the `charmsmith model` CLI."""
+"""The integration and e2e suites' handle on the local model: the `charmsmith model` CLI.
+
+Also the probes they share: is a TCP port listening, which loopback port is free.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from charmsmith.model.network import accepts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,13 +43,16 @@ class ModelCLI:
         return json.loads((self.model / "state.json").read_text())
 
 
-def listening(address: str, port: int) -> bool:
+def listening(address: str, port: int, timeout: float = 1) -> bool:
     """A TCP connect (callers pass model-bridge or loopback addresses only)."""
-    try:
-        with socket.create_connection((address, port), timeout=1):
-            return True
-    except OSError:
-        return False
+    return accepts(address, port, timeout)
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on now (the kernel's pick)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def host_objects(model_id: str) -> list[str]:

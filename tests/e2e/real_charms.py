@@ -8,8 +8,6 @@ peers. test_real_services.py and test_real_tls.py each take one; only one can li
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,9 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from author_edits import EDITS
 from model_cli import ROOT, ModelCLI
+from real_host import private_model, require_host
 
 ANSWERS = ROOT / "tests" / "e2e" / "answers"
 NEEDED = (
@@ -62,15 +60,14 @@ def real_model(tag: str, charms: Mapping[str, int]) -> Iterator[ModelCLI]:
 
     Skips when the machine cannot run it; always destroys the model.
     """
-    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
-        pytest.skip("needs root, iproute2 and gcc")
-    missing = [path for path in NEEDED if not Path(path).exists()]
-    if missing:
-        pytest.skip(f"missing {' '.join(missing)} (run scripts/setup-e2e.sh)")
-    # the real daemons drop to their own users: the model dir must be traversable by them
-    root = Path("/tmp") / f"charmsmith-e2e-{tag}-{os.getpid()}"
-    root.mkdir(mode=0o711)
-    cli = ModelCLI(root / "model")
+    require_host(NEEDED, tools=("ip", "gcc"))
+    with private_model(f"charmsmith-e2e-{tag}-") as cli:
+        yield from _deployed(cli, charms)
+
+
+def _deployed(cli: ModelCLI, charms: Mapping[str, int]) -> Iterator[ModelCLI]:
+    """The peers and charms deployed and related in `cli`'s model; the timings printed after."""
+    root = cli.model.parent
     try:
         built = {n: timed(f"create+build {n}", build, n, root / n) for n in charms}
         for peer in PEERS:
@@ -92,9 +89,6 @@ def real_model(tag: str, charms: Mapping[str, int]) -> Iterator[ModelCLI]:
     finally:
         print("e2e timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMINGS.items()))
         TIMINGS.clear()
-        if (cli.model / "state.json").exists():
-            cli("destroy", check=False)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def peer_backend(cli: ModelCLI, app: str) -> Any:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import configparser
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -24,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from model_cli import ModelCLI, listening
+from real_host import private_model, require_host
 
 from charmsmith.model.peers.real.supervisor import group_members, pid_alive
 
@@ -46,24 +46,12 @@ def sample_charm(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def cli() -> Iterator[ModelCLI]:
-    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
-        pytest.skip("needs root, iproute2 and gcc")
-    missing = [path for path in NEEDED if not Path(path).exists()]
-    if missing:
-        pytest.skip(f"Debian packages missing ({', '.join(missing)}): run scripts/setup-e2e.sh")
+    require_host(NEEDED, tools=("ip", "gcc"))
     busy = [port for port in ERLANG_LOOPBACK_PORTS if listening("127.0.0.1", port)]
     if busy:
         pytest.skip(f"loopback ports of the real rabbitmq in use: {busy}")
-    # pytest's tmp_path sits under a 0700 directory the daemons' users cannot pass
-    root = Path(tempfile.mkdtemp(prefix="charmsmith-e2e-model-"))
-    root.chmod(0o711)
-    c = ModelCLI(root / "model")
-    try:
+    with private_model("charmsmith-e2e-model-") as c:
         yield c
-    finally:
-        if (c.model / "state.json").exists():
-            c("destroy", check=False)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _daemon_pids(model: Path) -> list[int]:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
-import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from model_cli import free_port, listening
+from real_host import private_dir, require_host
 
 from charmsmith.model.peers.real import Keystone, MariaDB, RabbitMQ
 from charmsmith.model.peers.real.supervisor import group_members, pid_alive
@@ -37,38 +36,22 @@ NEEDED = {
 }
 
 
-def _missing() -> list[str]:
-    return [pkg for pkg, path in NEEDED.items() if not Path(path).exists()]
-
-
-def _free_port() -> int:
-    """A loopback TCP port nobody listens on now, so a system instance never clashes."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 class Services:
-    """The three backends of one test module, and the timings of their starts."""
+    """The three backends of one test module, and the timings of their starts.
+
+    Free loopback ports rather than the usual ones, so a system instance never clashes.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.mariadb = MariaDB(root / "mysql", port=_free_port())
+        self.mariadb = MariaDB(root / "mysql", port=free_port())
         self.rabbitmq = RabbitMQ(
             root / "rabbitmq",
-            port=_free_port(),
-            epmd_port=_free_port(),
-            dist_port=_free_port(),
+            port=free_port(),
+            epmd_port=free_port(),
+            dist_port=free_port(),
         )
-        keystone_port = 5000 if not _port_open(5000) else _free_port()
+        keystone_port = 5000 if not listening("127.0.0.1", 5000) else free_port()
         self.keystone = Keystone(root / "keystone", self.mariadb, port=keystone_port)
         self.timings: dict[str, float] = {}
         self.pids: list[int] = []
@@ -87,15 +70,13 @@ class Services:
 
 @pytest.fixture(scope="module")
 def services() -> Iterator[Services]:
-    if os.geteuid() != 0:
-        pytest.skip("e2e backends need root (daemons drop to their own users)")
-    missing = _missing()
-    if missing:
-        pytest.skip(f"Debian packages missing: {' '.join(missing)} (run scripts/setup-e2e.sh)")
-    # Not pytest's tmp_path: its root is 0700, and mysql/rabbitmq/keystone must traverse it.
-    root = Path(tempfile.mkdtemp(prefix="charmsmith-e2e-"))
-    root.chmod(0o711)
-    svc = Services(root)
+    require_host(NEEDED.values())
+    with private_dir("charmsmith-e2e-") as root:
+        yield from _started(Services(root))
+
+
+def _started(svc: Services) -> Iterator[Services]:
+    """The services started (timed, their pids noted), stopped again after the module."""
     try:
         for name, backend in (
             ("mariadb", svc.mariadb),
@@ -114,7 +95,6 @@ def services() -> Iterator[Services]:
         yield svc
     finally:
         svc.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_mariadb_database_user_can_log_in(services: Services) -> None:
@@ -237,6 +217,6 @@ def test_stop_leaves_no_process(services: Services) -> None:
         assert not daemon.pidfile.exists(), daemon.pidfile
     left = [pid for pid in services.pids if pid_alive(pid)]
     assert not left, f"processes left after stop: {left}"
-    assert not [port for port in services.ports() if _port_open(port)]
+    assert not [port for port in services.ports() if listening("127.0.0.1", port)]
     # Stopping again is a no-op, as the model's `destroy` may run after a failed start.
     services.stop()

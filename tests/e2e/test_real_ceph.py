@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from model_cli import ModelCLI
 from real_charms import peer_backend, real_model, timed, until_ok
+from real_host import require_host
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +33,7 @@ CEPH_NEEDED = ("/usr/bin/ceph-mon", "/usr/bin/ceph-osd", "/usr/bin/rbd")
 
 @pytest.fixture(scope="module")
 def model() -> Iterator[ModelCLI]:
-    missing = [path for path in CEPH_NEEDED if not Path(path).exists()]
-    if missing:
-        pytest.skip(f"missing {' '.join(missing)} (run scripts/setup-e2e.sh)")
+    require_host(CEPH_NEEDED)
     with real_model("ceph", {APP: 1}) as cli:
         out = timed(
             "deploy ceph-mon (real Ceph bootstrap)", cli, "deploy", "ceph-mon", "--backend", "real"

@@ -9,16 +9,14 @@ that client write an RBD image, and `destroy` leaves no Ceph process or listener
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from model_cli import ModelCLI
+from real_host import private_model, require_host
 
 from charmsmith.model.peers import ceph_rules as rules
 from charmsmith.model.peers.real.supervisor import group_members, pid_alive
@@ -30,23 +28,12 @@ NEEDED = ("/usr/bin/ceph-mon", "/usr/bin/ceph-mgr", "/usr/bin/ceph-osd", "/usr/b
 
 @pytest.fixture(scope="module")
 def cli() -> Iterator[ModelCLI]:
-    if os.geteuid() != 0 or not shutil.which("ip"):
-        pytest.skip("needs root and iproute2")
-    missing = [path for path in NEEDED if not Path(path).exists()]
-    if missing:
-        pytest.skip(f"missing {' '.join(missing)} (run scripts/setup-e2e.sh)")
-    root = Path(tempfile.mkdtemp(prefix="charmsmith-e2e-ceph-"))
-    root.chmod(0o711)
-    c = ModelCLI(root / "model")
-    try:
+    require_host(NEEDED, tools=("ip",))
+    with private_model("charmsmith-e2e-ceph-") as c:
         out = c("deploy", "ceph-mon", "--backend", "real").stdout
         seconds = re.search(r"real backend ready in ([0-9.]+) s", out)
         print(f"\ne2e: Ceph bootstrap (mon, mgr, OSD): {seconds and seconds.group(1)} s")
         yield c
-    finally:
-        if (c.model / "state.json").exists():
-            c("destroy", check=False)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _backend(cli: ModelCLI):

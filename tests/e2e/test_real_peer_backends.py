@@ -8,15 +8,13 @@ before the model wires them into deploys.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import tempfile
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from model_cli import listening
+from real_host import private_dir, require_host
 
 from charmsmith.model.peers.real.supervisor import group_members, pid_alive
 
@@ -25,37 +23,26 @@ pytestmark = pytest.mark.e2e
 PORTS = (3306, 4370, 5000, 5672, 25673, 35357)
 
 
-def _busy(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def backends() -> Iterator[dict[str, Any]]:
-    if not Path("/usr/bin/keystone-manage").exists() or not Path("/usr/sbin/mariadbd").exists():
-        pytest.skip("Debian packages missing (run scripts/setup-e2e.sh)")
-    busy = [port for port in PORTS if _busy(port)]
+    require_host(("/usr/bin/keystone-manage", "/usr/sbin/mariadbd"))
+    busy = [port for port in PORTS if listening("127.0.0.1", port)]
     if busy:
         pytest.skip(f"loopback ports in use, the real backends' fixed ports: {busy}")
     from charmsmith.model.peers.real.backends import BACKENDS
 
-    root = Path(tempfile.mkdtemp(prefix="charmsmith-e2e-peers-"))
-    root.chmod(0o711)
-    made: dict[str, Any] = {}
-    try:
-        for kind, cls in BACKENDS.items():
-            state: dict[str, Any] = {}
-            cls.configure(state, root / kind, "127.0.0.1")
-            made[kind] = cls(state)
-            made[kind].start()
-        yield made
-    finally:
-        for backend in made.values():
-            backend.stop()
-        shutil.rmtree(root, ignore_errors=True)
+    with private_dir("charmsmith-e2e-peers-") as root:
+        made: dict[str, Any] = {}
+        try:
+            for kind, cls in BACKENDS.items():
+                state: dict[str, Any] = {}
+                cls.configure(state, root / kind, "127.0.0.1")
+                made[kind] = cls(state)
+                made[kind].start()
+            yield made
+        finally:
+            for backend in made.values():
+                backend.stop()
 
 
 def test_real_backends_answer_like_emulated_ones(backends: dict[str, Any]) -> None:
@@ -93,4 +80,4 @@ def test_real_backends_stop_cleanly(backends: dict[str, Any]) -> None:
     for backend in backends.values():
         assert backend.stop()
     assert not [pid for pid in pids if pid_alive(pid)]
-    assert not [port for port in PORTS if _busy(port)]
+    assert not [port for port in PORTS if listening("127.0.0.1", port)]

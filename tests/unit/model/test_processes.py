@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from model_cli import free_port, listening
 
 from charmsmith.model import procs, runner, services
 from charmsmith.model import units as unitfs
@@ -45,18 +46,8 @@ def _bind_port(model: Model, port: int) -> None:
     conf.write_text(f"[DEFAULT]\nbind_port = {port}\n")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return True
-    except OSError:
-        return False
+    return listening("127.0.0.1", port, timeout=2)
 
 
 def _entry(model: Model) -> dict:
@@ -133,7 +124,7 @@ def test_listener_that_exits_at_once_is_recorded_not_running(model: Model):
 
 
 def test_restart_replaces_the_listener_and_stop_ends_it(model: Model):
-    port = _free_port()
+    port = free_port()
     _bind_port(model, port)
     services._control(model, UNIT, "start", SERVICE)
     first = {"pid": _entry(model)["pid"], "start": _entry(model)["start"]}
@@ -148,7 +139,7 @@ def test_restart_replaces_the_listener_and_stop_ends_it(model: Model):
 
 
 def test_listener_that_died_since_reports_failed(model: Model):
-    _bind_port(model, _free_port())
+    _bind_port(model, free_port())
     services._control(model, UNIT, "start", SERVICE)
     rec = {"pid": _entry(model)["pid"], "start": _entry(model)["start"]}
     assert procs.send(rec, signal.SIGKILL)
