@@ -14,7 +14,7 @@ import binascii
 import inspect
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from reactive_openstack._declared import DeclaredProperty
 
@@ -106,7 +106,11 @@ class RelationAdapter(Namespace):
                     return value
         raise AttributeError(name)
 
-    def _call(self, method: str, *args: Any) -> Any:
+    def _text(self, method: str, *args: object) -> str | None:
+        """An accessor's text answer, None when absent (see :meth:`_call`)."""
+        return cast("str | None", self._call(method, *args))
+
+    def _call(self, method: str, *args: object) -> Any:
         """Call an accessor if the interface has it; None otherwise (missing renders empty)."""
         if self.interface is None:
             return None

@@ -64,7 +64,7 @@ def stat_password(host: Host) -> str:
 
 def haproxy_timeout(config: Mapping[str, Any], kind: str) -> int:
     """``haproxy-<kind>-timeout`` (ms) from config (underscored keys), else the default."""
-    value = config.get(f"haproxy_{kind}_timeout")
+    value: Any = config.get(f"haproxy_{kind}_timeout")
     return int(value) if value not in (None, "") else HAPROXY_TIMEOUT_DEFAULTS[kind]
 
 

@@ -7,7 +7,7 @@ or ``:``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from reactive_openstack import _netaddrs as netaddrs
@@ -19,6 +19,12 @@ from reactive_openstack.wire_keys import KEYSTONE_KEYS, MYSQL_SSL_KEYS
 
 if TYPE_CHECKING:
     from reactive_openstack.charm import OpenStackCharm
+    from reactive_openstack.interfaces import (
+        AMQPEndpoint,
+        ClusterPeers,
+        KeystoneEndpoint,
+        SharedDBEndpoint,
+    )
 
 __all__ = [
     "AMQPAdapter",
@@ -39,29 +45,31 @@ def _credentials(user: object, password: object) -> str:
 class SharedDBAdapter(RelationAdapter):
     """``shared_db``: the MySQL connection, ready to paste into ``[database] connection``."""
 
+    interface: SharedDBEndpoint | None
+
     type = "mysql"
     driver = "mysql+pymysql"
     SSL_KEYS = MYSQL_SSL_KEYS
 
     @property
     def host(self) -> str | None:
-        return self._call("db_host")
+        return self._text("db_host")
 
     @property
-    def port(self) -> str | None:
-        return self._call("db_port")
+    def port(self) -> int | str | None:
+        return cast("int | str | None", self._call("db_port"))
 
     @property
     def username(self) -> str | None:
-        return self._call("username")
+        return self._text("username")
 
     @property
     def password(self) -> str | None:
-        return self._call("password")
+        return self._text("password")
 
     @property
     def database(self) -> str | None:
-        return self._call("database")
+        return self._text("database")
 
     @property
     def uri(self) -> str | None:
@@ -113,25 +121,27 @@ class SharedDBAdapter(RelationAdapter):
 class AMQPAdapter(RelationAdapter):
     """``amqp``: RabbitMQ credentials and the oslo.messaging transport URL."""
 
+    interface: AMQPEndpoint | None
+
     @property
     def username(self) -> str | None:
-        return self._call("username")
+        return self._text("username")
 
     @property
     def vhost(self) -> str | None:
-        return self._call("vhost")
+        return self._text("vhost")
 
     @property
     def password(self) -> str | None:
-        return self._call("password")
+        return self._text("password")
 
     @property
-    def ssl_port(self) -> str | None:
-        return self._call("ssl_port")
+    def ssl_port(self) -> int | str | None:
+        return cast("int | str | None", self._call("ssl_port"))
 
     @property
     def ssl_ca(self) -> str | None:
-        return self._call("ssl_ca")
+        return self._text("ssl_ca")
 
     @property
     def clustered(self) -> bool:
@@ -139,7 +149,7 @@ class AMQPAdapter(RelationAdapter):
 
     @property
     def vip(self) -> str | None:
-        return self._call("vip")
+        return self._text("vip")
 
     @property
     def ha_queues(self) -> bool:
@@ -196,6 +206,8 @@ class IdentityServiceAdapter(RelationAdapter):
     Every key of wire_keys.KEYSTONE_KEYS is an attribute (None until keystone sent it).
     """
 
+    interface: KeystoneEndpoint | None
+
     def __getattr__(self, name: str) -> Any:
         if name in _KEYSTONE_ATTRIBUTES and self.__dict__.get("interface") is not None:
             try:
@@ -228,6 +240,8 @@ class IdentityServiceAdapter(RelationAdapter):
 class ClusterAdapter(RelationAdapter):
     """``cluster``: the haproxy backends, always present (a single unit lists itself)."""
 
+    interface: ClusterPeers | None
+
     def __bool__(self) -> bool:
         return True
 
@@ -258,7 +272,7 @@ class ClusterAdapter(RelationAdapter):
 
 
 def cluster_hosts(
-    charm: OpenStackCharm, peers: Any = None
+    charm: OpenStackCharm, peers: ClusterPeers | None = None
 ) -> dict[str, dict[str, Any]]:
     """local address -> {network, backends: unit-name (``-``) -> address}, deterministically.
 

@@ -5,10 +5,13 @@ Kept apart from ceph.py so the status path (update-status) never imports the ada
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import reactive_openstack.ceph as ceph
 from reactive_openstack._adapter_base import RelationAdapter
+
+if TYPE_CHECKING:
+    from reactive_openstack.interfaces import CephClientEndpoint
 
 __all__ = ["CephAdapter", "adapter_classes"]
 
@@ -20,8 +23,7 @@ class CephAdapter(RelationAdapter):
     the other values are there from the class alone, so templates need no guards around them.
     """
 
-    def __bool__(self) -> bool:
-        return self.__dict__.get("interface") is not None
+    interface: CephClientEndpoint | None
 
     @property
     def pools_available(self) -> bool:

@@ -11,7 +11,24 @@ Details and an example: docs/architecture.md, 'The Host seam'.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from reactive_openstack._text import unit_number
+from reactive_openstack.wire_keys import KEYSTONE_BASE_KEYS, KEYSTONE_KEYS
+
+if TYPE_CHECKING:
+    from reactive_openstack.interfaces import (
+        AMQPEndpoint,
+        CephClientEndpoint,
+        CertificatesEndpoint,
+        ClusterPeers,
+        HAClusterEndpoint,
+        KeystoneEndpoint,
+        SharedDBEndpoint,
+    )
+    from reactive_openstack.testing_ceph import FakeCephClient
+    from reactive_openstack.testing_tls import FakeCertificates
 
 __all__ = [
     "KEYSTONE_KEYS",
@@ -22,33 +39,6 @@ __all__ = [
     "FakeRabbitMQ",
     "keystone_data",
 ]
-
-#: Every key the keystone interface exposes an accessor method for.
-KEYSTONE_KEYS: tuple[str, ...] = (
-    "service_host",
-    "service_protocol",
-    "service_port",
-    "auth_host",
-    "auth_protocol",
-    "auth_port",
-    "service_tenant",
-    "service_username",
-    "service_password",
-    "service_tenant_id",
-    "service_domain",
-    "service_domain_id",
-    "api_version",
-    "admin_token",
-    "ca_cert",
-    "https_keystone",
-    "admin_domain_id",
-    "admin_user_id",
-    "admin_project_id",
-    "service_type",
-)
-
-#: The ten values whose presence makes ``identity-service.available``.
-KEYSTONE_BASE_KEYS: tuple[str, ...] = KEYSTONE_KEYS[:10]
 
 
 def keystone_data(**overrides: Any) -> dict[str, Any]:
@@ -71,12 +61,17 @@ def keystone_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def _unit_number(unit: str) -> int:
-    """Sort peers by unit number (``congress-10`` after ``congress-9``), not as strings."""
-    try:
-        return int(unit.replace("/", "-").rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        return -1
+class _Remote:
+    """An accessor method answering the remote value of the attribute's own name."""
+
+    key = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    def __get__(self, fake: _FakeInterface, owner: type | None = None) -> Callable[[], Any]:
+        key = self.key
+        return lambda: fake.get(key)
 
 
 class _FakeInterface:
@@ -145,17 +140,15 @@ class FakeKeystone(_FakeInterface):
         return dict(self.data)
 
 
-def _keystone_accessor(key: str) -> Any:
-    def accessor(self: FakeKeystone) -> Any:
-        return self.get(key)
+def _add_keystone_accessors() -> None:
+    """One accessor per key of the shared list, as the keystone layer builds its own."""
+    for key in KEYSTONE_KEYS:
+        accessor = _Remote()
+        accessor.key = key
+        setattr(FakeKeystone, key, accessor)
 
-    accessor.__name__ = key
-    accessor.__doc__ = f"Remote ``{key}`` (None when not sent yet)."
-    return accessor
 
-
-for _key in KEYSTONE_KEYS:
-    setattr(FakeKeystone, _key, _keystone_accessor(_key))
+_add_keystone_accessors()
 
 
 class FakeMySQLShared(_FakeInterface):
@@ -189,17 +182,17 @@ class FakeMySQLShared(_FakeInterface):
             {f"{key}database": database, f"{key}username": username, f"{key}hostname": hostname}
         )
 
-    def _remote(self, name: str, prefix: str | None) -> Any:
-        return self.get(f"{prefix}_{name}" if prefix else name)
+    def _remote(self, name: str, prefix: str | None) -> str | None:
+        return cast("str | None", self.get(f"{prefix}_{name}" if prefix else name))
 
     def _local(self, name: str, prefix: str | None) -> str | None:
         return (self.requests.get(prefix) or {}).get(name)
 
-    def db_host(self) -> str | None:
-        return self.get("db_host")
-
-    def db_port(self) -> str | None:
-        return self.get("db_port")
+    db_host = _Remote()
+    db_port = _Remote()
+    ssl_ca = _Remote()
+    ssl_cert = _Remote()
+    ssl_key = _Remote()
 
     def password(self, prefix: str | None = None) -> str | None:
         return self._remote("password", prefix)
@@ -215,15 +208,6 @@ class FakeMySQLShared(_FakeInterface):
 
     def hostname(self, prefix: str | None = None) -> str | None:
         return self._local("hostname", prefix)
-
-    def ssl_ca(self) -> str | None:
-        return self.get("ssl_ca")
-
-    def ssl_cert(self) -> str | None:
-        return self.get("ssl_cert")
-
-    def ssl_key(self) -> str | None:
-        return self.get("ssl_key")
 
     def prefixes(self) -> list[str]:
         return sorted(p for p in self.requests if p)
@@ -264,23 +248,12 @@ class FakeRabbitMQ(_FakeInterface):
     def vhost(self) -> str | None:
         return self._vhost
 
-    def password(self) -> str | None:
-        return self.get("password")
-
-    def ssl_port(self) -> str | None:
-        return self.get("ssl_port")
-
-    def ssl_ca(self) -> str | None:
-        return self.get("ssl_ca")
-
-    def ha_queues(self) -> Any:
-        return self.get("ha_queues")
-
-    def clustered(self) -> Any:
-        return self.get("clustered")
-
-    def vip(self) -> str | None:
-        return self.get("vip")
+    password = _Remote()
+    ssl_port = _Remote()
+    ssl_ca = _Remote()
+    ha_queues = _Remote()
+    clustered = _Remote()
+    vip = _Remote()
 
     def rabbitmq_ready_hosts(self) -> list[str]:
         return sorted(self.hosts) if self.password() else []
@@ -312,6 +285,7 @@ class FakeHACluster(_FakeInterface):
         }
 
     def is_clustered(self) -> bool:
+        """As the layer reads ``clustered``: ``true``/``yes`` in any case (not ``1``/``on``)."""
         value = self.get("clustered")
         return value is True or str(value).lower() in ("true", "yes")
 
@@ -340,7 +314,29 @@ class FakeOpenStackHAPeers(_FakeInterface):
             for unit, data in self.peers.items()
             if data.get(address_key)
         ]
-        return sorted(found, key=lambda item: _unit_number(item[0]))
+        return sorted(found, key=lambda item: unit_number(item[0]))
 
     def peer_addresses(self, address_key: str = "private-address") -> list[str]:
         return [address for _, address in self.ip_map(address_key)]
+
+
+if TYPE_CHECKING:  # each fake offers what the runtime calls on the endpoint it stands in for
+
+    def _conforms() -> tuple[
+        KeystoneEndpoint,
+        SharedDBEndpoint,
+        AMQPEndpoint,
+        HAClusterEndpoint,
+        ClusterPeers,
+        CertificatesEndpoint,
+        CephClientEndpoint,
+    ]:
+        return (
+            FakeKeystone(),
+            FakeMySQLShared(),
+            FakeRabbitMQ(),
+            FakeHACluster(),
+            FakeOpenStackHAPeers(),
+            FakeCertificates(),
+            FakeCephClient(),
+        )

@@ -18,6 +18,7 @@ from reactive_openstack.adapters import (
 from reactive_openstack.charm import HAOpenStackCharm
 from reactive_openstack.testing import FakeHost
 from reactive_openstack.testing_interfaces import (
+    FakeHACluster,
     FakeKeystone,
     FakeMySQLShared,
     FakeOpenStackHAPeers,
@@ -467,3 +468,33 @@ def test_adapters_is_a_mapping_usable_as_jinja_context() -> None:
     assert list(adapters) == ["options", "amqp", "shared_db", "identity_service", "cluster"]
     text = jinja2.Template("{{ amqp.transport_url }} {{ options.service_name }}").render(adapters)
     assert text == "rabbit://congress:pw@10.0.0.20:5672/openstack congress"
+
+
+class OverridingCharm(CongressCharm):
+    @adapter_property("amqp")
+    def transport_url(amqp: Any) -> str:  # noqa: N805 - replaces the built-in value
+        return "rabbit://overridden"
+
+
+def test_a_declared_property_overrides_a_built_in_value() -> None:
+    amqp = FakeRabbitMQ(password="pw", hosts=["10.0.0.20"])
+    assert build_adapters(make_charm(OverridingCharm), [amqp]).amqp.transport_url == (
+        "rabbit://overridden"
+    )
+    assert build_adapters(make_charm(), [amqp]).amqp.transport_url.startswith("rabbit://congress")
+
+
+def test_the_fakes_offer_what_the_runtime_calls_on_each_endpoint() -> None:
+    from reactive_openstack import interfaces
+    from reactive_openstack.testing_ceph import FakeCephClient
+    from reactive_openstack.testing_tls import FakeCertificates
+
+    assert isinstance(FakeKeystone(), interfaces.KeystoneEndpoint)
+    assert isinstance(FakeMySQLShared(), interfaces.SharedDBEndpoint)
+    assert isinstance(FakeRabbitMQ(), interfaces.AMQPEndpoint)
+    assert isinstance(FakeOpenStackHAPeers(), interfaces.ClusterPeers)
+    assert isinstance(FakeHACluster(), interfaces.HAClusterEndpoint)
+    assert isinstance(FakeCertificates(), interfaces.CertificatesEndpoint)
+    assert isinstance(FakeCephClient(), interfaces.CephClientEndpoint)
+    keystone = FakeKeystone(**keystone_data())
+    assert keystone.auth_port() == "35357" and keystone.service_domain_id() is None
