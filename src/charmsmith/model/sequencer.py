@@ -10,22 +10,23 @@ Tools, peers and operations see the model through protocols.py, not through this
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-from charmsmith.model import configops, deploy, hookqueue, lifecycle, peerdaemons, relate, tools
+from charmsmith.model import configops, hookqueue, lifecycle, peerdaemons, tools
+from charmsmith.model import deploy as deploying
+from charmsmith.model import relate as relating
 from charmsmith.model.store import ModelStore
 from charmsmith.model.teardown import destroy_host_objects
 from charmsmith.model.tool_base import HookContext
 from charmsmith.model.view import StateView
 
 MAX_HOOKS_PER_COMMAND = hookqueue.MAX_HOOKS_PER_COMMAND
-PEER_MARKER = peerdaemons.PEER_MARKER
-redact = tools.redact
 
 
 class Model(StateView):
-    """In-memory view of the model state with Juju's rules; the CLI holds it under the lock."""
+    """In-memory view of the model state with Juju's rules; the CLI holds it under the lock.
+
+    Each method is a module's function taking the model first (protocols.ModelAPI).
+    """
 
     def __init__(self, store: ModelStore, echo: Callable[[str], None] = print) -> None:
         super().__init__(store, echo)
@@ -33,115 +34,36 @@ class Model(StateView):
         self.current: HookContext | None = None
         self.failures: list[str] = []
 
-    # -- hook tools and the queue ----------------------------------------------------------------
+    handle_tool = tools.handle_tool
 
-    def handle_tool(
-        self, context_id: str, cwd: str, stdin: bytes, argv: list[str]
-    ) -> tuple[int, bytes, bytes]:
-        return tools.handle_tool(self, context_id, cwd, stdin, argv)
+    enqueue = hookqueue.enqueue
+    run_queue = hookqueue.run_queue
+    commit = hookqueue.commit
+    _changed = hookqueue.changed
+    peer_respond = hookqueue.peer_respond
+    peer_publish = hookqueue.peer_publish
 
-    def enqueue(self, unit: str, hook: str, **extra: Any) -> None:
-        hookqueue.enqueue(self, unit, hook, **extra)
+    new_unit = deploying.new_unit
+    deploy = deploying.deploy
+    add_unit = deploying.add_unit
+    upgrade_charm = deploying.upgrade_charm
+    coerce_config = configops.coerce_config
+    set_config = configops.set_config
 
-    def run_queue(self) -> None:
-        hookqueue.run_queue(self)
+    set_juju_keys = relating.set_juju_keys
+    new_relation = relating.new_relation
+    ensure_peer_relations = relating.ensure_peer_relations
+    relate = relating.relate
 
-    def commit(self, ctx: HookContext) -> None:
-        hookqueue.commit(self, ctx)
+    remove_unit = lifecycle.remove_unit
+    finish_removal = lifecycle.finish_removal
+    drop_unit = lifecycle.drop_unit
+    fail_unit = lifecycle.fail_unit
+    recover_unit = lifecycle.recover_unit
+    update_status = lifecycle.update_status
 
-    def _changed(self, rel: dict[str, Any], app: str, unit: str | None) -> None:
-        hookqueue.changed(self, rel, app, unit)
-
-    def peer_respond(self, rel: dict[str, Any], peer_app: str) -> None:
-        hookqueue.peer_respond(self, rel, peer_app)
-
-    def peer_publish(
-        self,
-        rel: dict[str, Any],
-        unit: str | None,
-        settings: dict[str, str],
-        app: str | None = None,
-    ) -> None:
-        hookqueue.peer_publish(self, rel, unit, settings, app)
-
-    # -- operations ------------------------------------------------------------------------------
-
-    def new_unit(self, app: str, principal: str | None = None) -> str:
-        return deploy.new_unit(self, app, principal)
-
-    def deploy(
-        self,
-        charm_dir: Path,
-        app_name: str | None,
-        config: dict[str, str],
-        count: int,
-        mode: str | None = None,
-        archive: dict[str, str] | None = None,
-    ) -> str:
-        return deploy.deploy(self, charm_dir, app_name, config, count, mode, archive)
-
-    def add_unit(self, app: str) -> str:
-        return deploy.add_unit(self, app)
-
-    def upgrade_charm(self, app: str, charm_dir: Path | None) -> None:
-        deploy.upgrade_charm(self, app, charm_dir)
-
-    def coerce_config(self, app: str, pairs: dict[str, str]) -> dict[str, Any]:
-        return configops.coerce_config(self, app, pairs)
-
-    def set_config(self, app: str, pairs: dict[str, str]) -> None:
-        configops.set_config(self, app, pairs)
-
-    def set_juju_keys(self, rel: dict[str, Any], unit: str) -> None:
-        relate.set_juju_keys(self, rel, unit)
-
-    def new_relation(
-        self,
-        apps: tuple[str, str],
-        endpoints: tuple[str, str],
-        interface: str,
-        scope: str = "global",
-    ) -> dict[str, Any]:
-        return relate.new_relation(self, apps, endpoints, interface, scope)
-
-    def ensure_peer_relations(self, app: str) -> None:
-        relate.ensure_peer_relations(self, app)
-
-    def relate(self, left: str, right: str) -> dict[str, Any]:
-        return relate.relate(self, left, right)
-
-    def remove_unit(self, name: str) -> None:
-        lifecycle.remove_unit(self, name)
-
-    def finish_removal(self, name: str) -> None:
-        lifecycle.finish_removal(self, name)
-
-    def drop_unit(self, name: str) -> None:
-        lifecycle.drop_unit(self, name)
-
-    def fail_unit(self, name: str) -> None:
-        lifecycle.fail_unit(self, name)
-
-    def recover_unit(self, name: str) -> None:
-        lifecycle.recover_unit(self, name)
-
-    def update_status(self, unit: str | None) -> None:
-        lifecycle.update_status(self, unit)
-
-    # -- peers played by charmsmith --------------------------------------------------------------
-
-    def deploy_peer(
-        self,
-        kind: str,
-        app_name: str | None,
-        count: int,
-        backend: str,
-        config: dict[str, str] | None = None,
-    ) -> str:
-        return peerdaemons.deploy_peer(self, kind, app_name, count, backend, config)
-
-    def peer_dir(self, app: str) -> Path:
-        return peerdaemons.peer_dir(self, app)
+    deploy_peer = peerdaemons.deploy_peer
+    peer_dir = peerdaemons.peer_dir
 
     def destroy(self) -> None:
         """Host objects go (teardown.py: step by step, daemons first); failures are reported."""
