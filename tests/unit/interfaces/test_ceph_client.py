@@ -101,6 +101,13 @@ def test_changed_pool_gets_a_new_id_and_drops_the_old_answer(juju: FakeJuju) -> 
     assert f"{EP}.pools.available" not in flags(juju)  # the answer was for the old request
 
 
+def test_create_pool_is_upstreams_older_name_with_a_weight(juju: FakeJuju) -> None:
+    rid = related(juju)
+    juju.run("config-changed", body=lambda hook: hook.endpoint(EP).create_pool("glance", 2, 10.0))
+    (op,) = sent_request(juju, rid)["ops"]
+    assert (op["name"], op["replicas"], op["weight"]) == ("glance", 2, 10.0)
+
+
 # -- what we read ---------------------------------------------------------------------------------
 
 

@@ -179,7 +179,11 @@ class CephClientRequires(Endpoint):
         return None
 
     def requested_pools(self) -> list[str]:
-        return [op.get("name") for op in self.current_ops() if op.get("op") == "create-pool"]
+        return [
+            name
+            for op in self.current_ops()
+            if op.get("op") == "create-pool" and isinstance(name := op.get("name"), str)
+        ]
 
     def create_replicated_pool(self, name: str, replicas: int = 3, **options: Any) -> None:
         """Add a pool to our request (upstream's API); sent only when the request changes.
@@ -202,7 +206,7 @@ class CephClientRequires(Endpoint):
 
     def create_pool(self, name: str, replicas: int = 3, weight: float | None = None) -> None:
         """Deprecated upstream name of create_replicated_pool."""
-        self.create_replicated_pool(name, replicas, weight)
+        self.create_replicated_pool(name, replicas, weight=weight)
 
     def send_request_if_needed(self, ops: list[dict[str, Any]]) -> bool:
         """Write ``broker_req`` on every relation whose request differs; True if any did."""

@@ -22,7 +22,7 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from charmhelpers.core import hookenv
 from charms.layer.charmsmith_endpoint import FlagEndpoint, toggle_flag
@@ -64,11 +64,11 @@ def _der_sequence(body: str) -> bool:
     return len(der) == 2 + width + int.from_bytes(der[2 : 2 + width], "big")
 
 
-def _is_cert(text: Any) -> bool:
+def _is_cert(text: Any) -> TypeGuard[str]:
     return pem_blocks(text, ("CERTIFICATE",)) is not None
 
 
-def _is_key(text: Any) -> bool:
+def _is_key(text: Any) -> TypeGuard[str]:
     return pem_blocks(text, _KEY_LABELS) is not None
 
 
@@ -269,9 +269,11 @@ class TlsRequires(FlagEndpoint):
         """Intermediate certificates between the CA and the issued certificates, if any."""
         if self.generation == CSR:
             for cert, entry in self._csr_certs():
-                chain = entry.get("chain") if isinstance(entry.get("chain"), list) else []
+                listed = entry.get("chain")
                 middle = [
-                    c for c in chain if c.strip() not in (cert.cert.strip(), entry["ca"].strip())
+                    c
+                    for c in (listed if isinstance(listed, list) else [])
+                    if c.strip() not in (cert.cert.strip(), entry["ca"].strip())
                 ]
                 return "\n".join(middle) if middle and all(map(_is_cert, middle)) else None
             return None

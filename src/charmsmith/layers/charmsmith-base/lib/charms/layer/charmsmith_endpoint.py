@@ -9,6 +9,7 @@ strings while Endpoint-style peers send JSON. Keeping one copy here makes the la
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from charmhelpers.core import hookenv
@@ -106,7 +107,7 @@ class FlagEndpoint(Endpoint):
         except Exception:  # noqa: BLE001 - network-get absent or failing: fall back, as Juju 1.x
             return hookenv.unit_private_ip()
 
-    def publish_raw(self, settings: dict[str, str | None]) -> None:
+    def publish_raw(self, settings: Mapping[str, str | None]) -> None:
         """Write raw values to every relation, touching only keys whose value changed.
 
         None removes a key (``relation-set key=``); an unchanged key is not touched, so a

@@ -96,8 +96,8 @@ def begin_hook(facts: HookFacts, kind: HookKind) -> HookFacts:
         facts.network.clear()
     if kind.name == "leader-elected":
         for bags in facts.data.values():
-            for name in [n for n in bags if n.startswith(APP_PREFIX)]:
-                del bags[name]
+            for app_key in [n for n in bags if n.startswith(APP_PREFIX)]:
+                del bags[app_key]
     if kind.membership_changes:
         facts.relation_ids.clear()
         facts.members.clear()
