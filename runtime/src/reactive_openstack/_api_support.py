@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from reactive_openstack.host import Host
 
 __all__ = [
+    "HAPROXY_CFG",
     "HAPROXY_STAT_PORT",
     "MEMCACHED_CONF",
     "MEMCACHE_PORT",
@@ -41,6 +42,7 @@ HAPROXY_TIMEOUT_DEFAULTS: Mapping[str, int] = {
 }
 MEMCACHE_PORT = "11211"
 MEMCACHED_CONF = "/etc/memcached.conf"
+HAPROXY_CFG = "/etc/haproxy/haproxy.cfg"
 #: Worker count in a container is capped (when the operator did not choose a multiplier) because
 #: containers see every host CPU and a dense LXD host would otherwise drown in API workers.
 CONTAINER_WORKER_CAP = 4

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import reactive_openstack._render_memo as render_memo
-from reactive_openstack._api_support import MEMCACHED_CONF
+from reactive_openstack._api_support import HAPROXY_CFG, MEMCACHED_CONF
 from reactive_openstack._endpoints import bracket
 from reactive_openstack.releases import CODENAMES
 
@@ -39,7 +39,6 @@ __all__ = [
 
 #: The runtime's own templates (package data): the loader's last resort.
 BUNDLED_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
-HAPROXY_CFG = "/etc/haproxy/haproxy.cfg"
 DEFAULT_MODE = 0o640
 
 #: Files holding secrets that only root may read, whatever the charm's group.
