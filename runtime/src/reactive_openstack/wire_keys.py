@@ -12,6 +12,7 @@ from __future__ import annotations
 __all__ = [
     "ENDPOINT_TYPES",
     "KEYSTONE_BASE_KEYS",
+    "KEYSTONE_ENDPOINT_KEYS",
     "KEYSTONE_KEYS",
     "KEYSTONE_PORT_KEYS",
     "KEYSTONE_SSL_KEYS",
@@ -20,6 +21,12 @@ __all__ = [
 
 #: The endpoint types of a keystone catalog entry (``<type>_url``), in the order sent.
 ENDPOINT_TYPES: tuple[str, ...] = ("public", "internal", "admin")
+
+#: What a consumer sends keystone for its catalog entry (upstream add_service_to_keystone's
+#: `single` request): the catalog name, the region and one URL per endpoint type.
+KEYSTONE_ENDPOINT_KEYS: tuple[str, ...] = ("service", "region") + tuple(
+    f"{endpoint_type}_url" for endpoint_type in ENDPOINT_TYPES
+)
 
 #: The ten values without which a service cannot authenticate tokens (``.available``).
 KEYSTONE_BASE_KEYS: tuple[str, ...] = (

@@ -10,24 +10,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from reactive_openstack.wire_keys import KEYSTONE_BASE_KEYS
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model.harness import tool_session
 from charmsmith.model.peers.real.supervisor import ServiceError
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
-KEYSTONE_BASE = [
-    "service_host",
-    "service_protocol",
-    "service_port",
-    "auth_host",
-    "auth_protocol",
-    "auth_port",
-    "service_tenant",
-    "service_username",
-    "service_password",
-    "service_tenant_id",
-]
+KEYSTONE_BASE = KEYSTONE_BASE_KEYS
 
 
 def _related(tmp_path: Path, peer: str, units: int = 1, config: dict[str, str] | None = None):

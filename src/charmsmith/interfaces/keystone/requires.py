@@ -11,60 +11,32 @@ Details (wire keys, flags): docs/architecture.md, 'Interface layer APIs'.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from subprocess import CalledProcessError
 from typing import Any
 
 from charms.layer.charmsmith_endpoint import FlagEndpoint, toggle_flag, wire_port, wire_text
-
-# The ten values without which a service cannot authenticate tokens: `.available` means all set.
-BASE_KEYS: tuple[str, ...] = (
-    "service_host",
-    "service_protocol",
-    "service_port",
-    "auth_host",
-    "auth_protocol",
-    "auth_port",
-    "service_tenant",
-    "service_username",
-    "service_password",
-    "service_tenant_id",
+from reactive_openstack.wire_keys import (
+    KEYSTONE_BASE_KEYS,
+    KEYSTONE_KEYS,
+    KEYSTONE_PORT_KEYS,
+    KEYSTONE_SSL_KEYS,
 )
+
+# The key lists the runtime's adapters and test fakes use too (one source, in the runtime every
+# charmsmith-built charm carries): BASE_KEYS make `.available`, each of ACCESSOR_KEYS has an
+# accessor method, SSL_KEYS make `.available.ssl`.
+BASE_KEYS: tuple[str, ...] = KEYSTONE_BASE_KEYS
+ACCESSOR_KEYS: tuple[str, ...] = KEYSTONE_KEYS
+SSL_KEYS: tuple[str, ...] = KEYSTONE_SSL_KEYS
 
 # Everything keystone may send that a consumer can ask for through get() / an accessor.
-KNOWN_KEYS: tuple[str, ...] = BASE_KEYS + (
-    "service_domain",
-    "service_domain_id",
-    "api_version",
-    "admin_token",
-    "ca_cert",
-    "ssl_cert",
-    "ssl_key",
-    "https_keystone",
-    "admin_domain_id",
-    "admin_user_id",
-    "admin_project_id",
-    "service_type",
-    "ssl_cert_admin",
-    "ssl_cert_internal",
-    "ssl_cert_public",
-    "ssl_key_admin",
-    "ssl_key_internal",
-    "ssl_key_public",
-    "public-auth-url",
-    "internal-auth-url",
-    "admin-auth-url",
-)
-
-# `.available.ssl` means keystone issued a certificate/key pair for every endpoint and its CA.
-SSL_KEYS: tuple[str, ...] = (
-    "ssl_cert_admin",
-    "ssl_cert_internal",
-    "ssl_cert_public",
-    "ssl_key_admin",
-    "ssl_key_internal",
-    "ssl_key_public",
-    "ca_cert",
+KNOWN_KEYS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        ACCESSOR_KEYS
+        + SSL_KEYS
+        + ("ssl_cert", "ssl_key", "public-auth-url", "internal-auth-url", "admin-auth-url")
+    )
 )
 
 # keystone-k8s publishes in the application databag under these names; every other key there is
@@ -188,83 +160,23 @@ class KeystoneRequires(FlagEndpoint):
         """True when the ten values needed to authenticate are present (ports must be numeric)."""
         if any(self.get(key) is None for key in BASE_KEYS):
             return False
-        return self.service_port() is not None and self.auth_port() is not None
+        return all(wire_port(self.get(key)) is not None for key in KEYSTONE_PORT_KEYS)
 
-    def service_host(self) -> str | None:
-        """Host of keystone's public/internal API."""
-        return self.get("service_host")
 
-    def service_protocol(self) -> str | None:
-        """``http`` or ``https`` for the service endpoint."""
-        return self.get("service_protocol")
+def _accessor(key: str) -> Callable[[KeystoneRequires], str | int | None]:
+    """The accessor method of ``key``: keystone's value, a port as an int (None unless numeric)."""
 
-    def service_port(self) -> int | None:
-        """Port of keystone's service API; None unless numeric."""
-        return wire_port(self.get("service_port"))
+    def accessor(self: KeystoneRequires) -> str | int | None:
+        value = self.get(key)
+        return wire_port(value) if key in KEYSTONE_PORT_KEYS else value
 
-    def auth_host(self) -> str | None:
-        """Host of keystone's admin (auth) API."""
-        return self.get("auth_host")
+    accessor.__name__, accessor.__qualname__ = key, f"KeystoneRequires.{key}"
+    accessor.__doc__ = f"Keystone's ``{key}`` (None until sent)."
+    return accessor
 
-    def auth_protocol(self) -> str | None:
-        """``http`` or ``https`` for the auth endpoint."""
-        return self.get("auth_protocol")
 
-    def auth_port(self) -> int | None:
-        """Port of keystone's auth API; None unless numeric."""
-        return wire_port(self.get("auth_port"))
-
-    def service_tenant(self) -> str | None:
-        """Project the service user lives in (``services``)."""
-        return self.get("service_tenant")
-
-    def service_username(self) -> str | None:
-        """The service user keystone created for us."""
-        return self.get("service_username")
-
-    def service_password(self) -> str | None:
-        """Password of the service user."""
-        return self.get("service_password")
-
-    def service_tenant_id(self) -> str | None:
-        """ID of the service project."""
-        return self.get("service_tenant_id")
-
-    def service_domain(self) -> str | None:
-        """Domain of the service user (keystone v3)."""
-        return self.get("service_domain")
-
-    def api_version(self) -> str | None:
-        """Identity API version keystone runs (``"3"``)."""
-        return self.get("api_version")
-
-    def admin_token(self) -> str | None:
-        """Legacy admin token, if keystone still hands one out."""
-        return self.get("admin_token")
-
-    def ca_cert(self) -> str | None:
-        """Base64 CA certificate keystone's endpoints are signed with."""
-        return self.get("ca_cert")
-
-    def https_keystone(self) -> str | None:
-        """Whether keystone itself serves https (``"True"``/``"False"``), as sent."""
-        return self.get("https_keystone")
-
-    def admin_domain_id(self) -> str | None:
-        """ID of the admin domain."""
-        return self.get("admin_domain_id")
-
-    def admin_user_id(self) -> str | None:
-        """ID of the cloud admin user."""
-        return self.get("admin_user_id")
-
-    def admin_project_id(self) -> str | None:
-        """ID of the admin project."""
-        return self.get("admin_project_id")
-
-    def service_type(self) -> str | None:
-        """Service type keystone recorded for us."""
-        return self.get("service_type")
+for _key in ACCESSOR_KEYS:
+    setattr(KeystoneRequires, _key, _accessor(_key))
 
 
 def _comma_join(values: Iterable[str] | str) -> str:

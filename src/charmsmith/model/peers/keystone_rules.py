@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reactive_openstack.wire_keys import KEYSTONE_ENDPOINT_KEYS
+
 from charmsmith.keystone_services import catalog_type
 
 # The five keys one endpoint needs (keystone_utils.add_service_to_keystone: `single`).
-ENDPOINT_KEYS: tuple[str, ...] = ("service", "region", "public_url", "internal_url", "admin_url")
+ENDPOINT_KEYS: tuple[str, ...] = KEYSTONE_ENDPOINT_KEYS
 # keystone's config defaults the answers carry (charm-keystone config.yaml).
 SERVICE_PORT = 5000
 ADMIN_PORT = 35357
