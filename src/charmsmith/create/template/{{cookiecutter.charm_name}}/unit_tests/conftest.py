@@ -1,8 +1,8 @@
 {% set c = cookiecutter | charmsmith %}
-"""Shared set-up: the unit's import paths, in-memory reactive state and a fake unit.
+"""What the {{ c.name }} tests share: its relations as the peers fill them, its config.
 
-Nothing here touches the machine: the charm talks to a FakeHost (files, packages, services and
-hook tools in memory) and to fake relations, so the tests check what a hook would *do*.
+The unit itself (a FakeHost made the charm's host, in-memory reactive flags, which handlers
+run) comes from the runtime's pytest plugin, reactive_openstack.testing.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import importlib
 from types import ModuleType
 
 import pytest
-from charmhelpers.core import unitdata
-from reactive_openstack.testing import FakeHost
 {% if c.ceph_pools %}
 from reactive_openstack.testing_ceph import FakeCephClient
 {% endif %}
@@ -23,17 +21,9 @@ from reactive_openstack.testing_interfaces import (
     keystone_data,
 )
 
-from . import CHARM_DIR
-
 CHARM = "{{ c.name }}"
 UNIT = f"{CHARM}/0"
 RELATIONS = ("shared-db", "amqp", "identity-service")
-CONFIG = {
-    "openstack-origin": "{{ c.origin }}",
-    "debug": False,
-    "region": "RegionOne",
-}
-OS_RELEASE = b"ID=ubuntu\nVERSION_CODENAME={{ c.bundle.series }}\n"
 DB_HOST = "10.0.0.20"
 RABBIT_HOST = "10.0.0.30"
 {% if c.ceph_pools %}
@@ -84,45 +74,27 @@ def relation_flags(*relations: str) -> set[str]:
 
 
 @pytest.fixture
-def registry():
-    return charm_module().registry
+def unit_config(unit_config):
+    """config.yaml's defaults and the options of the layers the templates read."""
+    return {**unit_config, "debug": False, "region": "RegionOne"}
 
 
 @pytest.fixture
-def make_host(registry):
-    """Build a FakeHost for a unit of this charm and make it the registry's host."""
-
-    def make(leader: bool = True, **kwargs) -> FakeHost:
-        host = FakeHost(
-            config=dict(CONFIG),
-            leader=leader,
-            unit_name=UNIT,
-            charm_dir=str(CHARM_DIR),
-            files={"/etc/os-release": OS_RELEASE},
-            **kwargs,
-        )
-        registry.host = host
+def unit_series():
+    return "{{ c.bundle.series }}"
 {% if c.ceph_pools %}
-        # Ceph is ready in every test but test_{{ c.ident }}_ceph.py's, which starts without it.
+
+
+@pytest.fixture
+def make_unit_host(make_unit_host):
+    """Ceph is ready in every test but test_{{ c.ident }}_ceph.py's, which starts without it."""
+
+    def make(**kwargs):
+        host = make_unit_host(**kwargs)
         ceph = granted_ceph()
         host.endpoints["ceph"] = ceph
         ceph.sync_flags(host)
-{% endif %}
         return host
 
     return make
-
-
-@pytest.fixture
-def host(make_host) -> FakeHost:
-    return make_host()
-
-
-@pytest.fixture
-def reactive_state():
-    """A fresh, in-memory charms.reactive flag store, in the dispatch phase flag handlers run."""
-    unitdata._KV = None
-    store = unitdata.kv()
-    store.set("reactive.dispatch.phase", "other")
-    yield store
-    unitdata._KV = None
+{% endif %}

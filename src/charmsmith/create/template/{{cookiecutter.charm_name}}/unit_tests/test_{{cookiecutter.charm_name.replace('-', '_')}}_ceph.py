@@ -55,80 +55,80 @@ def joined(host):
     return ceph
 
 
-def test_without_ceph_the_unit_is_blocked_and_has_no_ceph_files(host):
-    hook(host, "config-changed", FakeCephClient(joined=False))
-    assert shown(host) == ("blocked", "'ceph' missing")
-    assert not any(path.startswith("/etc/ceph/") for path in host.files)
+def test_without_ceph_the_unit_is_blocked_and_has_no_ceph_files(unit_host):
+    hook(unit_host, "config-changed", FakeCephClient(joined=False))
+    assert shown(unit_host) == ("blocked", "'ceph' missing")
+    assert not any(path.startswith("/etc/ceph/") for path in unit_host.files)
 
 
-def test_the_pools_are_asked_for_once(host):
-    ceph = joined(host)
+def test_the_pools_are_asked_for_once(unit_host):
+    ceph = joined(unit_host)
     sent = ceph.requests_sent
-    hook(host, "ceph-relation-changed", ceph)
+    hook(unit_host, "ceph-relation-changed", ceph)
     assert ceph.requests_sent == sent  # the same pools: nothing new for the broker
     assert ceph.pools == {
 {% for pool in c.ceph_pools %}
         "{{ pool.name }}": ({{ pool.replicas }}, "{{ pool.app_name }}"),
 {% endfor %}
     }
-    assert shown(host) == ("waiting", "'ceph' incomplete")
+    assert shown(unit_host) == ("waiting", "'ceph' incomplete")
 
 
-def test_waiting_names_the_pools_until_the_broker_answers(host):
-    ceph = joined(host)
+def test_waiting_names_the_pools_until_the_broker_answers(unit_host):
+    ceph = joined(unit_host)
     ceph.answer_keys(CEPH_MONS)
-    hook(host, "ceph-relation-changed", ceph)
+    hook(unit_host, "ceph-relation-changed", ceph)
     noun = "pool" if len(POOLS) == 1 else "pools"
-    assert shown(host) == (
+    assert shown(unit_host) == (
         "waiting",
         f"ceph: waiting for {noun} {', '.join(POOLS)} (broker has not answered)",
     )
 
 
-def test_a_refusal_blocks_naming_the_pools_and_the_reason(host):
-    ceph = joined(host)
+def test_a_refusal_blocks_naming_the_pools_and_the_reason(unit_host):
+    ceph = joined(unit_host)
     ceph.answer_keys(CEPH_MONS)
     ceph.refuse("Error ERANGE: pg_num 128 size 3 would mean 384 total pgs")
-    hook(host, "ceph-relation-changed", ceph)
-    state, message = shown(host)
+    hook(unit_host, "ceph-relation-changed", ceph)
+    state, message = shown(unit_host)
     assert state == "blocked"
     assert message.startswith("ceph: broker refused pool") and POOLS[0] in message
     assert message.endswith("would mean 384 total pgs")
 
 
-def test_granted_pools_give_ceph_conf_and_keyring_and_restart_only_the_api(host):
-    ceph = joined(host)
+def test_granted_pools_give_ceph_conf_and_keyring_and_restart_only_the_api(unit_host):
+    ceph = joined(unit_host)
     ceph.answer_keys(CEPH_MONS)
     ceph.grant()
-    hook(host, "ceph-relation-changed", ceph)
-    conf = host.files[CEPH_CONF]
+    hook(unit_host, "ceph-relation-changed", ceph)
+    conf = unit_host.files[CEPH_CONF]
     assert (conf.mode, conf.owner) == (0o644, "root")
-    assert f"mon host = {' '.join(sorted(CEPH_MONS))}\n" in host.file_text(CEPH_CONF)
-    keyring = host.files[KEYRING]
+    assert f"mon host = {' '.join(sorted(CEPH_MONS))}\n" in unit_host.file_text(CEPH_CONF)
+    keyring = unit_host.files[KEYRING]
     assert (keyring.mode, keyring.owner, keyring.group) == (0o640, "root", "{{ c.group }}")
-    assert host.file_text(KEYRING) == f"[client.{CHARM}]\n    key = {TEST_KEY}\n"
-    assert not any(TEST_KEY in message for _level, message in host.logs)
+    assert unit_host.file_text(KEYRING) == f"[client.{CHARM}]\n    key = {TEST_KEY}\n"
+    assert not any(TEST_KEY in message for _level, message in unit_host.logs)
 {% if c.ceph_glance %}
-    config = host.file_text(API_CONFIG)
+    config = unit_host.file_text(API_CONFIG)
     assert "enabled_backends = ceph:rbd\n" in config
     assert f"rbd_store_pool = {POOLS[0]}\nrbd_store_user = {CHARM}\n" in config
     assert "rbd_store_ceph_conf = /etc/ceph/ceph.conf\n" in config
 {% endif %}
-    assert host.restarted() == [API_SERVICE]
-    assert shown(host) == ("active", "Unit is ready")
+    assert unit_host.restarted() == [API_SERVICE]
+    assert shown(unit_host) == ("active", "Unit is ready")
 
-    hook(host, "update-status", ceph)
-    assert host.writes == [] and host.restarted() == []
+    hook(unit_host, "update-status", ceph)
+    assert unit_host.writes == [] and unit_host.restarted() == []
 
 
-def test_the_relation_going_removes_the_ceph_files(host):
-    ceph = joined(host)
+def test_the_relation_going_removes_the_ceph_files(unit_host):
+    ceph = joined(unit_host)
     ceph.answer_keys(CEPH_MONS)
     ceph.grant()
-    hook(host, "ceph-relation-changed", ceph)
+    hook(unit_host, "ceph-relation-changed", ceph)
     ceph.joined = False
-    hook(host, "ceph-relation-broken", ceph)
-    assert CEPH_CONF not in host.files and KEYRING not in host.files
-    assert "rbd_store" not in host.file_text(API_CONFIG)
-    assert host.restarted() == [API_SERVICE]
-    assert shown(host) == ("blocked", "'ceph' missing")
+    hook(unit_host, "ceph-relation-broken", ceph)
+    assert CEPH_CONF not in unit_host.files and KEYRING not in unit_host.files
+    assert "rbd_store" not in unit_host.file_text(API_CONFIG)
+    assert unit_host.restarted() == [API_SERVICE]
+    assert shown(unit_host) == ("blocked", "'ceph' missing")

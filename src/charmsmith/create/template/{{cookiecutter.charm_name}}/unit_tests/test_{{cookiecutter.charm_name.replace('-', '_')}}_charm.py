@@ -40,28 +40,31 @@ def render(host, relations, order=RELATIONS):
     host.run_atexit()
 
 
-def test_charm_class_serves_the_earliest_release(registry):
-    assert registry.earliest == "{{ c.release }}"
-    assert registry.select("{{ c.release }}") is charm_module().{{ c.class_name }}
+def test_charm_class_serves_the_earliest_release(charm_registry):
+    assert charm_registry.earliest == "{{ c.release }}"
+    assert charm_registry.select("{{ c.release }}") is charm_module().{{ c.class_name }}
 
 
 @pytest.mark.parametrize("missing", RELATIONS)
-def test_each_missing_relation_blocks_and_is_named(host, registry, missing):
-    host.flags.update(dict.fromkeys(relation_flags(*[r for r in RELATIONS if r != missing])))
-    assert status_after_hook(host, registry) == ("blocked", f"'{missing}' missing")
+def test_each_missing_relation_blocks_and_is_named(unit_host, charm_registry, missing):
+    unit_host.flags.update(dict.fromkeys(relation_flags(*[r for r in RELATIONS if r != missing])))
+    status = status_after_hook(unit_host, charm_registry)
+    assert status == ("blocked", f"'{missing}' missing")
 
 
 @pytest.mark.parametrize("incomplete", RELATIONS)
-def test_each_incomplete_relation_waits_and_is_named(host, registry, incomplete):
-    host.flags.update(dict.fromkeys(relation_flags(*[r for r in RELATIONS if r != incomplete])))
-    host.flags[f"{incomplete}.connected"] = None
-    assert status_after_hook(host, registry) == ("waiting", f"'{incomplete}' incomplete")
+def test_each_incomplete_relation_waits_and_is_named(unit_host, charm_registry, incomplete):
+    complete = [r for r in RELATIONS if r != incomplete]
+    unit_host.flags.update(dict.fromkeys(relation_flags(*complete)))
+    unit_host.flags[f"{incomplete}.connected"] = None
+    status = status_after_hook(unit_host, charm_registry)
+    assert status == ("waiting", f"'{incomplete}' incomplete")
 
 
-def test_rendered_config_has_database_keystone_and_messaging(host):
-    render(host, make_relations())
+def test_rendered_config_has_database_keystone_and_messaging(unit_host):
+    render(unit_host, make_relations())
     for path in CONFIG_FILES:
-        text = host.file_text(path)
+        text = unit_host.file_text(path)
         assert "[database]" in text
         assert f"@{DB_HOST}/{CHARM}" in text
         assert "db-secret" in text
@@ -72,27 +75,27 @@ def test_rendered_config_has_database_keystone_and_messaging(host):
         assert "bind_port = {{ c.port - 10 }}" in text
 
 
-def test_config_files_are_not_rewritten_when_nothing_changed(host):
+def test_config_files_are_not_rewritten_when_nothing_changed(unit_host):
     relations = make_relations()
-    render(host, relations)
-    host.new_hook("config-changed")
-    render(host, relations)
-    assert host.writes == []
-    assert host.restarted() == []
+    render(unit_host, relations)
+    unit_host.new_hook("config-changed")
+    render(unit_host, relations)
+    assert unit_host.writes == []
+    assert unit_host.restarted() == []
 
 
-def test_leader_runs_every_db_sync_command_once(host):
+def test_leader_runs_every_db_sync_command_once(unit_host):
     relations = make_relations()
-    render(host, relations)
-    assert host.commands == SYNC_COMMANDS
-    assert host.leader_settings.get(DB_SYNC_MARKER)
-    host.new_hook("config-changed")
-    render(host, relations)
-    assert host.commands == []
+    render(unit_host, relations)
+    assert unit_host.commands == SYNC_COMMANDS
+    assert unit_host.leader_settings.get(DB_SYNC_MARKER)
+    unit_host.new_hook("config-changed")
+    render(unit_host, relations)
+    assert unit_host.commands == []
 
 
-def test_non_leader_waits_for_the_leader_then_restarts_once(make_host):
-    host = make_host(leader=False)
+def test_non_leader_waits_for_the_leader_then_restarts_once(make_unit_host):
+    host = make_unit_host(leader=False)
     relations = make_relations()
     render(host, relations)
     assert host.commands == []
@@ -109,10 +112,10 @@ def test_non_leader_waits_for_the_leader_then_restarts_once(make_host):
     assert host.restarted() == []
 
 
-def test_relation_arrival_order_does_not_change_the_outcome(make_host):
+def test_relation_arrival_order_does_not_change_the_outcome(make_unit_host):
     outcomes = []
     for order in itertools.permutations(RELATIONS):
-        host = make_host()
+        host = make_unit_host()
         relations = make_relations()
         for arrived in range(1, len(order) + 1):
             host.new_hook(f"{order[arrived - 1]}-relation-changed")
@@ -132,41 +135,43 @@ def _pem(label: str, body: str) -> str:
     return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n"
 
 
-def test_certificates_serve_https_and_go_back_to_http_when_the_relation_goes(host, registry):
+def test_certificates_serve_https_and_go_back_to_http_when_the_relation_goes(
+    unit_host, charm_registry
+):
     """The certificates handlers: request, serve (0640 root:haproxy), renew by reload, undo."""
     from reactive_openstack.testing_tls import FakeCertificates
 
     certs = FakeCertificates(ca=_pem("CERTIFICATE", "Q0E="))
-    host.endpoints["certificates"] = certs
+    unit_host.endpoints["certificates"] = certs
     relations = make_relations()
     keystone = relations["identity-service"]
-    render(host, relations)
-    registry.instance().register_endpoints(keystone)
+    render(unit_host, relations)
+    charm_registry.instance().register_endpoints(keystone)
     assert certs.requests == {"10.0.0.10": ["10.0.0.10"]}
     assert keystone.sent["public_url"] == "http://10.0.0.10:{{ c.port }}"
 
-    host.new_hook("certificates-relation-changed")
+    unit_host.new_hook("certificates-relation-changed")
     certs.answer("10.0.0.10", _pem("CERTIFICATE", "b25l"), _pem("PRIVATE KEY", "a2V5"))
-    render(host, relations)
-    registry.instance().register_endpoints(keystone)
+    render(unit_host, relations)
+    charm_registry.instance().register_endpoints(keystone)
     for kind in ("public", "internal", "admin"):
         assert keystone.sent[f"{kind}_url"] == "https://10.0.0.10:{{ c.port }}"
-    assert "bind *:{{ c.port }} ssl crt /etc/haproxy/tls/" in host.file_text(HAPROXY)
-    served = host.files["/etc/haproxy/tls/10.0.0.10.pem"]
+    assert "bind *:{{ c.port }} ssl crt /etc/haproxy/tls/" in unit_host.file_text(HAPROXY)
+    served = unit_host.files["/etc/haproxy/tls/10.0.0.10.pem"]
     assert (served.mode, served.owner, served.group) == (0o640, "root", "haproxy")
-    assert not any("a2V5" in message for _, message in host.logs)
+    assert not any("a2V5" in message for _, message in unit_host.logs)
 
-    host.new_hook("certificates-relation-changed")
+    unit_host.new_hook("certificates-relation-changed")
     certs.answer("10.0.0.10", _pem("CERTIFICATE", "dHdv"), _pem("PRIVATE KEY", "a2V5Mg=="))
-    render(host, relations)
-    assert ["service", "haproxy", "reload"] in host.commands
-    assert host.restarted() == []
+    render(unit_host, relations)
+    assert ["service", "haproxy", "reload"] in unit_host.commands
+    assert unit_host.restarted() == []
 
-    host.new_hook("certificates-relation-broken")
+    unit_host.new_hook("certificates-relation-broken")
     certs.joined = False
-    render(host, relations)
-    registry.instance().register_endpoints(keystone)
+    render(unit_host, relations)
+    charm_registry.instance().register_endpoints(keystone)
     assert keystone.sent["admin_url"] == "http://10.0.0.10:{{ c.port }}"
-    assert "/etc/haproxy/tls/10.0.0.10.pem" not in host.files
-    assert "ssl crt" not in host.file_text(HAPROXY)
+    assert "/etc/haproxy/tls/10.0.0.10.pem" not in unit_host.files
+    assert "ssl crt" not in unit_host.file_text(HAPROXY)
 {% endif %}

@@ -1,77 +1,55 @@
 {% set c = cookiecutter | charmsmith %}
+{% set optional = (["certificates.available"] if c.certificates else []) + (["ceph.connected"] if c.ceph_pools else []) %}
 """Which handlers run for which flags: the charm's reactive wiring, checked end to end.
 
-The handlers module is imported for real, so its decorators and the runtime's use_defaults
-register with charms.reactive exactly as in a hook; each test sets flags and asks every
-registered handler whether it would run.
+``reactive_state`` (the runtime's pytest plugin) imports reactive/{{ c.ident }}_handlers.py for
+real, so its decorators and the runtime's use_defaults register as in a hook, and answers which
+handlers would run with exactly the given flags set.
 """
 
 from __future__ import annotations
 
-import charms.reactive as reactive
 import pytest
-from charms.reactive.bus import Handler
 
-from .conftest import RELATIONS, handlers_module, relation_flags
+from .conftest import RELATIONS, relation_flags
 
-ALL_AVAILABLE = relation_flags(*RELATIONS)
-
-
-def runnable(flags: set[str]) -> set[str]:
-    """Names of the handlers that would run with exactly ``flags`` set."""
-    handlers_module()
-    for flag in flags:
-        reactive.set_flag(flag)
-    return {h.id().split(":")[-1] for h in Handler.get_handlers() if h.test()}
+INSTALLED = {"charm.installed"}
+ALL_AVAILABLE = relation_flags(*RELATIONS) | INSTALLED
 
 
-@pytest.mark.usefixtures("reactive_state")
-def test_config_rendered_when_all_relations_are_available():
-    assert "render_config" in runnable(ALL_AVAILABLE | {"charm.installed"})
+def test_config_rendered_when_all_relations_are_available(reactive_state):
+    assert "render_config" in reactive_state.handlers_that_run(ALL_AVAILABLE)
 
 
-@pytest.mark.usefixtures("reactive_state")
 @pytest.mark.parametrize("missing", RELATIONS)
-def test_config_not_rendered_while_a_relation_is_unavailable(missing):
-    flags = relation_flags(*[rel for rel in RELATIONS if rel != missing])
+def test_config_not_rendered_while_a_relation_is_unavailable(reactive_state, missing):
+    flags = relation_flags(*[rel for rel in RELATIONS if rel != missing]) | INSTALLED
     flags.add(f"{missing}.connected")
-    assert "render_config" not in runnable(flags | {"charm.installed"})
+    assert "render_config" not in reactive_state.handlers_that_run(flags)
 
 
-@pytest.mark.usefixtures("reactive_state")
-def test_update_status_runs_no_config_handler():
-    ran = runnable(ALL_AVAILABLE | {"charm.installed", "is-update-status-hook"})
+def test_update_status_runs_no_config_handler(reactive_state):
+    ran = reactive_state.handlers_that_run(ALL_AVAILABLE | {"is-update-status-hook"})
     assert "render_config" not in ran
     assert not ran & {"amqp.connected", "shared-db.connected", "identity-service.connected"}
 
 
-@pytest.mark.usefixtures("reactive_state")
-def test_install_handler_runs_until_installed():
-    assert "charm.installed" in runnable(set())
-    assert "charm.installed" not in runnable({"charm.installed"})
+def test_install_handler_runs_until_installed(reactive_state):
+    assert "charm.installed" in reactive_state.handlers_that_run(set())
+    assert "charm.installed" not in reactive_state.handlers_that_run(INSTALLED)
 
 
-@pytest.mark.usefixtures("reactive_state")
 @pytest.mark.parametrize(
     "flag", ["amqp.connected", "shared-db.connected", "identity-service.connected", "ha.connected"]
 )
-def test_each_connected_relation_has_its_default_handler(flag):
-    assert flag in runnable({"charm.installed", flag})
-{% if c.certificates %}
+def test_each_connected_relation_has_its_default_handler(reactive_state, flag):
+    assert flag in reactive_state.handlers_that_run(INSTALLED | {flag})
+{% if optional %}
 
 
-@pytest.mark.usefixtures("reactive_state")
-def test_certificates_relation_has_its_handler_except_in_update_status():
-    assert "certificates.available" in runnable({"charm.installed", "certificates.available"})
-    flags = {"charm.installed", "certificates.available", "is-update-status-hook"}
-    assert "certificates.available" not in runnable(flags)
-{% endif %}
-{% if c.ceph_pools %}
-
-
-@pytest.mark.usefixtures("reactive_state")
-def test_ceph_relation_asks_for_the_pools_except_in_update_status():
-    assert "ceph.connected" in runnable({"charm.installed", "ceph.connected"})
-    flags = {"charm.installed", "ceph.connected", "is-update-status-hook"}
-    assert "ceph.connected" not in runnable(flags)
+@pytest.mark.parametrize("flag", {{ optional | py(0, 33) }})
+def test_optional_relation_has_its_handler_except_in_update_status(reactive_state, flag):
+    assert flag in reactive_state.handlers_that_run(INSTALLED | {flag})
+    update_status = INSTALLED | {flag, "is-update-status-hook"}
+    assert flag not in reactive_state.handlers_that_run(update_status)
 {% endif %}
