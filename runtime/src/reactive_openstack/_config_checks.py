@@ -18,10 +18,12 @@ import ipaddress
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from reactive_openstack._text import truthy
 from reactive_openstack.workload_status import Status
+
+N = TypeVar("N", int, float)
 
 __all__ = [
     "CHECKS",
@@ -80,45 +82,58 @@ def _is_ipv4(word: str) -> bool:
         return False
 
 
+def _set_value(config: Mapping[str, Any], option: str) -> Any | None:
+    """The option's value; None when the charm lacks the option or it is unset (null or "")."""
+    raw = config.get(option)
+    return None if raw is None or raw == "" else raw
+
+
+def _number_problem(
+    option: str,
+    raw: Any,
+    rule: str,
+    parse: Callable[[Any], N],
+    accept: Callable[[N], bool],
+) -> ConfigProblem | None:
+    """``raw`` read by ``parse``; a bool, an unreadable or a refused value breaks ``rule``."""
+    if isinstance(raw, bool):
+        return ConfigProblem(option, raw, rule)
+    try:
+        value = parse(raw)
+    except (TypeError, ValueError):
+        return ConfigProblem(option, raw, rule)
+    return None if accept(value) else ConfigProblem(option, raw, rule)
+
+
 def check_vip_cidr(config: Mapping[str, Any]) -> ConfigProblem | None:
     """``vip_cidr``: a prefix length, 1-32 unless every VIP is IPv6 (then 1-128)."""
-    if "vip_cidr" not in config:
-        return None
-    raw = config["vip_cidr"]
-    if raw is None or raw == "":
+    raw = _set_value(config, "vip_cidr")
+    if raw is None:
         return None  # unset: hacluster derives the netmask from the VIP's network
     vips = _vip_list(config)
     ipv6_only = bool(vips) and not any(_is_ipv4(word) for word in vips)
     top = 128 if ipv6_only else 32
-    rule = f"{_shown(raw)} is not a prefix length (1-{top})"
-    if isinstance(raw, bool):
-        return ConfigProblem("vip_cidr", raw, rule)
-    try:
-        length = int(str(raw).strip())
-    except ValueError:
-        return ConfigProblem("vip_cidr", raw, rule)
-    if not 1 <= length <= top:
-        return ConfigProblem("vip_cidr", raw, rule)
-    return None
+    return _number_problem(
+        "vip_cidr",
+        raw,
+        f"{_shown(raw)} is not a prefix length (1-{top})",
+        lambda value: int(str(value).strip()),
+        lambda length: 1 <= length <= top,
+    )
 
 
 def check_worker_multiplier(config: Mapping[str, Any]) -> ConfigProblem | None:
     """``worker-multiplier``: unset, or a finite number >= 0 (workers = CPUs x multiplier)."""
-    if "worker-multiplier" not in config:
+    raw = _set_value(config, "worker-multiplier")
+    if raw is None:
         return None
-    raw = config["worker-multiplier"]
-    if raw is None or raw == "":
-        return None
-    rule = f"{_shown(raw)} is not a finite number >= 0"
-    if isinstance(raw, bool):
-        return ConfigProblem("worker-multiplier", raw, rule)
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        return ConfigProblem("worker-multiplier", raw, rule)
-    if not math.isfinite(value) or value < 0:
-        return ConfigProblem("worker-multiplier", raw, rule)
-    return None
+    return _number_problem(
+        "worker-multiplier",
+        raw,
+        f"{_shown(raw)} is not a finite number >= 0",
+        float,
+        lambda value: math.isfinite(value) and value >= 0,
+    )
 
 
 def check_region(config: Mapping[str, Any]) -> ConfigProblem | None:

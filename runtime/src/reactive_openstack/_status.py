@@ -10,6 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import reactive_openstack._config_checks as config_checks
+import reactive_openstack._policyd as policyd
+import reactive_openstack._series_upgrade as series_upgrade
+import reactive_openstack._services as services
+import reactive_openstack._upgrade as upgrade
+import reactive_openstack.ceph as ceph
+import reactive_openstack.database as database
 from reactive_openstack.workload_status import READY_MESSAGE, Status, WorkloadState
 
 PAUSED_MESSAGE = "Paused. Use 'resume' action to resume normal service."
@@ -28,27 +35,12 @@ def assess_status(charm: Any) -> None:
 
 def check_paused(charm: Any) -> Status | None:
     """A prepared series upgrade first (series_upgrade.py), then the pause action's pause."""
-    import reactive_openstack._series_upgrade as series_upgrade
-
     upgrading = series_upgrade.check(charm)
     if upgrading is not None:
         return upgrading
     if charm.paused:
         return Status("maintenance", PAUSED_MESSAGE)
     return None
-
-
-def check_config(charm: Any) -> Status | None:
-    """A config value that breaks its rule (config_checks.py); nothing was applied."""
-    import reactive_openstack._config_checks as config_checks
-
-    return config_checks.status(charm)
-
-
-def check_db_sync(charm: Any) -> Status | None:
-    import reactive_openstack.database as database
-
-    return database.failure_status(charm)
 
 
 def check_custom(charm: Any) -> Status | None:
@@ -68,13 +60,6 @@ def check_relations(charm: Any) -> Status | None:
         return None
     state = max((p.state for p in problems), key=SEVERITY.__getitem__)
     return Status(state, ", ".join(p.message for p in problems))
-
-
-def check_ceph(charm: Any) -> Status | None:
-    """Pools the Ceph broker has not granted (ceph.py), for charms that declare pools."""
-    import reactive_openstack.ceph as ceph
-
-    return ceph.check(charm)
 
 
 def check_mandatory_config(charm: Any) -> Status | None:
@@ -112,8 +97,6 @@ def closed_ports(charm: Any, ports: list[int]) -> list[int]:
 
 def check_services(charm: Any) -> Status | None:
     """Failed (re)starts of this hook, stopped services, closed ports - all named."""
-    import reactive_openstack._services as services
-
     host = charm.host
     failed = services.failed(charm)
     to_check = [s for s in charm.services_to_check() if s not in failed]
@@ -136,44 +119,24 @@ def check_services(charm: Any) -> Status | None:
     return None
 
 
-def check_policyd(charm: Any) -> Status | None:
-    import reactive_openstack._policyd as policyd
-
-    return policyd.check(charm)
-
-
-def check_leader_migration(charm: Any) -> Status | None:
-    import reactive_openstack._upgrade as upgrade
-
-    return upgrade.check_leader_migration(charm)
-
-
-def check_pending_upgrade(charm: Any) -> Status | None:
-    import reactive_openstack._upgrade as upgrade
-
-    return upgrade.check_pending_upgrade(charm)
-
-
 #: The checks in order; the first that returns a status wins.
 CHECKS: tuple[Callable[[Any], Status | None], ...] = (
     check_paused,
-    check_config,
-    check_policyd,
-    check_db_sync,
-    check_leader_migration,
+    config_checks.status,  # a config value that breaks its rule: nothing was applied
+    policyd.check,
+    database.failure_status,
+    upgrade.check_leader_migration,
     check_custom,
     check_relations,
-    check_ceph,
+    ceph.check,  # pools the Ceph broker has not granted, for charms that declare pools
     check_mandatory_config,
     check_services,
-    check_pending_upgrade,
+    upgrade.check_pending_upgrade,
 )
 
 
 def compute(charm: Any) -> Status:
     """The status the unit should show, without setting it (``PO:`` prefix: policyd.py)."""
-    import reactive_openstack._policyd as policyd
-
     found = Status("active", READY_MESSAGE)
     for check in CHECKS:
         result = check(charm)

@@ -9,7 +9,7 @@ update-status hook that does go through the reactive loop still does nothing but
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from reactive_openstack.instance import UnsupportedCharm, get_charm_instance
 from reactive_openstack.releases import ReleaseRegistry
@@ -18,6 +18,9 @@ UPDATE_STATUS_FLAG = "is-update-status-hook"
 #: Raised by the upgrade-charm hook handler, consumed by the guarded flag handler.
 UPGRADE_CHARM_FLAG = "reactive_openstack.upgrade-charm"
 INSTALLED_FLAG = "charm.installed"
+
+#: What a default handler does with the hook's charm and the arguments charms.reactive passed.
+Action = Callable[[Any, tuple[Any, ...]], None]
 
 
 def _endpoint(flag: str, args: tuple[Any, ...]) -> Any:
@@ -45,28 +48,15 @@ def _on_upgrade_charm(charm: Any, args: tuple[Any, ...]) -> None:
     charm.assess_status()
 
 
-def _on_amqp(charm: Any, args: tuple[Any, ...]) -> None:
-    charm.request_amqp_access(_endpoint("amqp.connected", args))
-    charm.assess_status()
+def _hand_endpoint(flag: str, give: Callable[[Any, Any], None], assess: bool = True) -> Action:
+    """A step that gives the relation's endpoint to the charm (then asks for a status)."""
 
+    def step(charm: Any, args: tuple[Any, ...]) -> None:
+        give(charm, _endpoint(flag, args))
+        if assess:
+            charm.assess_status()
 
-def _on_shared_db(charm: Any, args: tuple[Any, ...]) -> None:
-    charm.configure_database(_endpoint("shared-db.connected", args))
-    charm.assess_status()
-
-
-def _on_identity(charm: Any, args: tuple[Any, ...]) -> None:
-    charm.register_endpoints(_endpoint("identity-service.connected", args))
-    charm.assess_status()
-
-
-def _on_cluster(charm: Any, args: tuple[Any, ...]) -> None:
-    charm.update_peers(_endpoint("cluster.available", args))
-
-
-def _on_ha(charm: Any, args: tuple[Any, ...]) -> None:
-    charm.configure_ha_resources(_endpoint("ha.connected", args))
-    charm.assess_status()
+    return step
 
 
 def _on_certificates(charm: Any, args: tuple[Any, ...]) -> None:
@@ -90,20 +80,40 @@ def _on_config_rendered(charm: Any, args: tuple[Any, ...]) -> None:
     charm.assess_status()
 
 
-#: name -> (flags that must be set, flags that must not be set, action)
-_GUARDED: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[[Any, tuple[Any, ...]], None]]]
-_GUARDED = {
-    "charm.installed": ((), (INSTALLED_FLAG,), _on_installed),
-    "config.changed": (("config.changed",), (), _on_config_changed),
-    "upgrade-charm": ((UPGRADE_CHARM_FLAG,), (), _on_upgrade_charm),
-    "amqp.connected": (("amqp.connected",), (), _on_amqp),
-    "shared-db.connected": (("shared-db.connected",), (), _on_shared_db),
-    "identity-service.connected": (("identity-service.connected",), (), _on_identity),
-    "cluster.available": (("cluster.available",), (), _on_cluster),
-    "ha.connected": (("ha.connected",), (), _on_ha),
-    "config.rendered": (("config.rendered",), (), _on_config_rendered),
-    "certificates.available": (("certificates.available",), (), _on_certificates),
-    "ceph.connected": (("ceph.connected",), (), _on_ceph),
+class Guarded(NamedTuple):
+    """A default handler: the flags it waits for, the flags that stop it, what it does."""
+
+    when: tuple[str, ...]
+    when_not: tuple[str, ...]
+    action: Action
+
+
+def _on_flag(flag: str, action: Action) -> Guarded:
+    return Guarded((flag,), (), action)
+
+
+def _on_relation(flag: str, give: Callable[[Any, Any], None], assess: bool = True) -> Guarded:
+    return _on_flag(flag, _hand_endpoint(flag, give, assess))
+
+
+_GUARDED: dict[str, Guarded] = {
+    "charm.installed": Guarded((), (INSTALLED_FLAG,), _on_installed),
+    "config.changed": _on_flag("config.changed", _on_config_changed),
+    "upgrade-charm": Guarded((UPGRADE_CHARM_FLAG,), (), _on_upgrade_charm),
+    "amqp.connected": _on_relation("amqp.connected", lambda c, e: c.request_amqp_access(e)),
+    "shared-db.connected": _on_relation(
+        "shared-db.connected", lambda c, e: c.configure_database(e)
+    ),
+    "identity-service.connected": _on_relation(
+        "identity-service.connected", lambda c, e: c.register_endpoints(e)
+    ),
+    "cluster.available": _on_relation(
+        "cluster.available", lambda c, e: c.update_peers(e), assess=False
+    ),
+    "ha.connected": _on_relation("ha.connected", lambda c, e: c.configure_ha_resources(e)),
+    "config.rendered": _on_flag("config.rendered", _on_config_rendered),
+    "certificates.available": _on_flag("certificates.available", _on_certificates),
+    "ceph.connected": _on_flag("ceph.connected", _on_ceph),
 }
 
 DEFAULT_NAMES: tuple[str, ...] = tuple(sorted([*_GUARDED, "update-status"]))
@@ -115,9 +125,7 @@ def _identify(func: Callable[..., Any], name: str, registry: ReleaseRegistry) ->
     func._short_action_id = f"reactive_openstack.defaults:{name}"  # type: ignore[attr-defined]
 
 
-def _make_handler(
-    registry: ReleaseRegistry, action: Callable[[Any, tuple[Any, ...]], None]
-) -> Callable[..., None]:
+def _make_handler(registry: ReleaseRegistry, action: Action) -> Callable[..., None]:
     def handler(*args: Any) -> None:
         charm = get_charm_instance(registry)
         if isinstance(charm, UnsupportedCharm):
