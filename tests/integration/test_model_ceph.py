@@ -26,27 +26,16 @@ if os.geteuid() != 0 or not shutil.which("ip"):
 
 
 @pytest.fixture(scope="module")
-def glance(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from charmsmith.build import build_charm
-    from charmsmith.create import answers, answers_file, render
-
-    src = tmp_path_factory.mktemp("glance-src")
-    charm = render.render(answers.resolve(answers_file.load(ANSWERS)), src)
-    out = tmp_path_factory.mktemp("glance-build")
-    return build_charm(charm, out, binary_wheels=True, progress=lambda _line: None)
+def glance(build_generated) -> Path:
+    return build_generated(ANSWERS, "glance")
 
 
 def _unit(cli: CLI) -> dict:
     return cli.status()["applications"]["glance"]["units"]["glance/0"]
 
 
-def test_the_broker_grants_the_pool_and_the_unit_uses_it(cli: CLI, glance: Path):
-    for peer in ("keystone", "mysql", "rabbitmq"):
-        cli("deploy", peer)
-    cli("deploy", str(glance), "glance", "--config", "openstack-origin=cloud:jammy-caracal")
-    for endpoint, peer in (("identity-service", "keystone"), ("shared-db", "mysql")):
-        cli("relate", f"glance:{endpoint}", peer)
-    cli("relate", "glance:amqp", "rabbitmq")
+def test_the_broker_grants_the_pool_and_the_unit_uses_it(cli: CLI, glance: Path, deploy_with_peers):
+    deploy_with_peers(glance, "glance", "--config", "openstack-origin=cloud:jammy-caracal")
     before = _unit(cli)
     assert before["workload-status"] == "blocked" and "ceph" in before["message"], before
 

@@ -29,14 +29,8 @@ if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("openssl"):
 
 
 @pytest.fixture(scope="module")
-def congress(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from charmsmith.build import build_charm
-    from charmsmith.create import answers, answers_file, render
-
-    src = tmp_path_factory.mktemp("congress-src")
-    charm = render.render(answers.resolve(answers_file.load(ANSWERS)), src)
-    out = tmp_path_factory.mktemp("congress-build")
-    return build_charm(charm, out, binary_wheels=True, progress=lambda _line: None)
+def congress(build_generated) -> Path:
+    return build_generated(ANSWERS, "congress")
 
 
 def _catalog_schemes(cli: CLI) -> set[str]:
@@ -73,14 +67,9 @@ def _serial(address: str) -> str:
 
 
 def test_each_certificates_peer_turns_the_units_to_https_and_back(
-    cli: CLI, congress: Path, tmp_path: Path
+    cli: CLI, congress: Path, tmp_path: Path, deploy_with_peers
 ):
-    for peer in ("keystone", "mysql", "rabbitmq"):
-        cli("deploy", peer)
-    cli("deploy", str(congress), "congress", "-n", "2")
-    for endpoint, peer in (("identity-service", "keystone"), ("shared-db", "mysql")):
-        cli("relate", f"congress:{endpoint}", peer)
-    cli("relate", "congress:amqp", "rabbitmq")
+    deploy_with_peers(congress, "congress", "-n", "2")
     assert _catalog_schemes(cli) == {"http"}
     units = cli.status()["applications"]["congress"]["units"]
     addresses = [unit["address"] for unit in units.values()]
