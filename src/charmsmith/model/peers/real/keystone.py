@@ -51,6 +51,8 @@ class Keystone(PrivateServer, KeystoneClient):
         """`admin_port` adds a second listener (e.g. 35357) serving the same API, for consumers
         told the legacy admin port by the keystone charm's relation data."""
         super().__init__(state_dir, address, port, progress)
+        self.url = f"http://{address}:{port}"
+        self.auth_url = f"{self.url}/v3"
         self.admin_port = admin_port
         self.mariadb = mariadb
         self.region = region

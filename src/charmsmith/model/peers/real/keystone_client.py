@@ -41,22 +41,17 @@ class ServiceCredentials:
 
 
 class KeystoneClient:
-    """Admin calls to the Keystone API at `address:port`; the server side supplies passwords."""
+    """Admin calls to the Keystone API at `url`; the server side supplies passwords."""
 
     address: str
     port: int
+    url: str  # the API's root: plain HTTP, on loopback or the model bridge only
+    auth_url: str  # Keystone v3, where services authenticate
     _admin_token: str | None = None
 
     @property
-    def url(self) -> str:
-        return f"http://{self.address}:{self.port}"
-
-    @property
-    def auth_url(self) -> str:
-        return f"{self.url}/v3"
-
-    @property
     def admin_password(self) -> str:
+        """The bootstrap admin's password."""
         raise NotImplementedError
 
     def service_password(self, service: str) -> str:
