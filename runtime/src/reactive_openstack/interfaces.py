@@ -66,15 +66,8 @@ class KeystoneEndpoint(Protocol):
     ...), which the layer and FakeKeystone both build from that list.
     """
 
-    def register_endpoints(
-        self,
-        service: str,
-        region: str,
-        public_url: str,
-        internal_url: str,
-        admin_url: str,
-        requested_roles: list[str] | None = None,
-        add_role_to_admin: list[str] | None = None,
+    def register_endpoints(  # the runtime passes the request positionally (_catalog.py)
+        self, service: str, region: str, public: str, internal: str, admin: str, /
     ) -> None: ...
     def get(self, key: str) -> Any: ...
     def base_data_complete(self) -> bool: ...

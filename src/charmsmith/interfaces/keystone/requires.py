@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from subprocess import CalledProcessError
 from typing import Any
 
-from charms.layer.charmsmith_endpoint import FlagEndpoint, toggle_flag, wire_port, wire_text
+from charms.layer.charmsmith_endpoint import FlagEndpoint, first_text, toggle_flag, wire_port
 from reactive_openstack.wire_keys import (
     KEYSTONE_BASE_KEYS,
     KEYSTONE_KEYS,
@@ -132,15 +132,8 @@ class KeystoneRequires(FlagEndpoint):
         Returns None when nobody sent it (or sent an empty value); never raises on odd data.
         """
         app_key = _app_key(key)
-        for databag in self._app_databags():
-            value = wire_text(databag.get(app_key))
-            if value is not None:
-                return value
-        for unit in self.all_joined_units:
-            value = wire_text(unit.received_raw.get(key))
-            if value is not None:
-                return value
-        return None
+        from_app = first_text(databag.get(app_key) for databag in self._app_databags())
+        return from_app if from_app is not None else self.remote(key)
 
     def all_data(self) -> dict[str, str]:
         """Every value keystone sent, merged (app databag wins), under unit-databag key names."""

@@ -14,7 +14,13 @@ from __future__ import annotations
 import json
 
 from charmhelpers.core import hookenv
-from charms.layer.charmsmith_endpoint import FlagEndpoint, toggle_flag, wire_port, wire_text
+from charms.layer.charmsmith_endpoint import (
+    FlagEndpoint,
+    RelationValue,
+    toggle_flag,
+    wire_port,
+    wire_text,
+)
 
 FLAG_SUFFIXES: tuple[str, ...] = ("connected", "available", "available.ssl")
 
@@ -117,9 +123,10 @@ class MySQLSharedRequires(FlagEndpoint):
 
     # -- what we read --------------------------------------------------------------------------
 
-    def db_host(self) -> str | None:
-        """Address of the database server (or its VIP / router)."""
-        return self.remote("db_host")
+    db_host = RelationValue("Address of the database server (or its VIP / router).")
+    ssl_ca = RelationValue("Base64 CA the server's certificate is signed with.")
+    ssl_cert = RelationValue("Base64 client certificate, when the server hands one out.")
+    ssl_key = RelationValue("Base64 client key, when the server hands one out.")
 
     def db_port(self) -> int | None:
         """Server port when sent and numeric (mysql-router uses a non-default one)."""
@@ -144,18 +151,6 @@ class MySQLSharedRequires(FlagEndpoint):
     def hostname(self, prefix: str | None = None) -> str | None:
         """The address we said we would connect from."""
         return self.local(_key("hostname", prefix))
-
-    def ssl_ca(self) -> str | None:
-        """Base64 CA the server's certificate is signed with."""
-        return self.remote("ssl_ca")
-
-    def ssl_cert(self) -> str | None:
-        """Base64 client certificate, when the server hands one out."""
-        return self.remote("ssl_cert")
-
-    def ssl_key(self) -> str | None:
-        """Base64 client key, when the server hands one out."""
-        return self.remote("ssl_key")
 
     def prefixes(self) -> list[str]:
         """Prefixes of the databases we asked for under ``<prefix>_database``, sorted."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from charms.layer.charmsmith_endpoint import (
     FlagEndpoint,
+    RelationValue,
     toggle_flag,
     wire_port,
     wire_text,
@@ -56,25 +57,15 @@ class RabbitMQRequires(FlagEndpoint):
 
     # -- what we read --------------------------------------------------------------------------
 
-    def username(self) -> str | None:
-        """The user we asked for."""
-        return self.local("username")
-
-    def vhost(self) -> str | None:
-        """The vhost we asked for."""
-        return self.local("vhost")
-
-    def password(self) -> str | None:
-        """Password of our user, from the first broker unit that sent it."""
-        return self.remote("password")
+    username = RelationValue("The user we asked for.", local=True)
+    vhost = RelationValue("The vhost we asked for.", local=True)
+    password = RelationValue("Password of our user, from the first broker unit that sent it.")
+    ssl_ca = RelationValue("Base64 CA the brokers' TLS certificate is signed with.")
+    vip = RelationValue("The brokers' VIP, when clustered with hacluster.")
 
     def ssl_port(self) -> int | None:
         """TLS listener port when sent and numeric."""
         return wire_port(self.remote("ssl_port"))
-
-    def ssl_ca(self) -> str | None:
-        """Base64 CA the brokers' TLS certificate is signed with."""
-        return self.remote("ssl_ca")
 
     def ha_queues(self) -> bool:
         """Whether the brokers mirror queues (oslo's ``rabbit_ha_queues``)."""
@@ -83,10 +74,6 @@ class RabbitMQRequires(FlagEndpoint):
     def clustered(self) -> bool:
         """Whether the brokers report being clustered behind a VIP."""
         return wire_truthy(self.remote("clustered"))
-
-    def vip(self) -> str | None:
-        """The brokers' VIP, when clustered with hacluster."""
-        return self.remote("vip")
 
     def rabbitmq_ready_hosts(self) -> list[str]:
         """Sorted, distinct addresses of broker units that have sent our password.

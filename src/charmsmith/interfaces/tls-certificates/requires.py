@@ -82,28 +82,29 @@ def _json(text: Any) -> Any:
         return None
 
 
-class Certificate(dict):
+class _Field:
+    """A read-only attribute answering the dict item of its own name."""
+
+    name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, certificate: dict[str, str], owner: type | None = None) -> str:
+        return certificate[self.name]
+
+
+class Certificate(dict[str, str]):
     """One issued certificate and its key; a dict (``cert_type``, ``common_name``, ``cert``,
     ``key``) as upstream's, so charms reading ``data['cert']`` work unchanged."""
 
+    cert_type = _Field()
+    common_name = _Field()
+    cert = _Field()
+    key = _Field()
+
     def __init__(self, cert_type: str, common_name: str, cert: str, key: str) -> None:
         super().__init__(cert_type=cert_type, common_name=common_name, cert=cert, key=key)
-
-    @property
-    def cert_type(self) -> str:
-        return self["cert_type"]
-
-    @property
-    def common_name(self) -> str:
-        return self["common_name"]
-
-    @property
-    def cert(self) -> str:
-        return self["cert"]
-
-    @property
-    def key(self) -> str:
-        return self["key"]
 
 
 class TlsRequires(FlagEndpoint):
