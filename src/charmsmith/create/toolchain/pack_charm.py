@@ -43,7 +43,10 @@ def runtime_sdist(dest: Path) -> Path:
             for m in archive.getmembers()
             if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")
         )
-        text = archive.extractfile(info).read().decode()  # type: ignore[union-attr]
+        member = archive.extractfile(info)
+        if member is None:
+            sys.exit(f"pack_charm: {info.name} in {source} is not a file")
+        text = member.read().decode()
     version = next(
         ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("Version:")
     )

@@ -165,7 +165,8 @@ def _wait(procs: list[subprocess.Popen[bytes]]) -> None:
     for proc, output in zip(procs, outputs, strict=True):
         if proc.returncode != 0:
             text = output.decode(errors="replace")[-4000:]
-            command = " ".join(str(a) for a in proc.args[:8])  # type: ignore[index]
+            args = proc.args if isinstance(proc.args, list) else [proc.args]
+            command = " ".join(str(a) for a in args[:8])
             raise BootstrapError(f"{command} ... failed ({proc.returncode}):\n{text}")
 
 
