@@ -72,7 +72,7 @@ def cmd_hooks(store: ModelStore, args: argparse.Namespace) -> int:
 
 
 def cmd_ssh(store: ModelStore, args: argparse.Namespace) -> int:
-    from charmsmith.model import runner
+    from charmsmith.model.unitexec import unit_command
 
     with store.locked():
         model = Model(store)
@@ -80,7 +80,7 @@ def cmd_ssh(store: ModelStore, args: argparse.Namespace) -> int:
         if model.is_peer(unit["app"]):
             raise CharmsmithError(f"{args.unit} is played by charmsmith in-process; no shell")
         command = ["/bin/sh", "-c", " ".join(args.command)] if args.command else ["/bin/bash", "-l"]
-        argv = runner.unit_command(model, args.unit, command, cwd="/root")
+        argv = unit_command(model, args.unit, command, cwd="/root")
     env = {
         "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "HOME": "/root",
