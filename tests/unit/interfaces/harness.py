@@ -257,6 +257,10 @@ class FakeJuju:
         """relation-set payloads so far (optionally for one relation), oldest first."""
         return [data for r, data, _app in self.relation_set_calls if rid in (None, r)]
 
+    def flags_of(self, endpoint: str) -> set[str]:
+        """The committed flags of one relation (``<endpoint>`` and ``<endpoint>.*``)."""
+        return only(self.flags, endpoint)
+
     @property
     def flags(self) -> set[str]:
         """Committed reactive flags, read from the unit-state database like the next hook would."""
@@ -274,6 +278,22 @@ class FakeJuju:
         rel.units[unit] = dict(data or {})
         self.run(f"{rel.endpoint}-relation-joined", rid, unit)
         self.run(f"{rel.endpoint}-relation-changed", rid, unit)
+
+    def joined(
+        self,
+        endpoint: str,
+        remote_app: str,
+        address: str,
+        handler: Callable[[HookContext], None] | None = None,
+    ) -> str:
+        """Relate, join ``<remote_app>/0`` with only its address and, when given, play the
+        charm's ``handler`` in the -changed hook that follows (e.g. asking for a database)."""
+        rid = self.relate(endpoint, remote_app)
+        unit = f"{remote_app}/0"
+        self.join(rid, unit, {"private-address": address})
+        if handler is not None:
+            self.run(f"{endpoint}-relation-changed", rid, unit, handler)
+        return rid
 
     def change(
         self,

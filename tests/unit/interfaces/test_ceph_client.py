@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from .harness import FakeJuju, only
+from .harness import FakeJuju
 
 EP = "ceph"
 UNIT = "glance/0"
@@ -23,10 +23,6 @@ KEY = base64.b64encode(bytes(range(28))).decode()  # the size ceph-authtool give
 @pytest.fixture
 def juju(make_juju) -> FakeJuju:
     return make_juju(unit=UNIT, requires={EP: "ceph-client"})
-
-
-def flags(juju: FakeJuju) -> set[str]:
-    return only(juju.flags, EP)
 
 
 def ask_for_glance(hook) -> None:
@@ -74,7 +70,7 @@ def test_request_is_charm_helpers_shape_with_sha1_id(juju: FakeJuju) -> None:
     digest = hashlib.sha1(json.dumps(request["ops"], sort_keys=True).encode()).hexdigest()
     assert request["request-id"] == digest
     assert juju.local_data(rid)["unit-name"] == UNIT
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 def test_same_request_is_not_sent_again(juju: FakeJuju) -> None:
@@ -88,7 +84,7 @@ def test_same_request_is_not_sent_again(juju: FakeJuju) -> None:
 def test_changed_pool_gets_a_new_id_and_drops_the_old_answer(juju: FakeJuju) -> None:
     rid = related(juju)
     answer(juju, rid)
-    assert f"{EP}.pools.available" in flags(juju)
+    assert f"{EP}.pools.available" in juju.flags_of(EP)
     old = sent_request(juju, rid)["request-id"]
     juju.run(
         "config-changed",
@@ -98,7 +94,7 @@ def test_changed_pool_gets_a_new_id_and_drops_the_old_answer(juju: FakeJuju) -> 
     )
     new = sent_request(juju, rid)
     assert new["request-id"] != old and [op["replicas"] for op in new["ops"]] == [2]
-    assert f"{EP}.pools.available" not in flags(juju)  # the answer was for the old request
+    assert f"{EP}.pools.available" not in juju.flags_of(EP)  # the answer was for the old request
 
 
 def test_create_pool_is_upstreams_older_name_with_a_weight(juju: FakeJuju) -> None:
@@ -116,9 +112,9 @@ def test_complete_answer_raises_every_flag(juju: FakeJuju) -> None:
     for n in range(3):
         data = mon_data(f"10.5.0.{20 + n}")
         juju.change(rid, f"ceph-mon/{n}", data)
-    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.connected", f"{EP}.available"}
     answer(juju, rid, "ceph-mon/0")
-    assert flags(juju) == {f"{EP}.connected", f"{EP}.available", f"{EP}.pools.available"}
+    assert juju.flags_of(EP) == {f"{EP}.connected", f"{EP}.available", f"{EP}.pools.available"}
     with juju.hook("update-status") as hook:
         ep = hook.endpoint(EP)
         assert ep.mon_hosts() == ["10.5.0.20", "10.5.0.21", "10.5.0.22"]
@@ -147,7 +143,7 @@ def test_proxy_style_addresses_and_ipv6(juju: FakeJuju) -> None:
 def test_partial_data_is_not_available(juju: FakeJuju, data: dict[str, str]) -> None:
     rid = related(juju)
     juju.change(rid, "ceph-mon/0", data)
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 @pytest.mark.parametrize(
@@ -172,7 +168,7 @@ def test_partial_data_is_not_available(juju: FakeJuju, data: dict[str, str]) -> 
 def test_malformed_data_is_not_available(juju: FakeJuju, data: dict[str, str]) -> None:
     rid = related(juju)
     juju.change(rid, "ceph-mon/0", data)
-    assert f"{EP}.available" not in flags(juju)
+    assert f"{EP}.available" not in juju.flags_of(EP)
 
 
 @pytest.mark.parametrize(
@@ -190,7 +186,7 @@ def test_malformed_broker_response_never_raises_pools(juju: FakeJuju, response: 
     rid = related(juju)
     response = response.replace("REQ", sent_request(juju, rid)["request-id"])
     juju.change(rid, "ceph-mon/0", {**mon_data(), RSP: response})
-    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.connected", f"{EP}.available"}
     with juju.hook("update-status") as hook:
         assert hook.endpoint(EP).broker_response() is None
 
@@ -205,7 +201,7 @@ def test_failed_broker_response_is_kept_with_its_stderr(juju: FakeJuju) -> None:
             "stderr": "Unexpected error occurred while processing requests: pool size 3 > 1 OSDs",
         },
     )
-    assert f"{EP}.pools.available" not in flags(juju)
+    assert f"{EP}.pools.available" not in juju.flags_of(EP)
     with juju.hook("update-status") as hook:
         response = hook.endpoint(EP).broker_response()
     assert (response.ok, response.exit_code, response.unit) == (False, 1, "ceph-mon/0")
@@ -219,7 +215,7 @@ def test_stale_request_id_is_no_answer(juju: FakeJuju) -> None:
         "ceph-mon/0",
         {**mon_data(), RSP: json.dumps({"exit-code": 0, "request-id": "0bc7dc54"})},
     )
-    assert f"{EP}.pools.available" not in flags(juju)
+    assert f"{EP}.pools.available" not in juju.flags_of(EP)
 
 
 def test_legacy_broker_rsp_and_other_units_answers_are_ignored(juju: FakeJuju) -> None:
@@ -227,7 +223,7 @@ def test_legacy_broker_rsp_and_other_units_answers_are_ignored(juju: FakeJuju) -
     current = sent_request(juju, rid)["request-id"]
     ok = json.dumps({"exit-code": 0, "request-id": current})
     juju.change(rid, "ceph-mon/0", {**mon_data(), "broker_rsp": ok, "broker-rsp-glance-1": ok})
-    assert f"{EP}.pools.available" not in flags(juju)
+    assert f"{EP}.pools.available" not in juju.flags_of(EP)
 
 
 def test_answer_from_any_mon_unit_counts(juju: FakeJuju) -> None:
@@ -235,14 +231,14 @@ def test_answer_from_any_mon_unit_counts(juju: FakeJuju) -> None:
     rid = related(juju, mons=2)
     juju.change(rid, "ceph-mon/0", mon_data())
     answer(juju, rid, "ceph-mon/1")
-    assert f"{EP}.pools.available" in flags(juju)
+    assert f"{EP}.pools.available" in juju.flags_of(EP)
 
 
 def test_broken_clears_every_flag(juju: FakeJuju) -> None:
     rid = related(juju)
     answer(juju, rid)
     juju.break_(rid)
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 UNEXPECTED = json.dumps(
@@ -254,7 +250,7 @@ def test_refusal_without_request_id_refuses_the_current_request(juju: FakeJuju) 
     """charms.ceph's broker answers an exception without the request id."""
     rid = related(juju)
     juju.change(rid, "ceph-mon/0", {**mon_data(), RSP: UNEXPECTED})
-    assert f"{EP}.pools.available" not in flags(juju)
+    assert f"{EP}.pools.available" not in juju.flags_of(EP)
     with juju.hook("update-status") as hook:
         response = hook.endpoint(EP).broker_response()
     assert (response.ok, response.exit_code) == (False, 1)
@@ -276,4 +272,4 @@ def test_refusal_without_id_from_before_the_request_is_no_answer(juju: FakeJuju)
 def test_success_without_request_id_is_no_answer(juju: FakeJuju) -> None:
     rid = related(juju)
     juju.change(rid, "ceph-mon/0", {**mon_data(), RSP: json.dumps({"exit-code": 0})})
-    assert f"{EP}.pools.available" not in flags(juju)
+    assert f"{EP}.pools.available" not in juju.flags_of(EP)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .harness import FakeJuju, only
+from .harness import FakeJuju
 
 EP = "ha"
 
@@ -29,51 +29,42 @@ def juju(make_juju) -> FakeJuju:
     return make_juju(unit="congress/0", requires={EP: "hacluster"})
 
 
-def flags(juju: FakeJuju) -> set[str]:
-    return only(juju.flags, EP)
-
-
 def related(juju: FakeJuju, data: dict | None = None) -> str:
     rid = juju.relate(EP, "hacluster")
     juju.join(rid, "hacluster/0", {"private-address": "10.5.0.10", **(data or {})})
     return rid
 
 
-def test_no_relation_no_flags(juju: FakeJuju) -> None:
-    juju.run("install")
-    assert flags(juju) == set()
-
-
 def test_joined_is_connected(juju: FakeJuju) -> None:
     related(juju)
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 @pytest.mark.parametrize("value", ["true", "True", "yes", "YES", " Yes ", json.dumps("true")])
 def test_clustered_values(juju: FakeJuju, value: str) -> None:
     related(juju, {"clustered": value})
-    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.connected", f"{EP}.available"}
 
 
 @pytest.mark.parametrize("value", ["false", "no", "", "1", "maybe", "{", "null", "truthy"])
 def test_not_clustered_values(juju: FakeJuju, value: str) -> None:
     related(juju, {"clustered": value})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 def test_cluster_lost_and_departed(juju: FakeJuju) -> None:
     rid = related(juju, {"clustered": "yes"})
     juju.change(rid, "hacluster/0", {"clustered": None})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
     juju.change(rid, "hacluster/0", {"clustered": "yes"})
     juju.depart(rid, "hacluster/0")
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 def test_broken_clears_everything(juju: FakeJuju) -> None:
     rid = related(juju, {"clustered": "yes"})
     juju.break_(rid)
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 def test_bind_on_defaults_and_change_detection(juju: FakeJuju) -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .harness import FakeJuju, only
+from .harness import FakeJuju
 
 EP = "identity-service"
 
@@ -39,20 +39,10 @@ def juju(make_juju) -> FakeJuju:
     return make_juju(unit="congress/0", requires={EP: "keystone"})
 
 
-def flags(juju: FakeJuju) -> set[str]:
-    return only(juju.flags, EP)
-
-
-def test_no_relation_no_flags(juju: FakeJuju) -> None:
-    juju.run("install")
-    assert flags(juju) == set()
-    assert juju.relation_set_calls == []
-
-
 def test_joined_sets_connected_only(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", {"private-address": "10.5.0.20"})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
     # charms.reactive's own event flags are consumed by the interface
     assert "endpoint.identity-service.changed" not in juju.flags
     assert "endpoint.identity-service.joined" in juju.flags
@@ -61,7 +51,7 @@ def test_joined_sets_connected_only(juju: FakeJuju) -> None:
 def test_complete_data_raises_available_and_auth(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", COMPLETE)
-    assert flags(juju) == {
+    assert juju.flags_of(EP) == {
         f"{EP}.connected",
         f"{EP}.available",
         f"{EP}.available.auth",
@@ -72,7 +62,7 @@ def test_complete_data_raises_available_and_auth(juju: FakeJuju) -> None:
 def test_any_base_value_missing_means_not_available(juju: FakeJuju, missing: str) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", {k: v for k, v in COMPLETE.items() if k != missing})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 @pytest.mark.parametrize(
@@ -91,7 +81,7 @@ def test_malformed_values_never_give_a_false_available(
     rid = juju.relate(EP, "keystone")
     data = dict(COMPLETE, **{key: value})
     juju.join(rid, "keystone/0", data)
-    assert f"{EP}.available" not in flags(juju)
+    assert f"{EP}.available" not in juju.flags_of(EP)
     with juju.hook("update-status") as hook:
         ep = hook.endpoint(EP)
         ep.base_data_complete()
@@ -104,7 +94,7 @@ def test_json_encoded_values_are_accepted(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "keystone")
     encoded = {k: json.dumps(v) for k, v in COMPLETE.items() if k != "private-address"}
     juju.join(rid, "keystone/0", {"private-address": "10.5.0.20", **encoded})
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
     with juju.hook("update-status") as hook:
         ep = hook.endpoint(EP)
         assert ep.service_password() == "s3cret"
@@ -122,43 +112,43 @@ def test_numeric_looking_password_stays_text(juju: FakeJuju) -> None:
 def test_partial_data_then_completion(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", {"private-address": "10.5.0.20", "service_host": "10.5.0.20"})
-    assert f"{EP}.available" not in flags(juju)
+    assert f"{EP}.available" not in juju.flags_of(EP)
     juju.change(rid, "keystone/0", COMPLETE)
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
     # keystone withdraws the password: recomputed on -changed
     juju.change(rid, "keystone/0", {"service_password": None})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 def test_ssl_flag_needs_every_cert_key_and_ca(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", {**COMPLETE, **SSL})
-    assert f"{EP}.available.ssl" in flags(juju)
+    assert f"{EP}.available.ssl" in juju.flags_of(EP)
     juju.change(rid, "keystone/0", {"ssl_key_public": "__null__"})
-    assert f"{EP}.available.ssl" not in flags(juju)
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available.ssl" not in juju.flags_of(EP)
+    assert f"{EP}.available" in juju.flags_of(EP)
 
 
 def test_ssl_flag_never_without_base_data(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", {"private-address": "10.5.0.20", **SSL})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 def test_departed_last_unit_clears_everything(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", COMPLETE)
     juju.depart(rid, "keystone/0")
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 def test_departed_one_of_two_recomputes_from_the_rest(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", COMPLETE)
     juju.join(rid, "keystone/1", {"private-address": "10.5.0.21"})
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
     juju.depart(rid, "keystone/0")
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 @pytest.mark.parametrize("listed", [False, True])
@@ -166,7 +156,7 @@ def test_broken_clears_everything(juju: FakeJuju, listed: bool) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", {**COMPLETE, **SSL})
     juju.break_(rid, listed_while_broken=listed)
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 def test_app_databag_is_read_first_with_k8s_names(juju: FakeJuju) -> None:

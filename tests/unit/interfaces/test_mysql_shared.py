@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .harness import FakeJuju, only
+from .harness import FakeJuju
 
 EP = "shared-db"
 ME = "congress/0"
@@ -17,37 +17,16 @@ def juju(make_juju) -> FakeJuju:
     return make_juju(unit=ME, requires={EP: "mysql-shared"}, bindings={EP: "10.5.1.10"})
 
 
-def flags(juju: FakeJuju) -> set[str]:
-    return only(juju.flags, EP)
-
-
 def joined(juju: FakeJuju, data: dict | None = None, *, request: bool = True) -> str:
     """Relate, join one server unit, and (as the charm's handler would) ask for a database."""
-    rid = juju.relate(EP, "mysql")
-    juju.join(rid, "mysql/0", {"private-address": "10.5.0.30"})
-    if request:
-        juju.run(
-            f"{EP}-relation-changed",
-            rid,
-            "mysql/0",
-            lambda h: h.endpoint(EP).configure("congress", "congress"),
-        )
+    configure = lambda h: h.endpoint(EP).configure("congress", "congress")  # noqa: E731
+    rid = juju.joined(EP, "mysql", "10.5.0.30", configure if request else None)
     if data:
         juju.change(rid, "mysql/0", data)
     return rid
 
 
 GRANTED = {"db_host": "10.5.0.30", "password": "pw", "allowed_units": f"{ME} other/1"}
-
-
-def test_no_relation_no_flags(juju: FakeJuju) -> None:
-    juju.run("install")
-    assert flags(juju) == set()
-
-
-def test_joined_sets_connected(juju: FakeJuju) -> None:
-    joined(juju, request=False)
-    assert flags(juju) == {f"{EP}.connected"}
 
 
 def test_configure_sends_raw_keys_with_binding_address(juju: FakeJuju) -> None:
@@ -73,7 +52,7 @@ def test_configure_again_unchanged_sends_nothing(juju: FakeJuju) -> None:
 
 def test_granted_is_available(juju: FakeJuju) -> None:
     joined(juju, GRANTED)
-    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.connected", f"{EP}.available"}
     with juju.hook("update-status") as hook:
         ep = hook.endpoint(EP)
         assert ep.db_host() == "10.5.0.30"
@@ -89,7 +68,7 @@ def test_granted_is_available(juju: FakeJuju) -> None:
 @pytest.mark.parametrize("missing", ["db_host", "password", "allowed_units"])
 def test_any_part_missing_is_not_available(juju: FakeJuju, missing: str) -> None:
     joined(juju, {k: v for k, v in GRANTED.items() if k != missing})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 @pytest.mark.parametrize(
@@ -98,7 +77,7 @@ def test_any_part_missing_is_not_available(juju: FakeJuju, missing: str) -> None
 )
 def test_not_listed_is_not_available(juju: FakeJuju, allowed: str) -> None:
     joined(juju, dict(GRANTED, allowed_units=allowed))
-    assert f"{EP}.available" not in flags(juju)
+    assert f"{EP}.available" not in juju.flags_of(EP)
 
 
 @pytest.mark.parametrize(
@@ -112,15 +91,15 @@ def test_not_listed_is_not_available(juju: FakeJuju, allowed: str) -> None:
 )
 def test_odd_but_valid_allowed_units(juju: FakeJuju, allowed: str) -> None:
     joined(juju, dict(GRANTED, allowed_units=allowed))
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
 
 
 def test_allowed_units_from_leader_only(juju: FakeJuju) -> None:
     rid = joined(juju, {"db_host": "10.5.0.30"})
     juju.join(rid, "mysql/1", {"private-address": "10.5.0.31", **GRANTED})
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
     juju.depart(rid, "mysql/1")
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 def test_prefixed_requests_need_every_database(juju: FakeJuju) -> None:
@@ -144,11 +123,11 @@ def test_prefixed_requests_need_every_database(juju: FakeJuju) -> None:
         "mysql/0",
         {"db_host": "10.5.0.30", "nova_password": "a", "nova_allowed_units": ME},
     )
-    assert f"{EP}.available" not in flags(juju)
+    assert f"{EP}.available" not in juju.flags_of(EP)
     juju.change(rid, "mysql/0", {"novaapi_password": "b", "novaapi_allowed_units": "x/0"})
-    assert f"{EP}.available" not in flags(juju)
+    assert f"{EP}.available" not in juju.flags_of(EP)
     juju.change(rid, "mysql/0", {"novaapi_allowed_units": f"x/0 {ME}"})
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
     with juju.hook("update-status") as hook:
         ep = hook.endpoint(EP)
         assert ep.prefixes() == ["nova", "novaapi"]
@@ -159,22 +138,22 @@ def test_prefixed_requests_need_every_database(juju: FakeJuju) -> None:
 
 def test_ssl_flag_needs_ssl_ca(juju: FakeJuju) -> None:
     rid = joined(juju, dict(GRANTED, ssl_ca="Q0E="))
-    assert f"{EP}.available.ssl" in flags(juju)
+    assert f"{EP}.available.ssl" in juju.flags_of(EP)
     juju.change(rid, "mysql/0", {"ssl_ca": None})
-    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.connected", f"{EP}.available"}
 
 
 def test_ssl_ca_alone_is_not_available(juju: FakeJuju) -> None:
     joined(juju, {"ssl_ca": "Q0E=", "db_host": "h"})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 def test_series_upgrade_clears_availability(juju: FakeJuju) -> None:
     rid = joined(juju, dict(GRANTED, ssl_ca="Q0E="))
     juju.change(rid, "mysql/0", {"cluster-series-upgrading": "True"})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
     juju.change(rid, "mysql/0", {"cluster-series-upgrading": None})
-    assert f"{EP}.available.ssl" in flags(juju)
+    assert f"{EP}.available.ssl" in juju.flags_of(EP)
 
 
 def test_db_port_parsing(juju: FakeJuju) -> None:
@@ -182,20 +161,20 @@ def test_db_port_parsing(juju: FakeJuju) -> None:
     with juju.hook("update-status") as hook:
         assert hook.endpoint(EP).db_port() == 3306
     juju.change(rid, "mysql/0", {"db_port": "three"})
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
     with juju.hook("update-status") as hook:
         assert hook.endpoint(EP).db_port() is None
 
 
 def test_json_encoded_values_are_accepted(juju: FakeJuju) -> None:
     joined(juju, {key: json.dumps(value) for key, value in GRANTED.items()})
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
 
 
 def test_departed_and_broken_clear_flags(juju: FakeJuju) -> None:
     rid = joined(juju, dict(GRANTED, ssl_ca="Q0E="))
     juju.break_(rid)
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 def test_empty_relation_accessors(juju: FakeJuju) -> None:
@@ -214,12 +193,12 @@ def test_empty_relation_accessors(juju: FakeJuju) -> None:
 def test_grant_arriving_before_request_is_rechecked(juju: FakeJuju) -> None:
     """The server may answer an earlier request; configure() itself recomputes the flags."""
     rid = joined(juju, GRANTED, request=False)
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
     juju.run(
         "config-changed",
         body=lambda h: h.endpoint(EP).configure("other", "other", prefix="other"),
     )
-    assert f"{EP}.available" not in flags(juju)
+    assert f"{EP}.available" not in juju.flags_of(EP)
     assert juju.local_data(rid)["other_database"] == "other"
 
 

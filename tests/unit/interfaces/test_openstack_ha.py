@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .harness import FakeJuju, only
+from .harness import FakeJuju
 
 EP = "cluster"
 
@@ -16,27 +16,23 @@ def juju(make_juju) -> FakeJuju:
     return make_juju(unit="congress/0", peers={EP: "openstack-ha"})
 
 
-def flags(juju: FakeJuju) -> set[str]:
-    return only(juju.flags, EP)
-
-
 def test_single_unit_has_no_flags(juju: FakeJuju) -> None:
     juju.relate(EP, "congress")  # a peer relation exists from the start, with no peers
     juju.run("install")
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 def test_peer_with_address_is_available(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "congress")
     juju.join(rid, "congress/1", {"private-address": "10.5.0.11"})
-    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.connected", f"{EP}.available"}
 
 
 @pytest.mark.parametrize("data", [{}, {"private-address": ""}, {"private-address": " "}])
 def test_peer_without_address_is_only_connected(juju: FakeJuju, data: dict) -> None:
     rid = juju.relate(EP, "congress")
     juju.join(rid, "congress/1", data)
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 def test_departures_recompute(juju: FakeJuju) -> None:
@@ -44,9 +40,9 @@ def test_departures_recompute(juju: FakeJuju) -> None:
     juju.join(rid, "congress/1", {"private-address": "10.5.0.11"})
     juju.join(rid, "congress/2", {})
     juju.depart(rid, "congress/1")
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
     juju.depart(rid, "congress/2")
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 def test_ip_map_sorted_by_unit_number(juju: FakeJuju) -> None:
@@ -94,4 +90,4 @@ def test_broken_clears_everything(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "congress")
     juju.join(rid, "congress/1", {"private-address": "10.5.0.11"})
     juju.break_(rid)
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .harness import FakeJuju, only
+from .harness import FakeJuju
 
 EP = "amqp"
 
@@ -16,31 +16,10 @@ def juju(make_juju) -> FakeJuju:
     return make_juju(unit="congress/0", requires={EP: "rabbitmq"}, bindings={EP: "10.5.1.10"})
 
 
-def flags(juju: FakeJuju) -> set[str]:
-    return only(juju.flags, EP)
-
-
 def related(juju: FakeJuju, *, request: bool = True) -> str:
-    rid = juju.relate(EP, "rabbitmq-server")
-    juju.join(rid, "rabbitmq-server/0", {"private-address": "10.5.0.40"})
-    if request:
-        juju.run(
-            f"{EP}-relation-changed",
-            rid,
-            "rabbitmq-server/0",
-            lambda h: h.endpoint(EP).request_access("congress", "openstack"),
-        )
+    ask = lambda h: h.endpoint(EP).request_access("congress", "openstack")  # noqa: E731
+    rid = juju.joined(EP, "rabbitmq-server", "10.5.0.40", ask if request else None)
     return rid
-
-
-def test_no_relation_no_flags(juju: FakeJuju) -> None:
-    juju.run("update-status")
-    assert flags(juju) == set()
-
-
-def test_joined_is_connected_only(juju: FakeJuju) -> None:
-    related(juju, request=False)
-    assert flags(juju) == {f"{EP}.connected"}
 
 
 def test_request_access_sends_raw_keys(juju: FakeJuju) -> None:
@@ -69,9 +48,9 @@ def test_explicit_hostname(juju: FakeJuju) -> None:
 
 def test_password_makes_available(juju: FakeJuju) -> None:
     rid = related(juju)
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
     juju.change(rid, "rabbitmq-server/0", {"password": "pw"})
-    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.connected", f"{EP}.available"}
     with juju.hook("update-status") as hook:
         ep = hook.endpoint(EP)
         assert ep.username() == "congress"
@@ -86,20 +65,20 @@ def test_password_makes_available(juju: FakeJuju) -> None:
 def test_password_without_our_request_is_not_available(juju: FakeJuju) -> None:
     rid = related(juju, request=False)
     juju.change(rid, "rabbitmq-server/0", {"password": "pw"})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 def test_password_without_address_is_not_available(juju: FakeJuju) -> None:
     rid = related(juju)
     juju.change(rid, "rabbitmq-server/0", {"password": "pw", "private-address": None})
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 @pytest.mark.parametrize("password", ["", "   ", '""', "null"])
 def test_empty_passwords_are_not_available(juju: FakeJuju, password: str) -> None:
     rid = related(juju)
     juju.change(rid, "rabbitmq-server/0", {"password": password})
-    assert f"{EP}.available" not in flags(juju)
+    assert f"{EP}.available" not in juju.flags_of(EP)
 
 
 def test_ready_hosts_only_units_with_password(juju: FakeJuju) -> None:
@@ -108,20 +87,20 @@ def test_ready_hosts_only_units_with_password(juju: FakeJuju) -> None:
     juju.join(rid, "rabbitmq-server/2", {"private-address": "10.5.0.39", "password": "pw"})
     with juju.hook("update-status") as hook:
         assert hook.endpoint(EP).rabbitmq_ready_hosts() == ["10.5.0.39", "10.5.0.41"]
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
     juju.depart(rid, "rabbitmq-server/1")
     juju.depart(rid, "rabbitmq-server/2")
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
 def test_ssl_needs_numeric_port_and_ca(juju: FakeJuju) -> None:
     rid = related(juju)
     juju.change(rid, "rabbitmq-server/0", {"password": "pw", "ssl_port": "5671"})
-    assert f"{EP}.available.ssl" not in flags(juju)
+    assert f"{EP}.available.ssl" not in juju.flags_of(EP)
     juju.change(rid, "rabbitmq-server/0", {"ssl_ca": "Q0E="})
-    assert f"{EP}.available.ssl" in flags(juju)
+    assert f"{EP}.available.ssl" in juju.flags_of(EP)
     juju.change(rid, "rabbitmq-server/0", {"ssl_port": "tls"})
-    assert flags(juju) == {f"{EP}.connected", f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.connected", f"{EP}.available"}
 
 
 def test_optional_keys(juju: FakeJuju) -> None:
@@ -141,7 +120,7 @@ def test_optional_keys(juju: FakeJuju) -> None:
 def test_json_encoded_values_are_accepted(juju: FakeJuju) -> None:
     rid = related(juju)
     juju.change(rid, "rabbitmq-server/0", {"password": json.dumps("1234")})
-    assert f"{EP}.available" in flags(juju)
+    assert f"{EP}.available" in juju.flags_of(EP)
     with juju.hook("update-status") as hook:
         assert hook.endpoint(EP).password() == "1234"
 
@@ -150,9 +129,9 @@ def test_json_encoded_values_are_accepted(juju: FakeJuju) -> None:
 def test_broken_clears_everything(juju: FakeJuju, listed: bool) -> None:
     rid = related(juju)
     juju.change(rid, "rabbitmq-server/0", {"password": "pw", "ssl_port": "5671", "ssl_ca": "x"})
-    assert f"{EP}.available.ssl" in flags(juju)
+    assert f"{EP}.available.ssl" in juju.flags_of(EP)
     juju.break_(rid, listed_while_broken=listed)
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 def test_empty_relation_accessors(juju: FakeJuju) -> None:
@@ -163,4 +142,4 @@ def test_empty_relation_accessors(juju: FakeJuju) -> None:
         assert ep.username() is None and ep.vhost() is None and ep.password() is None
         assert ep.ssl_port() is None and ep.ssl_ca() is None and ep.vip() is None
         assert ep.rabbitmq_ready_hosts() == []
-    assert flags(juju) == {f"{EP}.connected"}
+    assert juju.flags_of(EP) == {f"{EP}.connected"}

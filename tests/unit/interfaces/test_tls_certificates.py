@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from .harness import FakeJuju, only
+from .harness import FakeJuju
 
 EP = "certificates"
 UNIT = "glance_0"
@@ -82,10 +82,6 @@ def juju(make_juju) -> FakeJuju:
     return make_juju(unit="glance/0", requires={EP: "tls-certificates"})
 
 
-def flags(juju: FakeJuju) -> set[str]:
-    return only(juju.flags, EP)
-
-
 def request_both(hook) -> None:
     ep = hook.endpoint(EP)
     ep.request_server_cert(PUBLIC, [PUBLIC, "glance.example.com"])
@@ -133,7 +129,7 @@ def test_joined_publishes_unit_name_and_is_available_only(juju: FakeJuju) -> Non
     rid = juju.relate(EP, "vault")
     juju.join(rid, "vault/0", {"private-address": "10.5.0.50"})
     assert juju.local_data(rid)["unit_name"] == UNIT
-    assert flags(juju) == {f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.available"}
 
 
 def test_non_leader_meets_the_relation_before_any_provider_unit(make_juju) -> None:
@@ -152,7 +148,7 @@ def test_non_leader_meets_the_relation_before_any_provider_unit(make_juju) -> No
         seen.extend([ep.get_ca(), ep.server_certs_map, ep.generation])
 
     juju.run(f"{EP}-relation-created", rid, None, charm)
-    assert seen == [None, {}, None] and flags(juju) == set()
+    assert seen == [None, {}, None] and juju.flags_of(EP) == set()
 
 
 def test_requests_in_both_generations(juju: FakeJuju) -> None:
@@ -191,7 +187,7 @@ def test_legacy_complete_answer(juju: FakeJuju) -> None:
     ca = CA()
     rid = related(juju)
     juju.change(rid, "vault/0", legacy_answer(ca))
-    assert flags(juju) == ALL
+    assert juju.flags_of(EP) == ALL
     with juju.hook("update-status") as hook:
         ep = hook.endpoint(EP)
         assert ep.generation == "legacy"
@@ -210,7 +206,7 @@ def test_legacy_partial_answer_is_not_certs_available(juju: FakeJuju) -> None:
     answer = legacy_answer(ca)
     del answer[f"{UNIT}.processed_requests"]
     juju.change(rid, "vault/0", answer)
-    assert flags(juju) == {f"{EP}.available", f"{EP}.ca.available", f"{EP}.ca.changed"}
+    assert juju.flags_of(EP) == {f"{EP}.available", f"{EP}.ca.available", f"{EP}.ca.changed"}
     with juju.hook("update-status") as hook:
         assert hook.endpoint(EP).missing_requests() == [INTERNAL]
 
@@ -237,8 +233,8 @@ def test_legacy_malformed_never_available(juju: FakeJuju, mangle) -> None:
     answer = legacy_answer(CA())
     mangle(answer)
     juju.change(rid, "vault/0", answer)
-    assert f"{EP}.certs.available" not in flags(juju)
-    assert f"{EP}.server.certs.available" not in flags(juju)
+    assert f"{EP}.certs.available" not in juju.flags_of(EP)
+    assert f"{EP}.server.certs.available" not in juju.flags_of(EP)
 
 
 def test_changed_flags_follow_new_data(juju: FakeJuju) -> None:
@@ -254,17 +250,17 @@ def test_changed_flags_follow_new_data(juju: FakeJuju) -> None:
 
     juju.run("update-status", body=consume)
     juju.run("update-status")
-    assert f"{EP}.certs.changed" not in flags(juju)
+    assert f"{EP}.certs.changed" not in juju.flags_of(EP)
     juju.change(rid, "vault/0", legacy_answer(ca))  # reissued: new certificates, same CA
-    assert {f"{EP}.certs.changed", f"{EP}.server.certs.changed"} <= flags(juju)
-    assert f"{EP}.ca.changed" not in flags(juju)
+    assert {f"{EP}.certs.changed", f"{EP}.server.certs.changed"} <= juju.flags_of(EP)
+    assert f"{EP}.ca.changed" not in juju.flags_of(EP)
 
 
 def test_broken_clears_everything(juju: FakeJuju) -> None:
     rid = related(juju)
     juju.change(rid, "vault/0", legacy_answer(CA()))
     juju.break_(rid)
-    assert flags(juju) == set()
+    assert juju.flags_of(EP) == set()
 
 
 # -- csr generation (self-signed-certificates, tls_certificates lib v4) ---------------------------
@@ -292,7 +288,7 @@ def test_csr_complete_answer_uses_our_key(juju: FakeJuju) -> None:
     rid = related(juju, "self-signed-certificates")
     unit = "self-signed-certificates/0"
     juju.change(rid, unit, app_data={"certificates": csr_answer(juju, rid, ca)})
-    assert flags(juju) == ALL
+    assert juju.flags_of(EP) == ALL
     with juju.hook("update-status") as hook:
         ep = hook.endpoint(EP)
         assert ep.generation == "csr"
@@ -309,15 +305,15 @@ def test_csr_partial_answer(juju: FakeJuju) -> None:
     rid = related(juju, "self-signed-certificates")
     unit = "self-signed-certificates/0"
     juju.change(rid, unit, app_data={"certificates": csr_answer(juju, rid, ca, skip=1)})
-    assert f"{EP}.certs.available" not in flags(juju)
-    assert f"{EP}.ca.available" in flags(juju)
+    assert f"{EP}.certs.available" not in juju.flags_of(EP)
+    assert f"{EP}.ca.available" in juju.flags_of(EP)
 
 
 @pytest.mark.parametrize("text", ["not json", '{"a": 1}', '[{"certificate": 3}]', "[1, 2]"])
 def test_csr_malformed_never_available(juju: FakeJuju, text: str) -> None:
     rid = related(juju, "self-signed-certificates")
     juju.change(rid, "self-signed-certificates/0", app_data={"certificates": text})
-    assert flags(juju) == {f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.available"}
 
 
 def test_csr_answer_for_another_csr_is_ignored(juju: FakeJuju) -> None:
@@ -337,7 +333,7 @@ def test_csr_answer_for_another_csr_is_ignored(juju: FakeJuju) -> None:
     entry = {"certificate_signing_request": foreign, "certificate": ca.sign_csr(foreign)}
     answer = json.dumps([{**entry, "ca": ca.pem, "chain": [entry["certificate"], ca.pem]}])
     juju.change(rid, "self-signed-certificates/0", app_data={"certificates": answer})
-    assert flags(juju) == {f"{EP}.available"}
+    assert juju.flags_of(EP) == {f"{EP}.available"}
 
 
 def test_csr_revoked_gets_a_new_key_and_csr(juju: FakeJuju) -> None:
@@ -348,7 +344,7 @@ def test_csr_revoked_gets_a_new_key_and_csr(juju: FakeJuju) -> None:
     before = json.loads(juju.local_data(rid)["certificate_signing_requests"])
     keys_before = {p.read_text() for p in (juju.charm_dir / ".tls-certificates" / EP).glob("*.key")}
     juju.change(rid, unit, app_data={"certificates": csr_answer(juju, rid, ca, revoked=True)})
-    assert f"{EP}.certs.available" not in flags(juju)
+    assert f"{EP}.certs.available" not in juju.flags_of(EP)
     juju.run(f"{EP}-relation-changed", rid, unit, request_both)
     after = json.loads(juju.local_data(rid)["certificate_signing_requests"])
     assert len(after) == 2
@@ -358,7 +354,7 @@ def test_csr_revoked_gets_a_new_key_and_csr(juju: FakeJuju) -> None:
     keys_after = {p.read_text() for p in (juju.charm_dir / ".tls-certificates" / EP).glob("*.key")}
     assert not keys_before & keys_after
     juju.change(rid, unit, app_data={"certificates": csr_answer(juju, rid, CA("rotated"))})
-    assert f"{EP}.certs.available" in flags(juju)
+    assert f"{EP}.certs.available" in juju.flags_of(EP)
 
 
 def test_new_sans_send_a_new_csr(juju: FakeJuju) -> None:
@@ -393,4 +389,4 @@ def test_a_new_relation_gets_the_csrs_the_unit_already_made(juju: FakeJuju) -> N
     assert json.loads(juju.local_data(rid)["certificate_signing_requests"]) == sent
     answer = csr_answer(juju, rid, CA("self-signed-certificates-operator"))
     juju.change(rid, "self-signed-certificates/0", app_data={"certificates": answer})
-    assert flags(juju) == ALL
+    assert juju.flags_of(EP) == ALL
