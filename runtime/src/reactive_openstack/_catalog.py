@@ -6,13 +6,16 @@ configures TLS, and tls.py itself needs those addresses: one direction of import
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import reactive_openstack._config_checks as config_checks
 import reactive_openstack.tls as tls
 
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import APICharm
 
-def register(charm: Any, keystone: Any) -> None:
+
+def register(charm: APICharm, keystone: Any) -> None:
     """Send keystone the catalog entry; the interface only sends keys whose value changed.
 
     TLS is configured first (tls.configure acts once per hook, in whichever handler calls it

@@ -19,6 +19,7 @@ import reactive_openstack._services as services
 import reactive_openstack._status as status
 import reactive_openstack.ceph as ceph
 import reactive_openstack.database as database
+from reactive_openstack._charm_view import HookMemo
 from reactive_openstack._declared import DeclaringClass
 from reactive_openstack.releases import (
     CODENAMES,
@@ -83,7 +84,7 @@ class OpenStackCharm(metaclass=DeclaringClass):
         self.host: Host = host
         self.registry = registry
         self.release = release or type(self).release
-        self._status_deferred = False
+        self.memo = HookMemo()
 
     # -- small accessors ------------------------------------------------------------------------
 

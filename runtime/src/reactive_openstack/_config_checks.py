@@ -18,10 +18,13 @@ import ipaddress
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reactive_openstack._text import truthy
 from reactive_openstack.workload_status import Status
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 N = TypeVar("N", int, float)
 
@@ -195,7 +198,7 @@ def problems(config: Mapping[str, Any]) -> list[ConfigProblem]:
     return found
 
 
-def status(charm: Any) -> Status | None:
+def status(charm: Charm) -> Status | None:
     """``blocked`` naming each bad option and its rule, or None."""
     found = problems(charm.config)
     if not found:
@@ -203,7 +206,7 @@ def status(charm: Any) -> Status | None:
     return Status("blocked", "; ".join(problem.message for problem in found))
 
 
-def usable(charm: Any) -> bool:
+def usable(charm: Charm) -> bool:
     """Whether the charm may act on its config now; logs why not, once per hook.
 
     Every step that would carry a config value into the world (rendering, restarts, keystone
@@ -212,8 +215,8 @@ def usable(charm: Any) -> bool:
     found = problems(charm.config)
     if not found:
         return True
-    if not getattr(charm, "_config_problems_logged", False):
-        charm._config_problems_logged = True
+    if not charm.memo.config_problems_logged:
+        charm.memo.config_problems_logged = True
         charm.host.log(
             "invalid config, changing nothing until it is fixed: "
             + "; ".join(problem.message for problem in found),

@@ -11,10 +11,13 @@ Details: docs/architecture.md, 'Endpoint addresses'.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reactive_openstack._netaddrs import endpoint_address
 from reactive_openstack.wire_keys import ENDPOINT_TYPES
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 __all__ = [
     "CLUSTERED_FLAG",
@@ -49,12 +52,12 @@ def bracket(address: str) -> str:
     return address
 
 
-def vips(charm: Any) -> list[str]:
+def vips(charm: Charm) -> list[str]:
     """The configured VIPs (config ``vip`` is a space separated list), in configured order."""
     return str(charm.host.config().get("vip") or "").split()
 
 
-def tls_enabled(charm: Any) -> bool:
+def tls_enabled(charm: Charm) -> bool:
     """Whether this unit serves its API over TLS.
 
     Either the TLS machinery has finished (flag ``ssl.enabled``) or the operator supplied both a
@@ -74,7 +77,7 @@ def _in_network(address: str, network: str) -> bool:
         return False
 
 
-def resolve_address(charm: Any, endpoint_type: str, override: bool = True) -> str:
+def resolve_address(charm: Charm, endpoint_type: str, override: bool = True) -> str:
     """The bare host (name or IP, never bracketed) to advertise for ``endpoint_type``.
 
     ``override=False`` skips ``os-<type>-hostname``: the hacluster DNS resource needs the address
@@ -100,14 +103,14 @@ def resolve_address(charm: Any, endpoint_type: str, override: bool = True) -> st
     return endpoint_address(host, endpoint_type)[0] or host.unit_address()
 
 
-def endpoint_url(charm: Any, endpoint_type: str) -> str:
+def endpoint_url(charm: Charm, endpoint_type: str) -> str:
     """``scheme://host:port`` for keystone's catalog; port from the default service's api_ports."""
     scheme = "https" if tls_enabled(charm) else "http"
     address = bracket(resolve_address(charm, endpoint_type))
-    port = charm.api_ports[charm.default_service][endpoint_type]
+    port = charm.api_ports[str(charm.default_service)][endpoint_type]
     return f"{scheme}://{address}:{port}"
 
 
-def endpoint_urls(charm: Any) -> dict[str, str]:
+def endpoint_urls(charm: Charm) -> dict[str, str]:
     """The three catalog URLs keyed ``public``/``internal``/``admin`` (register_endpoints input)."""
     return {endpoint_type: endpoint_url(charm, endpoint_type) for endpoint_type in ENDPOINT_TYPES}

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import reactive_openstack._netaddrs as netaddrs
 from reactive_openstack._endpoints import CLUSTERED_FLAG, is_ipv6, resolve_address, vips
 from reactive_openstack._text import truthy
 from reactive_openstack.wire_keys import ENDPOINT_TYPES
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 __all__ = [
     "CRM_SECTIONS",
@@ -70,12 +73,12 @@ _AGENTS = {False: ("ocf:heartbeat:IPaddr2", "ip"), True: ("ocf:heartbeat:IPv6add
 _DNS_TYPES = (("admin", "admin"), ("internal", "int"), ("public", "public"), ("access", "access"))
 
 
-def haproxy_enabled(charm: Any) -> bool:
+def haproxy_enabled(charm: Charm) -> bool:
     """Whether the charm runs haproxy in front of its API (the class decides: HAOpenStackCharm)."""
     return bool(getattr(charm, "haproxy_enabled", False))
 
 
-def api_ports_to_check(charm: Any, ha_related: bool) -> list[int]:
+def api_ports_to_check(charm: Charm, ha_related: bool) -> list[int]:
     """Ports a ready unit listens on: haproxy's N and the API's N-10, with or without TLS.
 
     haproxy terminates TLS on N (tls.py). With an ``ha`` relation pacemaker owns haproxy (it may
@@ -103,7 +106,7 @@ def _digest(vip: str) -> str:
     return hashlib.sha1(vip.encode(), usedforsecurity=False).hexdigest()[:7]
 
 
-def vip_settings(charm: Any, vip: str) -> tuple[str, int, bool]:
+def vip_settings(charm: Charm, vip: str) -> tuple[str, int, bool]:
     """(interface, prefix length, fallback) for ``vip``, as charm-helpers' get_vip_settings.
 
     The interface and prefix come from the local interface whose network holds the VIP; when
@@ -114,7 +117,7 @@ def vip_settings(charm: Any, vip: str) -> tuple[str, int, bool]:
         return found[0], found[1], False
     config = charm.host.config()
     iface = str(config.get("vip_iface") or DEFAULT_NIC)
-    cidr = config.get("vip_cidr")
+    cidr: Any = config.get("vip_cidr")
     default = DEFAULT_CIDR_V6 if is_ipv6(vip) else DEFAULT_CIDR_V4
     return iface, int(cidr) if cidr not in (None, "") else default, True
 
@@ -130,7 +133,7 @@ def _valid_vips(vip_list: list[str]) -> list[str]:
     return valid
 
 
-def _vip_resources(charm: Any, crm: dict[str, Any]) -> list[str]:
+def _vip_resources(charm: Charm, crm: dict[str, Any]) -> list[str]:
     """Add one resource per configured VIP to ``crm``; return the legacy names to delete.
 
     IPv6 VIPs use the IPv6addr agent and its ``ipv6addr`` parameter. With a detected interface
@@ -159,7 +162,7 @@ def _vip_resources(charm: Any, crm: dict[str, Any]) -> list[str]:
     return legacy
 
 
-def _dns_address(charm: Any, endpoint_type: str) -> str:
+def _dns_address(charm: Charm, endpoint_type: str) -> str:
     """The address ``os-<type>-hostname`` should point at (``access``: ``access-network``)."""
     if endpoint_type != "access":
         return resolve_address(charm, endpoint_type, override=False)
@@ -177,7 +180,7 @@ def _dns_address(charm: Any, endpoint_type: str) -> str:
     return configured[0] if configured else host.unit_address()
 
 
-def _dns_resources(charm: Any, crm: dict[str, Any]) -> None:
+def _dns_resources(charm: Charm, crm: dict[str, Any]) -> None:
     config = charm.host.config()
     if not truthy(config.get("dns-ha")):
         return
@@ -200,7 +203,7 @@ def _empty_crm() -> dict[str, Any]:
 
 
 def hacluster_resources(
-    charm: Any, previous: list[str] | None = None, pending: list[str] | None = None
+    charm: Charm, previous: list[str] | None = None, pending: list[str] | None = None
 ) -> dict[str, Any]:
     """All eleven CRM sections (``publish_resources`` input) for the charm's ``ha_resources``.
 
@@ -239,7 +242,7 @@ def _clone_first(name: str) -> tuple[bool, str]:
     return (not name.startswith("cl_"), name)
 
 
-def _legacy_names(charm: Any, old_vips: list[str]) -> list[str]:
+def _legacy_names(charm: Charm, old_vips: list[str]) -> list[str]:
     """Names earlier versions of this runtime published (interface-named VIPs, ``-`` kept)."""
     name = charm.name
     nic = str(charm.host.config().get("vip_iface") or DEFAULT_NIC)
@@ -252,7 +255,7 @@ def _legacy_names(charm: Any, old_vips: list[str]) -> list[str]:
     return names
 
 
-def corosync_bind(charm: Any) -> tuple[str | None, int]:
+def corosync_bind(charm: Charm) -> tuple[str | None, int]:
     """(interface, multicast port) corosync binds to: ``ha-bindiface``/``vip_iface``, 4440."""
     config = charm.host.config()
     iface = config.get("ha-bindiface") or config.get("vip_iface") or None
@@ -260,7 +263,7 @@ def corosync_bind(charm: Any) -> tuple[str | None, int]:
     return (str(iface) if iface else None, int(port))
 
 
-def crm_resources(charm: Any) -> dict[str, Any]:
+def crm_resources(charm: Charm) -> dict[str, Any]:
     """CRM sections for a publish that happens right after this call.
 
     Reads the names last published and the pending deletions from the unit kv, and stores
@@ -283,7 +286,7 @@ def crm_resources(charm: Any) -> dict[str, Any]:
     return crm
 
 
-def configure_ha_resources(charm: Any, hacluster: Any) -> dict[str, Any]:
+def configure_ha_resources(charm: Charm, hacluster: Any) -> dict[str, Any]:
     """Send corosync binding and CRM resources to ``hacluster``; remember what was sent.
 
     The interface itself skips unchanged keys, so calling this in every hook is cheap. Returns the

@@ -9,7 +9,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 
 class CommandFailed(Exception):
@@ -62,7 +64,8 @@ class HookToolCaller:
             raise CommandFailed(argv, proc.returncode, proc.stdout)
         return proc.stdout
 
-    def _cached(self, key: str, load: Callable[[], Any]) -> Any:
+    def _cached(self, key: str, load: Callable[[], T]) -> T:
+        """``load()`` the first time ``key`` is asked for in this hook, its answer afterwards."""
         if key not in self._cache:
             self._cache[key] = load()
-        return self._cache[key]
+        return cast(T, self._cache[key])

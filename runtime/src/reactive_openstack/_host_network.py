@@ -27,8 +27,12 @@ class JujuNetwork(HookToolCaller):
         def load() -> dict[str, Any] | None:
             try:
                 if facts is not None:
-                    return facts.network_info(binding)
-                return json.loads(self._call(["network-get", binding, "--format=json"]))
+                    info: dict[str, Any] | None = facts.network_info(binding)
+                    return info
+                data: dict[str, Any] = json.loads(
+                    self._call(["network-get", binding, "--format=json"])
+                )
+                return data
             except (CommandFailed, subprocess.CalledProcessError, OSError, ValueError):
                 return None
 
@@ -41,7 +45,7 @@ class JujuNetwork(HookToolCaller):
         for info in data.get("bind-addresses") or []:
             for addr in info.get("addresses") or []:
                 if addr.get("address") or addr.get("value"):
-                    return addr
+                    return dict(addr)
         ingress = data.get("ingress-addresses") or []
         return {"address": ingress[0]} if ingress else None
 
@@ -49,11 +53,12 @@ class JujuNetwork(HookToolCaller):
         addr = self._primary(binding)
         if not addr:
             return None
-        return addr.get("address") or addr.get("value")
+        return str(addr.get("address") or addr.get("value") or "") or None
 
     def binding_network(self, binding: str) -> str | None:
         addr = self._primary(binding)
-        return addr.get("cidr") if addr else None
+        cidr = addr.get("cidr") if addr else None
+        return str(cidr) if cidr else None
 
     def local_addresses(self) -> list[tuple[str, str, int]]:
         """Read from the kernel once per hook: which interface carries which network."""

@@ -14,9 +14,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reactive_openstack.workload_status import Status
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 CONFIG_OPTION = "use-policyd-override"
 RESOURCE_NAME = "policyd-override"
@@ -50,13 +53,13 @@ class Overrides:
         host.kv_set(KV_KEY, {"digest": self.digest, "paths": self.paths, "error": self.error})
 
 
-def enabled(charm: Any) -> bool:
+def enabled(charm: Charm) -> bool:
     from reactive_openstack._config_checks import option_on
 
     return option_on(charm.config, CONFIG_OPTION)
 
 
-def policy_dir(charm: Any) -> str:
+def policy_dir(charm: Charm) -> str:
     service = getattr(charm, "policyd_service_name", None) or charm.name
     return f"/etc/{service}/policy.d"
 
@@ -113,12 +116,12 @@ def read_zip(data: bytes, blacklist: list[str] | None = None) -> dict[str, bytes
         }
 
 
-def _remove(charm: Any, paths: list[str]) -> None:
+def _remove(charm: Charm, paths: list[str]) -> None:
     for path in paths:
         charm.host.remove_file(path)
 
 
-def apply(charm: Any) -> bool:
+def apply(charm: Charm) -> bool:
     """Bring policy.d in line with the option and the resource; True if the services must restart.
 
     oslo.policy re-reads policy.d when a file there is added or changed, but keeps the rules of
@@ -172,7 +175,7 @@ def apply(charm: Any) -> bool:
     return bool(stale)  # new and changed files are re-read by the service itself
 
 
-def check(charm: Any) -> Status | None:
+def check(charm: Charm) -> Status | None:
     """Blocked while the option is on and the resource could not be applied."""
     if not enabled(charm):
         return None
@@ -182,7 +185,7 @@ def check(charm: Any) -> Status | None:
     return None
 
 
-def status_prefix(charm: Any) -> str:
+def status_prefix(charm: Charm) -> str:
     """``PO: `` / ``PO (broken): `` while the option is on, as charm-helpers prefixes it."""
     if not enabled(charm):
         return ""

@@ -100,12 +100,12 @@ def plain(value: Any) -> Any:
 
 def _action(adapter: Any, read: Read) -> Callable[[], Any]:
     if read.op == "attr":
-        return lambda: getattr(adapter, read.name)
+        return lambda: getattr(adapter, str(read.name))
     if read.op == "item":
         return lambda: adapter[read.name]
     if read.op == "call":
         positional, keywords = json.loads(read.args)
-        return lambda: getattr(adapter, read.name)(*positional, **dict(keywords))
+        return lambda: getattr(adapter, str(read.name))(*positional, **dict(keywords))
     if read.op == "bool":
         return lambda: bool(adapter)
     if read.op == "contains":

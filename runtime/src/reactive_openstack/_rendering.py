@@ -23,6 +23,8 @@ from reactive_openstack.releases import CODENAMES
 if TYPE_CHECKING:
     import jinja2
 
+    from reactive_openstack._charm_view import Charm
+
 __all__ = [
     "BUNDLED_TEMPLATES",
     "HAPROXY_CFG",
@@ -124,27 +126,27 @@ def _load(env: jinja2.Environment, path: str, search_path: list[str]) -> jinja2.
     raise TemplateMissing(path, names, search_path)
 
 
-def render_text(charm: Any, adapters: Mapping[str, Any], path: str) -> str:
+def render_text(charm: Charm, adapters: Mapping[str, Any], path: str) -> str:
     """Render the template for managed file ``path`` without writing it (previews, tests)."""
     search_path = template_search_path(charm.host.charm_dir, getattr(charm, "release", None))
     env = make_environment(search_path)
     return _load(env, path, search_path).render(dict(adapters))
 
 
-def file_group(charm: Any, path: str) -> str:
+def file_group(charm: Charm, path: str) -> str:
     """Group owning a managed file: the service group, except for root-only secret files."""
     if path in _ROOT_ONLY:
         return "root"
     return getattr(charm, "group", None) or "root"
 
 
-def _file_mode(charm: Any, path: str) -> int:
+def _file_mode(charm: Charm, path: str) -> int:
     overrides = getattr(charm, "permission_override_map", None) or {}
     return int(overrides.get(path, DEFAULT_MODE))
 
 
 def render_configs(
-    charm: Any, adapters: Mapping[str, Any], paths: Iterable[str] | None = None
+    charm: Charm, adapters: Mapping[str, Any], paths: Iterable[str] | None = None
 ) -> list[str]:
     """Render ``paths`` (default: every file of ``charm.full_restart_map``); return changed paths.
 
@@ -185,7 +187,7 @@ def render_configs(
     return changed
 
 
-def services_to_restart(charm: Any, changed_paths: Iterable[str]) -> list[str]:
+def services_to_restart(charm: Charm, changed_paths: Iterable[str]) -> list[str]:
     """Services mapped to any changed path, each once, in restart-map order of the paths."""
     restart_map: Mapping[str, list[str]] = charm.full_restart_map
     services: list[str] = []
@@ -197,7 +199,7 @@ def services_to_restart(charm: Any, changed_paths: Iterable[str]) -> list[str]:
 
 
 def render_and_restart(
-    charm: Any, adapters: Mapping[str, Any], paths: Iterable[str] | None = None
+    charm: Charm, adapters: Mapping[str, Any], paths: Iterable[str] | None = None
 ) -> list[str]:
     """Render, then restart exactly the services whose files changed; return them.
 

@@ -10,9 +10,12 @@ once and the status is assessed again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reactive_openstack.workload_status import Status
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 #: Set between pre- and post-series-upgrade (charm-helpers keeps "unit-upgrading" in the kv).
 UPGRADING_FLAG = "charm.series-upgrading"
@@ -20,7 +23,7 @@ UPGRADING_FLAG = "charm.series-upgrading"
 READY_MESSAGE = "Ready for do-release-upgrade and reboot. Set complete when finished."
 
 
-def prepare(charm: Any) -> None:
+def prepare(charm: Charm) -> None:
     """pre-series-upgrade: mark the unit upgrading and pause it."""
     host = charm.host
     host.log("Preparing for series upgrade", "INFO")
@@ -29,7 +32,7 @@ def prepare(charm: Any) -> None:
     host.status_set("blocked", READY_MESSAGE)
 
 
-def complete(charm: Any) -> None:
+def complete(charm: Charm) -> None:
     """post-series-upgrade: render from the relations while stopped, then resume and assess."""
     host = charm.host
     host.log("Completing series upgrade", "INFO")
@@ -44,7 +47,7 @@ def complete(charm: Any) -> None:
     charm.assess_status()
 
 
-def check(charm: Any) -> Status | None:
+def check(charm: Charm) -> Status | None:
     if charm.host.is_flag_set(UPGRADING_FLAG):
         return Status("blocked", READY_MESSAGE)
     return None

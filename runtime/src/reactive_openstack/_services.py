@@ -10,22 +10,21 @@ logged: service errors may quote config lines, and configs hold secrets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reactive_openstack.host import CommandFailed
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 __all__ = ["failed", "failure_message", "restart", "start"]
 
 
-def _failures(charm: Any) -> dict[str, str]:
-    found = getattr(charm, "_service_failures", None)
-    if found is None:
-        found = {}
-        charm._service_failures = found
-    return found
+def _failures(charm: Charm) -> dict[str, str]:
+    return charm.memo.service_failures
 
 
-def _control(charm: Any, verb: str, service: str) -> bool:
+def _control(charm: Charm, verb: str, service: str) -> bool:
     action = charm.host.service_restart if verb == "restart" else charm.host.service_start
     try:
         action(service)
@@ -41,22 +40,22 @@ def _control(charm: Any, verb: str, service: str) -> bool:
     return True
 
 
-def restart(charm: Any, service: str) -> bool:
+def restart(charm: Charm, service: str) -> bool:
     """Restart ``service``; False (and remembered for the status) if it failed."""
     return _control(charm, "restart", service)
 
 
-def start(charm: Any, service: str) -> bool:
+def start(charm: Charm, service: str) -> bool:
     """Start ``service``; False (and remembered for the status) if it failed."""
     return _control(charm, "start", service)
 
 
-def failed(charm: Any) -> dict[str, str]:
+def failed(charm: Charm) -> dict[str, str]:
     """Services whose last start/restart in this hook failed -> the verb that failed."""
     return dict(_failures(charm))
 
 
-def failure_message(charm: Any) -> str | None:
+def failure_message(charm: Charm) -> str | None:
     """``"haproxy restart failed"`` (comma separated), or None."""
     found = failed(charm)
     if not found:

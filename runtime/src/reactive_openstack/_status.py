@@ -8,7 +8,7 @@ evaluation (and at most one status-set, which the host skips when nothing change
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import reactive_openstack._config_checks as config_checks
 import reactive_openstack._policyd as policyd
@@ -19,21 +19,28 @@ import reactive_openstack.ceph as ceph
 import reactive_openstack.database as database
 from reactive_openstack.workload_status import READY_MESSAGE, Status, WorkloadState
 
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
+
 PAUSED_MESSAGE = "Paused. Use 'resume' action to resume normal service."
 
 #: Worst first; when several relations are unhappy the most severe state is reported.
 SEVERITY: dict[WorkloadState, int] = {"blocked": 4, "waiting": 3, "maintenance": 2, "active": 1}
 
 
-def assess_status(charm: Any) -> None:
+def assess_status(charm: Charm) -> None:
     """Register the one evaluation for this hook (idempotent per charm instance)."""
-    if getattr(charm, "_status_deferred", False):
+    if charm.memo.status_deferred:
         return
-    charm._status_deferred = True
-    charm.host.atexit(lambda: evaluate(charm))
+    charm.memo.status_deferred = True
+
+    def evaluate_at_exit() -> None:
+        evaluate(charm)
+
+    charm.host.atexit(evaluate_at_exit)
 
 
-def check_paused(charm: Any) -> Status | None:
+def check_paused(charm: Charm) -> Status | None:
     """A prepared series upgrade first (series_upgrade.py), then the pause action's pause."""
     upgrading = series_upgrade.check(charm)
     if upgrading is not None:
@@ -43,11 +50,11 @@ def check_paused(charm: Any) -> Status | None:
     return None
 
 
-def check_custom(charm: Any) -> Status | None:
+def check_custom(charm: Charm) -> Status | None:
     return charm.custom_assess_status_check()
 
 
-def check_relations(charm: Any) -> Status | None:
+def check_relations(charm: Charm) -> Status | None:
     """``'<rel>' missing`` (blocked) / ``'<rel>' incomplete`` (waiting), most severe wins."""
     host = charm.host
     problems: list[Status] = []
@@ -62,7 +69,7 @@ def check_relations(charm: Any) -> Status | None:
     return Status(state, ", ".join(p.message for p in problems))
 
 
-def check_mandatory_config(charm: Any) -> Status | None:
+def check_mandatory_config(charm: Charm) -> Status | None:
     config = charm.config
     unset = [key for key in charm.mandatory_config if config.get(key) in (None, "")]
     if unset:
@@ -76,7 +83,7 @@ PORT_SETTLE_TIMEOUT = 30.0
 PORT_POLL_INTERVAL = 0.5
 
 
-def closed_ports(charm: Any, ports: list[int]) -> list[int]:
+def closed_ports(charm: Charm, ports: list[int]) -> list[int]:
     """Ports nobody listens on; waits for them only after this hook started a service.
 
     Without the wait, every hook that restarts a slow-starting daemon ends blocked, and the
@@ -95,7 +102,7 @@ def closed_ports(charm: Any, ports: list[int]) -> list[int]:
     return closed
 
 
-def check_services(charm: Any) -> Status | None:
+def check_services(charm: Charm) -> Status | None:
     """Failed (re)starts of this hook, stopped services, closed ports - all named."""
     host = charm.host
     failed = services.failed(charm)
@@ -135,7 +142,7 @@ CHECKS: tuple[Callable[[Any], Status | None], ...] = (
 )
 
 
-def compute(charm: Any) -> Status:
+def compute(charm: Charm) -> Status:
     """The status the unit should show, without setting it (``PO:`` prefix: policyd.py)."""
     found = Status("active", READY_MESSAGE)
     for check in CHECKS:
@@ -146,7 +153,7 @@ def compute(charm: Any) -> Status:
     return Status(found.state, policyd.status_prefix(charm) + found.message)
 
 
-def evaluate(charm: Any) -> Status:
+def evaluate(charm: Charm) -> Status:
     """Compute and set the status (and the application version) now."""
     version = charm.application_version
     if version:

@@ -12,7 +12,7 @@ Details: docs/day2.md, 'Rolling OpenStack upgrade'.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import reactive_openstack._config_checks as config_checks
 import reactive_openstack._rendering as rendering
@@ -24,6 +24,9 @@ from reactive_openstack.releases import (
 )
 from reactive_openstack.workload_status import READY_MESSAGE, Status
 
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
+
 ACTION_NAME = "openstack-upgrade"
 #: kv: the release a non-leader upgraded to before the leader migrated the schema to it.
 AWAITING_KV_KEY = "reactive_openstack.awaiting-migration"
@@ -33,11 +36,11 @@ class UpgradeRefused(Exception):
     """The action cannot upgrade this unit; the message says why (the unit is left as it was)."""
 
 
-def action_managed(charm: Any) -> bool:
+def action_managed(charm: Charm) -> bool:
     return config_checks.option_on(charm.config, "action-managed-upgrade")
 
 
-def plan(charm: Any) -> str:
+def plan(charm: Charm) -> str:
     """The release the action would upgrade this unit to; UpgradeRefused says why not."""
     if charm.paused:
         raise UpgradeRefused("the unit is paused: run the resume action first")
@@ -70,7 +73,7 @@ def plan(charm: Any) -> str:
     return target
 
 
-def perform(charm: Any, target: str, interfaces: Sequence[Any] = ()) -> None:
+def perform(charm: Charm, target: str, interfaces: Sequence[Any] = ()) -> None:
     """Upgrade this unit to ``target``: packages, configs, leader migration, one restart.
 
     Afterwards ``charm`` *is* the target release's class (its ``__class__`` is switched), so the
@@ -103,7 +106,7 @@ def perform(charm: Any, target: str, interfaces: Sequence[Any] = ()) -> None:
             services.restart(charm, service)
 
 
-def _migrate_or_defer(charm: Any) -> None:
+def _migrate_or_defer(charm: Charm) -> None:
     """Leader: migrate to the unit's release once. Others: defer, noting a finished one."""
     host = charm.host
     if not charm.sync_commands:
@@ -121,7 +124,7 @@ def _migrate_or_defer(charm: Any) -> None:
         host.kv_set(AWAITING_KV_KEY, charm.release)
 
 
-def allowed_now(charm: Any, target: str) -> bool:
+def allowed_now(charm: Charm, target: str) -> bool:
     """May ``upgrade_if_available`` upgrade to ``target`` in this process?"""
     if not action_managed(charm):
         return True
@@ -138,7 +141,7 @@ def allowed_now(charm: Any, target: str) -> bool:
 # -- status checks ---------------------------------------------------------------------------
 
 
-def check_leader_migration(charm: Any) -> Status | None:
+def check_leader_migration(charm: Charm) -> Status | None:
     """A non-leader upgraded before the leader migrated the schema to its release.
 
     Read from the unit kv first, so a unit that awaits nothing pays no hook-tool call.
@@ -154,7 +157,7 @@ def check_leader_migration(charm: Any) -> Status | None:
     return Status("waiting", f"Waiting for the leader to migrate the database to {awaited}")
 
 
-def pending_upgrade(charm: Any) -> str | None:
+def pending_upgrade(charm: Charm) -> str | None:
     """The release an action-managed upgrade waits for, if any."""
     if not action_managed(charm):
         return None
@@ -164,7 +167,7 @@ def pending_upgrade(charm: Any) -> str | None:
         return None
 
 
-def check_pending_upgrade(charm: Any) -> Status | None:
+def check_pending_upgrade(charm: Charm) -> Status | None:
     """Ready, but openstack-origin asks for a newer release the action has not installed."""
     target = pending_upgrade(charm)
     if target is None:

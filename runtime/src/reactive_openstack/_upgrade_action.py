@@ -7,15 +7,18 @@ the status checks themselves ask _upgrade.py about pending upgrades.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import reactive_openstack._status as status
 from reactive_openstack._upgrade import ACTION_NAME, UpgradeRefused, plan
 
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
+
 __all__ = ["ACTION_NAME", "UpgradeRefused", "action"]
 
 
-def action(charm: Any, dispatch: Callable[[], None] | None = None) -> str:
+def action(charm: Charm, dispatch: Callable[[], None] | None = None) -> str:
     """The openstack-upgrade action: check, then run the handlers that perform the upgrade.
 
     Returns the outcome for ``action-set``; raises UpgradeRefused when nothing was changed.

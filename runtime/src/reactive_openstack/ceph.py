@@ -15,9 +15,12 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reactive_openstack.workload_status import Status
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 __all__ = [
     "CONF_PATH",
@@ -64,18 +67,18 @@ class CephClientData:
     rbd_features: int | None
 
 
-def pools(charm: Any) -> tuple[CephPool, ...]:
+def pools(charm: Charm) -> tuple[CephPool, ...]:
     return tuple(getattr(charm, "ceph_pools", None) or ())
 
 
-def packages(charm: Any) -> list[str]:
+def packages(charm: Charm) -> list[str]:
     """Extra packages: the Ceph client's, only for a charm that declares pools."""
     if not pools(charm):
         return []
     return list(getattr(charm, "ceph_packages", None) or DEFAULT_PACKAGES)
 
 
-def services(charm: Any) -> list[str]:
+def services(charm: Charm) -> list[str]:
     """Services whose config uses the Ceph files (default: the API service, else all)."""
     declared = getattr(charm, "ceph_services", None)
     if declared:
@@ -84,17 +87,17 @@ def services(charm: Any) -> list[str]:
     return [default] if default else list(getattr(charm, "services", []))
 
 
-def keyring_path(charm: Any) -> str:
+def keyring_path(charm: Charm) -> str:
     """The key of client.<application>: ceph-mon names the key after the remote application."""
     return f"{CEPH_DIR}/ceph.client.{charm.host.application_name}.keyring"
 
 
-def _endpoint(charm: Any) -> Any | None:
+def _endpoint(charm: Charm) -> Any | None:
     found = charm.host.endpoint(ENDPOINT)
     return found if found is not None and getattr(found, "relations", None) else None
 
 
-def request_pools(charm: Any) -> None:
+def request_pools(charm: Charm) -> None:
     """Ask the broker for every declared pool (the layer sends only what changed).
 
     Also records the broker's refusal of the current request, or clears it, for the status.
@@ -120,7 +123,7 @@ def _one_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
-def client_data(charm: Any) -> CephClientData | None:
+def client_data(charm: Charm) -> CephClientData | None:
     """The mons' answer when the layer found it complete (``ceph.available``), else None."""
     if not charm.host.is_flag_set(AVAILABLE):
         return None
@@ -133,7 +136,7 @@ def client_data(charm: Any) -> CephClientData | None:
     return CephClientData(charm.host.application_name, auth, key, mon_hosts, ep.rbd_features)
 
 
-def configure(charm: Any) -> list[str]:
+def configure(charm: Charm) -> list[str]:
     """Request the pools, then write (or remove) ceph.conf and the keyring; changed paths.
 
     Called before the charm's own files are rendered, so a config never points at a Ceph file
@@ -148,7 +151,7 @@ def configure(charm: Any) -> list[str]:
     return _write_files(charm, data)
 
 
-def _write_files(charm: Any, data: CephClientData) -> list[str]:
+def _write_files(charm: Charm, data: CephClientData) -> list[str]:
     """Render and write both files; a hook whose inputs are the last one's renders nothing."""
     host = charm.host
     keyring = keyring_path(charm)
@@ -183,7 +186,7 @@ def _sha(content: bytes | None) -> str | None:
     return hashlib.sha256(content).hexdigest() if content is not None else None
 
 
-def _inputs_digest(charm: Any, data: CephClientData, keyring: str) -> str:
+def _inputs_digest(charm: Charm, data: CephClientData, keyring: str) -> str:
     """Digest of everything the two files follow from: the data and the template sources."""
     from reactive_openstack._rendering import template_search_path
 
@@ -199,7 +202,7 @@ def _inputs_digest(charm: Any, data: CephClientData, keyring: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _remove_files(charm: Any) -> list[str]:
+def _remove_files(charm: Charm) -> list[str]:
     """The relation went (or its data is incomplete): take our Ceph files away."""
     host = charm.host
     previous = host.kv_get(FILES_KEY)
@@ -212,7 +215,7 @@ def _remove_files(charm: Any) -> list[str]:
     return removed
 
 
-def _render(charm: Any, data: CephClientData, keyring: str) -> dict[str, bytes]:
+def _render(charm: Charm, data: CephClientData, keyring: str) -> dict[str, bytes]:
     """ceph.conf and the keyring from their templates (a charm may ship its own)."""
     from reactive_openstack._rendering import make_environment, template_search_path
 
@@ -224,7 +227,7 @@ def _render(charm: Any, data: CephClientData, keyring: str) -> dict[str, bytes]:
     }
 
 
-def add_services(charm: Any, changed_paths: Iterable[str], found: list[str]) -> list[str]:
+def add_services(charm: Charm, changed_paths: Iterable[str], found: list[str]) -> list[str]:
     """``found`` plus the Ceph services (each once) when one of our files changed."""
     if not pools(charm):
         return found
@@ -233,7 +236,7 @@ def add_services(charm: Any, changed_paths: Iterable[str], found: list[str]) -> 
     return found + [service for service in extra if service not in found]
 
 
-def check(charm: Any) -> Status | None:
+def check(charm: Charm) -> Status | None:
     """The status while the relation is up but the pools are not granted; None otherwise.
 
     Reads only flags and the unit kv, so the fast update-status path gives the same answer.

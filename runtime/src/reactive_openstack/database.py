@@ -9,10 +9,13 @@ are what non-leaders watch to restart their services against the migrated schema
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reactive_openstack.host import CommandFailed
 from reactive_openstack.workload_status import Status
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 DB_SYNC_MARKER = "db-sync-done"
 #: kv: the marker value this unit has already restarted for (non-leaders).
@@ -25,7 +28,7 @@ BACKOFF: tuple[float, ...] = (5.0, 15.0, 45.0)
 CANNOT_RUN = {127: "command not found", 126: "command not executable"}
 
 
-def _run_with_retry(charm: Any, argv: list[str]) -> str | None:
+def _run_with_retry(charm: Charm, argv: list[str]) -> str | None:
     """None once ``argv`` succeeded; else a note for the blocked status ("" for a plain exit).
 
     A program that is missing or not executable fails at once: waiting cannot change that
@@ -52,7 +55,7 @@ def _run_with_retry(charm: Any, argv: list[str]) -> str | None:
     return ""
 
 
-def run_sync_commands(charm: Any) -> bool:
+def run_sync_commands(charm: Charm) -> bool:
     """Run every sync command; on final failure record it and block. True on success."""
     host = charm.host
     for argv in charm.sync_commands:
@@ -65,14 +68,14 @@ def run_sync_commands(charm: Any) -> bool:
     return True
 
 
-def failure_status(charm: Any) -> Status | None:
+def failure_status(charm: Charm) -> Status | None:
     command = charm.host.kv_get(FAILED_KV_KEY)
     if command:
         return Status("blocked", f"Database sync failed: {command}")
     return None
 
 
-def db_sync(charm: Any) -> bool:
+def db_sync(charm: Charm) -> bool:
     """Leader: migrate once per model and release. Non-leader: restart once per new marker.
 
     Returns True if this call migrated the database or restarted services.
@@ -95,7 +98,7 @@ def migrated_release(host: Any) -> str | None:
     return marker if marker in CODENAMES else None
 
 
-def needs_migration(charm: Any) -> bool:
+def needs_migration(charm: Charm) -> bool:
     """No marker yet, or the marker names a release older than the unit's (an upgrade)."""
     from reactive_openstack.releases import newer_than
 
@@ -106,7 +109,7 @@ def needs_migration(charm: Any) -> bool:
     return done is not None and newer_than(charm.release, done)
 
 
-def migrate(charm: Any) -> bool:
+def migrate(charm: Charm) -> bool:
     """Leader: run the migrations and publish the marker (no restart). True on success."""
     host = charm.host
     if not run_sync_commands(charm):
@@ -116,7 +119,7 @@ def migrate(charm: Any) -> bool:
     return True
 
 
-def restart_after_leader_sync(charm: Any) -> bool:
+def restart_after_leader_sync(charm: Charm) -> bool:
     """Non-leader: restart services once for each new marker the leader publishes."""
     host = charm.host
     marker = host.leader_get(DB_SYNC_MARKER)

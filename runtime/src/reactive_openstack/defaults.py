@@ -9,10 +9,13 @@ update-status hook that does go through the reactive loop still does nothing but
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reactive_openstack.instance import UnsupportedCharm, get_charm_instance
 from reactive_openstack.releases import ReleaseRegistry
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 UPDATE_STATUS_FLAG = "is-update-status-hook"
 #: Raised by the upgrade-charm hook handler, consumed by the guarded flag handler.
@@ -32,17 +35,17 @@ def _endpoint(flag: str, args: tuple[Any, ...]) -> Any:
     return endpoint_from_flag(flag)
 
 
-def _on_installed(charm: Any, args: tuple[Any, ...]) -> None:
+def _on_installed(charm: Charm, args: tuple[Any, ...]) -> None:
     charm.install()
     charm.host.set_flag(INSTALLED_FLAG)
     charm.assess_status()
 
 
-def _on_config_changed(charm: Any, args: tuple[Any, ...]) -> None:
+def _on_config_changed(charm: Charm, args: tuple[Any, ...]) -> None:
     charm.config_changed()
 
 
-def _on_upgrade_charm(charm: Any, args: tuple[Any, ...]) -> None:
+def _on_upgrade_charm(charm: Charm, args: tuple[Any, ...]) -> None:
     charm.host.clear_flag(UPGRADE_CHARM_FLAG)
     charm.upgrade_charm()
     charm.assess_status()
@@ -51,7 +54,7 @@ def _on_upgrade_charm(charm: Any, args: tuple[Any, ...]) -> None:
 def _hand_endpoint(flag: str, give: Callable[[Any, Any], None], assess: bool = True) -> Action:
     """A step that gives the relation's endpoint to the charm (then asks for a status)."""
 
-    def step(charm: Any, args: tuple[Any, ...]) -> None:
+    def step(charm: Charm, args: tuple[Any, ...]) -> None:
         give(charm, _endpoint(flag, args))
         if assess:
             charm.assess_status()
@@ -59,7 +62,7 @@ def _hand_endpoint(flag: str, give: Callable[[Any, Any], None], assess: bool = T
     return step
 
 
-def _on_certificates(charm: Any, args: tuple[Any, ...]) -> None:
+def _on_certificates(charm: Charm, args: tuple[Any, ...]) -> None:
     """Send the certificate requests as soon as the relation joins; serve what has come."""
     import reactive_openstack.tls as tls
 
@@ -67,7 +70,7 @@ def _on_certificates(charm: Any, args: tuple[Any, ...]) -> None:
     charm.assess_status()
 
 
-def _on_ceph(charm: Any, args: tuple[Any, ...]) -> None:
+def _on_ceph(charm: Charm, args: tuple[Any, ...]) -> None:
     """Ask the broker for the pools as soon as a mon joins (the files come with the render)."""
     import reactive_openstack.ceph as ceph
 
@@ -75,7 +78,7 @@ def _on_ceph(charm: Any, args: tuple[Any, ...]) -> None:
     charm.assess_status()
 
 
-def _on_config_rendered(charm: Any, args: tuple[Any, ...]) -> None:
+def _on_config_rendered(charm: Charm, args: tuple[Any, ...]) -> None:
     charm.enable_services()
     charm.assess_status()
 
@@ -141,7 +144,7 @@ def _register_guarded(registry: ReleaseRegistry, name: str) -> Callable[..., Non
     when, when_not, action = _GUARDED[name]
     handler = _make_handler(registry, action)
     _identify(handler, name, registry)
-    decorated = reactive.when_not(UPDATE_STATUS_FLAG, *when_not)(handler)
+    decorated: Callable[..., None] = reactive.when_not(UPDATE_STATUS_FLAG, *when_not)(handler)
     if when:
         decorated = reactive.when(*when)(decorated)
     if name == "upgrade-charm":
@@ -172,7 +175,15 @@ def _register_update_status(registry: ReleaseRegistry) -> Callable[..., None]:
             charm.assess_status()
 
     _identify(on_update_status, "update-status", registry)
-    return reactive.hook("update-status")(on_update_status)
+    registered: Callable[..., None] = reactive.hook("update-status")(on_update_status)
+    return registered
+
+
+def _ignoring_args(step: Callable[[Any], None]) -> Action:
+    def action(charm: Any, args: tuple[Any, ...]) -> None:
+        step(charm)
+
+    return action
 
 
 def _register_series_upgrade(registry: ReleaseRegistry) -> dict[str, Callable[..., None]]:
@@ -186,7 +197,7 @@ def _register_series_upgrade(registry: ReleaseRegistry) -> dict[str, Callable[..
         ("pre-series-upgrade", series_upgrade.prepare),
         ("post-series-upgrade", series_upgrade.complete),
     ):
-        handler = _make_handler(registry, lambda charm, args, step=step: step(charm))
+        handler = _make_handler(registry, _ignoring_args(step))
         _identify(handler, hook, registry)
         registered[hook] = reactive.hook(hook)(handler)
     return registered

@@ -156,7 +156,8 @@ class JujuHost(JujuNetwork, JujuPackages, JujuResources, JujuServiceStates):
 
             return self._cached("config", lambda: dict(hookenv.config()))
         return self._cached(
-            "config", lambda: json.loads(self._call(["config-get", "--all", "--format=json"]))
+            "config",
+            lambda: dict(json.loads(self._call(["config-get", "--all", "--format=json"]))),
         )
 
     def is_leader(self) -> bool:
@@ -167,7 +168,7 @@ class JujuHost(JujuNetwork, JujuPackages, JujuResources, JujuServiceStates):
     def _leader_settings(self) -> dict[str, str]:
         return self._cached(
             "leader-get",
-            lambda: json.loads(self._call(["leader-get", "--format=json"]) or "{}") or {},
+            lambda: dict(json.loads(self._call(["leader-get", "--format=json"]) or "{}") or {}),
         )
 
     def leader_get(self, key: str) -> str | None:

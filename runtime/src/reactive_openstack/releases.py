@@ -172,7 +172,7 @@ class ReleaseRegistry:
         host = host or self.host
         cached = host.kv_get(KV_RELEASE_KEY)
         if cached:
-            return cached
+            return str(cached)
         release = self._detect_release(host)
         if release_index(release) >= release_index(self.earliest):
             host.kv_set(KV_RELEASE_KEY, release)

@@ -14,12 +14,15 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reactive_openstack._config_checks import check_ssl_options, decode_ssl_option
 from reactive_openstack._endpoints import ENDPOINT_TYPES, vips
 from reactive_openstack._netaddrs import endpoint_address, interface_for
 from reactive_openstack.host import CommandFailed
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 __all__ = [
     "CA_DIR",
@@ -88,7 +91,7 @@ def _network_of(host: Any, address: str) -> str | None:
     return str(ipaddress.ip_network(f"{address}/{found[1]}", strict=False))
 
 
-def certificate_requests(charm: Any) -> dict[str, list[str]]:
+def certificate_requests(charm: Charm) -> dict[str, list[str]]:
     """Common name -> SANs: one request per name clients may reach this unit by.
 
     As charm-helpers' get_certificate_request: per endpoint type, the common name is
@@ -110,7 +113,7 @@ def certificate_requests(charm: Any) -> dict[str, list[str]]:
     return {cn: sorted(names) for cn, names in sorted(requests.items())}
 
 
-def _relation_material(charm: Any, certificates: Any) -> TlsMaterial | None:
+def _relation_material(charm: Charm, certificates: Any) -> TlsMaterial | None:
     """The relation's answer, only when every request has a certificate and the CA is there."""
     if certificates is None or not getattr(certificates, "relations", None):
         return None
@@ -128,7 +131,7 @@ def _relation_material(charm: Any, certificates: Any) -> TlsMaterial | None:
     return TlsMaterial(tuple(served), ca, "relation")
 
 
-def _config_material(charm: Any) -> TlsMaterial | None:
+def _config_material(charm: Charm) -> TlsMaterial | None:
     config = charm.host.config()
     if check_ssl_options(config) is not None:
         return None
@@ -140,16 +143,16 @@ def _config_material(charm: Any) -> TlsMaterial | None:
     return TlsMaterial((ServedCert(name, cert, key),), ca, "config")
 
 
-def material(charm: Any, certificates: Any = None) -> TlsMaterial | None:
+def material(charm: Charm, certificates: Any = None) -> TlsMaterial | None:
     """What to serve now: the relation's certificates win over the ``ssl_*`` options."""
     return _relation_material(charm, certificates) or _config_material(charm)
 
 
-def _ca_path(charm: Any) -> str:
+def _ca_path(charm: Charm) -> str:
     return f"{CA_DIR}/{charm.service_name or charm.name}.crt"
 
 
-def _install_ca(charm: Any, ca: str | None) -> bool:
+def _install_ca(charm: Charm, ca: str | None) -> bool:
     """Put the CA in the trust store (or take ours out); True when the store changed."""
     host, path = charm.host, _ca_path(charm)
     if ca:
@@ -165,7 +168,7 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_certs(charm: Any, served: tuple[ServedCert, ...]) -> dict[str, str]:
+def _write_certs(charm: Charm, served: tuple[ServedCert, ...]) -> dict[str, str]:
     """Write each PEM 0640 root:haproxy and remove ours no longer served; name -> digest."""
     host = charm.host
     previous: dict[str, str] = dict(host.kv_get(SERVED_KEY) or {})
@@ -183,7 +186,7 @@ def _write_certs(charm: Any, served: tuple[ServedCert, ...]) -> dict[str, str]:
     return previous
 
 
-def _reload_haproxy(charm: Any) -> None:
+def _reload_haproxy(charm: Charm) -> None:
     """A renewed certificate: haproxy re-reads its files on reload, keeping its connections."""
     host = charm.host
     if charm.paused or not host.service_running("haproxy"):
@@ -203,7 +206,7 @@ class _Configured:
     found: TlsMaterial | None
 
 
-def configure(charm: Any) -> TlsMaterial | None:
+def configure(charm: Charm) -> TlsMaterial | None:
     """Request certificates, serve what is there, set ``ssl.enabled``; once per hook.
 
     The memo is keyed by the host and its hook id, not by the instance alone: in a charm's
@@ -223,7 +226,7 @@ def configure(charm: Any) -> TlsMaterial | None:
     return found
 
 
-def _configure(charm: Any) -> TlsMaterial | None:
+def _configure(charm: Charm) -> TlsMaterial | None:
     host = charm.host
     certificates = host.endpoint(ENDPOINT)
     if certificates is not None and getattr(certificates, "relations", None):
