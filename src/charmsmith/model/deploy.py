@@ -14,7 +14,7 @@ from typing import Any
 
 from charmsmith import charmfiles
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import hostpkgs, network
+from charmsmith.model import network
 from charmsmith.model import units as unitfs
 from charmsmith.model.names import check_app_name
 from charmsmith.model.protocols import ModelAPI
@@ -111,9 +111,8 @@ def add_unit(model: ModelAPI, app: str) -> str:
     unit = model.unit(name)
     unit["revision"] = a.get("revision", 0)
     real = a.get("mode") == "real"
-    unitfs.prepare_unit(model.store.path, unit, Path(a["charm_dir"]), real, hostpkgs.hide_all)
-    network.create_unit_network(model.state, unit)
-    unit["netns"] = network.netns_path(model.state, unit)
+    model.substrate.prepare_unit(model.store.path, unit, Path(a["charm_dir"]), real)
+    unit["netns"] = model.substrate.create_unit_network(model.state, unit)
     model.enqueue(name, "install")
     first = a["leader"] is None
     for rel in model.relations_of(app):

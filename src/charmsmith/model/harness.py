@@ -19,6 +19,7 @@ import yaml
 from charmsmith.model import hooktools, runner, scope
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore
+from charmsmith.model.substrate import FakeSubstrate
 from charmsmith.model.tool_base import HookContext
 
 
@@ -51,7 +52,7 @@ def tool_session(model_dir: Path, charm_dir: Path, units: int = 1) -> Iterator[T
     store = ModelStore(model_dir)
     with store.locked(create=True):
         store.state["subnet"] = "203.0.113.0/24"  # never put on a bridge here
-        model = Model(store, echo=lambda _line: None)
+        model = Model(store, echo=lambda _line: None, substrate=FakeSubstrate(runner.run_event))
         metadata = yaml.safe_load((charm_dir / "metadata.yaml").read_text())
         options = (yaml.safe_load((charm_dir / "config.yaml").read_text()) or {}).get("options", {})
         name = metadata["name"]

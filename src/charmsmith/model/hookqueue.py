@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import runner, scope
+from charmsmith.model import scope
 from charmsmith.model.peers.base import PeerView
 from charmsmith.model.protocols import ModelAPI
 from charmsmith.model.tool_base import HookContext
@@ -46,7 +46,7 @@ def run_queue(model: ModelAPI) -> None:
         model.state["queue"].remove(event)
         before_hook(model, event)
         try:
-            ok = runner.run_event(model, event)
+            ok = model.substrate.run_event(model, event)
         except BaseException:
             model.state["queue"].insert(0, event)  # interrupted: it runs next time
             raise

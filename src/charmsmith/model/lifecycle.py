@@ -11,7 +11,7 @@ import shutil
 from typing import Any
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import network, procs, reboot, scope, shims
+from charmsmith.model import procs, reboot, scope, shims
 from charmsmith.model import units as unitfs
 from charmsmith.model.protocols import ModelAPI
 
@@ -39,7 +39,7 @@ def finish_removal(model: ModelAPI, name: str) -> None:
     for service in unit.get("services", {}).values():
         shims.stop_listener(service)
     kill_unit_processes(model, unit)
-    network.remove_unit_network(model.state, unit)
+    model.substrate.remove_unit_network(model.state, unit)
     unitfs.release_view(model.store.path, name)
     for rel in model.state["relations"].values():
         if name in rel["unit_data"]:  # readable by relation-get until the relation goes
@@ -77,7 +77,7 @@ def fail_unit(model: ModelAPI, name: str) -> None:
         shims.stop_listener(service)
         service["running"] = False
     kill_unit_processes(model, unit)
-    network.set_link(model.state, unit, up=False)
+    model.substrate.set_link(model.state, unit, up=False)
     after_membership_change(model, unit["app"], gone=name)
 
 
@@ -87,7 +87,7 @@ def recover_unit(model: ModelAPI, name: str) -> None:
         raise CharmsmithError(f"{name} is not down")
     unit.pop("down")
     unit["agent"] = "idle"
-    network.set_link(model.state, unit, up=True)
+    model.substrate.set_link(model.state, unit, up=True)
     reboot.boot_services(model, name)  # enabled services start, as at a machine's boot
     model.enqueue(name, "start")
     after_membership_change(model, unit["app"], gone=None)

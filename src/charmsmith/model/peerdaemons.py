@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import network
 from charmsmith.model.deploy import check_new_app
 from charmsmith.model.peers import PEERS
 from charmsmith.model.protocols import ModelAPI
@@ -64,7 +63,7 @@ def deploy_peer(
         if not cls.SUBORDINATE:
             for _ in range(max(count, 1)):
                 unit = model.new_unit(name)
-                network.add_bridge_address(model.state, model.unit(unit)["address"])
+                model.substrate.add_bridge_address(model.state, model.unit(unit)["address"])
             app["leader"] = app["units"][0]
         if backend_cls.DAEMONS:
             start_peer_backend(model, name)
@@ -113,7 +112,7 @@ def forget_peer(model: ModelAPI, name: str) -> Path | None:
     for unit in a["units"]:
         record = model.state["units"].pop(unit, None)
         if record:
-            network.del_bridge_address(model.state, record["address"])
+            model.substrate.del_bridge_address(model.state, record["address"])
     state_dir = peer_dir(model, name)
     if not state_dir.exists():
         return None

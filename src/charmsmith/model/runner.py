@@ -208,7 +208,7 @@ def run_event(model: ModelAPI, event: dict[str, Any]) -> bool:
     )
     if not (charm_host / "hooks" / hook).exists():
         model.contexts.pop(ctx.id, None)
-        _after_success(model, ctx, unit)
+        after_success(model, ctx, unit)
         return True  # Juju skips hooks the charm does not implement
     label = hook if not event.get("remote_unit") else f"{hook} ({event['remote_unit']})"
     record = execute(model, ctx, f"{unitfs.charm_dir_in_unit(name)}/hooks/{hook}", event)
@@ -216,7 +216,7 @@ def run_event(model: ModelAPI, event: dict[str, Any]) -> bool:
     tools = sum(1 for c in record["calls"] if not c["shim"])
     if record["rc"] == 0:
         model.echo(f"{name}: {label} ok ({record['wall']:.2f}s, {tools} tool calls)")
-        _after_success(model, ctx, unit)
+        after_success(model, ctx, unit)
         return True
     unit["agent"] = "error"
     unit["agent_message"] = f'hook failed: "{hook}"'
@@ -242,7 +242,8 @@ def exit_text(rc: int) -> str:
         return f"killed by signal {-rc}"
 
 
-def _after_success(model: ModelAPI, ctx: HookContext, unit: dict[str, Any]) -> None:
+def after_success(model: ModelAPI, ctx: HookContext, unit: dict[str, Any]) -> None:
+    """What follows a hook that succeeded (or that the charm lacks): commit, removal, -broken."""
     unit["agent"] = "idle"
     unit.pop("agent_message", None)
     model.commit(ctx)

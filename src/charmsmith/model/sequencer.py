@@ -14,7 +14,9 @@ from collections.abc import Callable
 from charmsmith.model import configops, hookqueue, lifecycle, peerdaemons, tools
 from charmsmith.model import deploy as deploying
 from charmsmith.model import relate as relating
+from charmsmith.model.protocols import Substrate
 from charmsmith.model.store import ModelStore
+from charmsmith.model.substrate import HostSubstrate
 from charmsmith.model.teardown import destroy_host_objects
 from charmsmith.model.tool_base import HookContext
 from charmsmith.model.view import StateView
@@ -28,8 +30,14 @@ class Model(StateView):
     Each method is a module's function taking the model first (protocols.ModelAPI).
     """
 
-    def __init__(self, store: ModelStore, echo: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        store: ModelStore,
+        echo: Callable[[str], None] = print,
+        substrate: Substrate | None = None,
+    ) -> None:
         super().__init__(store, echo)
+        self.substrate: Substrate = substrate or HostSubstrate()
         self.contexts: dict[str, HookContext] = {}
         self.current: HookContext | None = None
         self.failures: list[str] = []

@@ -16,11 +16,6 @@ UNIT = "fixture-api/0"
 OP = {"op": "create-pool", "name": "glance", "replicas": 3, "app-name": "rbd", "weight": None}
 
 
-@pytest.fixture(autouse=True)
-def _no_host_network(monkeypatch):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
-
-
 def _relate(s, units: int = 2):
     app = s.model.app("fixture-api")
     app["metadata"]["requires"]["ceph"] = {"interface": "ceph-client"}

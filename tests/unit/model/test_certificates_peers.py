@@ -26,11 +26,6 @@ UNIT = "fixture-api/0"
 PUBLIC, INTERNAL = "198.18.0.5", "198.18.1.5"
 
 
-@pytest.fixture(autouse=True)
-def _no_host_network(monkeypatch):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
-
-
 def _session(tmp_path: Path):
     return tool_session(tmp_path / "m", CHARM)
 

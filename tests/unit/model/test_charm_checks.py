@@ -1,6 +1,6 @@
 """The model checks a charm directory the same way at deploy, add-unit and upgrade-charm.
 
-Namespaces and hook runs are faked (as in test_sequencing.py): these tests are about what the
+Namespaces and hook runs are faked (fake_charm.py): these tests are about what the
 model refuses and what it leaves behind when it does.
 """
 
@@ -10,24 +10,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from no_namespaces import no_namespaces
+from fake_charm import model_on
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import runner
-from charmsmith.model.sequencer import Model
-from charmsmith.model.store import ModelStore
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 
 
 @pytest.fixture()
-def model(tmp_path: Path, monkeypatch):
-    no_namespaces(monkeypatch)
-    monkeypatch.setattr(runner, "run_event", lambda *a: True)
-    store = ModelStore(tmp_path / "m")
-    with store.locked(create=True):
-        store.state["subnet"] = "203.0.113.0/24"
-        yield Model(store, echo=lambda _l: None)
+def model(tmp_path: Path):
+    with model_on(tmp_path, lambda *a: True) as m:
+        yield m
 
 
 @pytest.fixture()

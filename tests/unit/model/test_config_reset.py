@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from no_namespaces import no_namespaces
+from fake_charm import model_on
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import cli as model_cli
-from charmsmith.model import configops, network, runner
+from charmsmith.model import configops, network
 from charmsmith.model.sequencer import Model
-from charmsmith.model.store import ModelStore
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 
@@ -21,7 +20,6 @@ CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 @pytest.fixture()
 def model(tmp_path: Path, monkeypatch):
     """A deployed fixture-api (two units) whose hooks are only recorded in `ran`."""
-    no_namespaces(monkeypatch)
     monkeypatch.setattr(network, "pick_subnet", lambda: "203.0.113.0/24")  # no host probing
     ran: list[tuple[str, str]] = []
 
@@ -30,10 +28,7 @@ def model(tmp_path: Path, monkeypatch):
         model.unit(event["unit"])["agent"] = "idle"
         return True
 
-    monkeypatch.setattr(runner, "run_event", run_event)
-    store = ModelStore(tmp_path / "m")
-    with store.locked(create=True):
-        m = Model(store, echo=lambda _l: None)
+    with model_on(tmp_path, run_event) as m:
         m.deploy(CHARM, None, {}, 2)
         # an option without a default, as most of the OpenStack layer's are
         m.app("fixture-api")["options"]["region"] = {"type": "string", "description": "r"}

@@ -26,16 +26,6 @@ RESOURCES = {
 @pytest.fixture
 def cluster(tmp_path: Path, monkeypatch):
     """Three fixture-api units with the hacluster subordinate, all sending the same VIP."""
-    plumbed: list[tuple[str, str]] = []
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
-    monkeypatch.setattr(
-        "charmsmith.model.network.add_unit_address",
-        lambda state, unit, vip, prefix: plumbed.append(("add", unit["name"])),
-    )
-    monkeypatch.setattr(
-        "charmsmith.model.network.del_unit_address",
-        lambda state, unit, vip, prefix: plumbed.append(("del", unit["name"])),
-    )
     with tool_session(tmp_path / "m", CHARM, units=3) as s:
         s.model.deploy_peer("hacluster", None, 0, "emulated", {})
         rel = s.model.relate("fixture-api", "hacluster")
@@ -43,7 +33,12 @@ def cluster(tmp_path: Path, monkeypatch):
             s.model.unit(unit)["netns"] = "fake"
             rel["unit_data"][unit] = dict(RESOURCES)
             s.model._changed(rel, "fixture-api", unit)
-        yield s.model, plumbed
+        yield s.model
+
+
+def _plumbed(model) -> list[tuple[str, str]]:
+    """VIPs put on and taken off units, as ("add"|"del", unit name)."""
+    return [(what, unit) for what, unit, _vip, _prefix in model.substrate.vips]
 
 
 def _sub(model, principal: str) -> str:
@@ -59,13 +54,13 @@ def _act(model, principal: str, name: str) -> None:
 
 
 def test_pause_moves_the_vip_and_resume_leaves_it_where_it_went(cluster):
-    model, plumbed = cluster
+    model = cluster
     assert _vip(model)["unit"] == "fixture-api/0"
-    plumbed.clear()
+    model.substrate.vips.clear()
 
     _act(model, "fixture-api/0", "pause")
     assert _vip(model)["unit"] == "fixture-api/1"
-    assert plumbed == [("del", "fixture-api/0"), ("add", "fixture-api/1")]
+    assert _plumbed(model) == [("del", "fixture-api/0"), ("add", "fixture-api/1")]
     assert model.unit(_sub(model, "fixture-api/0"))["workload"] == {
         "status": "maintenance",
         "message": PAUSED,
@@ -74,24 +69,24 @@ def test_pause_moves_the_vip_and_resume_leaves_it_where_it_went(cluster):
     _act(model, "fixture-api/0", "resume")
     assert _vip(model)["unit"] == "fixture-api/1"  # resource-stickiness: no failback
     assert model.unit(_sub(model, "fixture-api/0"))["workload"]["status"] == "active"
-    assert plumbed == [("del", "fixture-api/0"), ("add", "fixture-api/1")]
+    assert _plumbed(model) == [("del", "fixture-api/0"), ("add", "fixture-api/1")]
 
 
 def test_pausing_every_node_stops_the_vip_until_one_resumes(cluster):
-    model, plumbed = cluster
+    model = cluster
     for principal in ("fixture-api/0", "fixture-api/1", "fixture-api/2"):
         _act(model, principal, "pause")
     assert _vip(model)["unit"] is None
     assert _vip(model)["plumbed"] is False
-    assert plumbed[-1] == ("del", "fixture-api/2")
+    assert _plumbed(model)[-1] == ("del", "fixture-api/2")
 
     _act(model, "fixture-api/2", "resume")
     assert _vip(model)["unit"] == "fixture-api/2"
-    assert plumbed[-1] == ("add", "fixture-api/2")
+    assert _plumbed(model)[-1] == ("add", "fixture-api/2")
 
 
 def test_a_paused_unit_stays_paused_when_its_principal_sends_again(cluster):
-    model, _ = cluster
+    model = cluster
     _act(model, "fixture-api/0", "pause")
     rel = model.relations_of("hacluster")[0]
     rel["unit_data"]["fixture-api/0"]["corosync_mcastport"] = "4440"
@@ -101,7 +96,7 @@ def test_a_paused_unit_stays_paused_when_its_principal_sends_again(cluster):
 
 
 def test_refusals(cluster):
-    model, _ = cluster
+    model = cluster
     sub = _sub(model, "fixture-api/0")
     with pytest.raises(CharmsmithError, match='action "status-all" not defined'):
         model.peer("hacluster").run_action(model, sub, "status-all", {})

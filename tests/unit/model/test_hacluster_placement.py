@@ -54,17 +54,8 @@ def _vip_sections(names: dict[str, str], deleted: list[str]) -> dict[str, str]:
 
 
 def test_a_vip_stays_until_deleted_and_goes_when_deleted(tmp_path: Path, monkeypatch):
-    plumbed: list[tuple[str, str, int]] = []
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
-    monkeypatch.setattr(
-        "charmsmith.model.network.add_unit_address",
-        lambda state, unit, vip, prefix: plumbed.append(("add", vip, prefix)),
-    )
-    monkeypatch.setattr(
-        "charmsmith.model.network.del_unit_address",
-        lambda state, unit, vip, prefix: plumbed.append(("del", vip, prefix)),
-    )
     with tool_session(tmp_path / "m", CHARM) as s:
+        plumbed = s.model.substrate.vips
         s.model.deploy_peer("hacluster", None, 1, "emulated", {"cluster_count": "1"})
         s.model.unit("fixture-api/0")["netns"] = "fake"
         rel = s.model.relate("fixture-api", "hacluster")
@@ -72,7 +63,7 @@ def test_a_vip_stays_until_deleted_and_goes_when_deleted(tmp_path: Path, monkeyp
         vips = s.model.app("hacluster")["peer_state"]["vips"]
         assert vips["203.0.113.250"]["unit"] == "fixture-api/0"
         assert (vips["203.0.113.250"]["nic"], vips["203.0.113.250"]["prefix"]) == ("eth0", 24)
-        assert plumbed == [("add", "203.0.113.250", 24)]
+        assert plumbed == [("add", "fixture-api/0", "203.0.113.250", 24)]
 
         # a new VIP without deleting the old one: pacemaker keeps both up
         _send(s, rel, _vip_sections({"res_f_bbbbbbb_vip": "203.0.113.251"}, []))
@@ -81,7 +72,7 @@ def test_a_vip_stays_until_deleted_and_goes_when_deleted(tmp_path: Path, monkeyp
         # deleted by name: the old address goes
         _send(s, rel, _vip_sections({"res_f_bbbbbbb_vip": "203.0.113.251"}, ["res_f_aaaaaaa_vip"]))
         assert set(vips) == {"203.0.113.251"}
-        assert ("del", "203.0.113.250", 24) in plumbed
+        assert ("del", "fixture-api/0", "203.0.113.250", 24) in plumbed
 
         # a VIP on no network of the unit is not brought up, and says why
         _send(s, rel, _vip_sections({"res_f_ccccccc_vip": "198.51.100.9"}, []))

@@ -20,12 +20,6 @@ CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 VIP_A, VIP_B = "203.0.113.250", "203.0.113.251"
 
 
-@pytest.fixture(autouse=True)
-def _no_host_network(monkeypatch):
-    for name in ("add_bridge_address", "add_unit_address", "del_unit_address"):
-        monkeypatch.setattr(f"charmsmith.model.network.{name}", lambda *a: None)
-
-
 def _send(s, rel, unit: str, data: dict[str, str]) -> None:
     rel["unit_data"][unit] = {**rel["unit_data"].get(unit, {}), **data}
     s.model._changed(rel, "fixture-api", unit)

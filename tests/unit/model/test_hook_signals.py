@@ -9,24 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from no_namespaces import no_namespaces
+from fake_charm import model_on
 
 from charmsmith.model import runner
 from charmsmith.model import units as unitfs
-from charmsmith.model.sequencer import Model
-from charmsmith.model.store import ModelStore
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 
 
 @pytest.fixture()
-def model(tmp_path: Path, monkeypatch):
-    no_namespaces(monkeypatch)
-    store = ModelStore(tmp_path / "m")
-    with store.locked(create=True):
-        store.state["subnet"] = "203.0.113.0/24"
-        (store.path / "run").mkdir(exist_ok=True)
-        yield Model(store, echo=lambda _l: None)
+def model(tmp_path: Path):
+    with model_on(tmp_path, runner.run_event) as m:
+        (m.store.path / "run").mkdir(exist_ok=True)
+        yield m
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from no_namespaces import no_namespaces
 
 from charmsmith.model import runner
 from charmsmith.model.harness import ToolSession, tool_session
@@ -145,11 +144,10 @@ def test_relation_get_reads_the_remote_app_databag_when_no_remote_unit(s):
     assert out(s, "relation-get", "--app", "url", "other-api/0") == "http://x\n"
 
 
-def test_relation_get_of_a_departed_unit(s, monkeypatch):
+def test_relation_get_of_a_departed_unit(s):
     """A unit that left keeps its settings readable for -departed hooks (state leaves them
     behind on LeaveScope) until the relation goes; a unit that never joined has none, and a
     unit whose application is not in the relation is refused."""
-    no_namespaces(monkeypatch)
     model = s.model
     rel = model.relations_of("fixture-api")[0]
     rel["unit_data"]["fixture-api/1"] = {"private-address": "203.0.113.3", "x": "y"}

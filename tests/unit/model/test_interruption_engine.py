@@ -11,10 +11,13 @@ import json
 from typing import Any
 
 import pytest
-from test_sequencing import CHARM, FakeCharm, env, hooks  # noqa: F401 - env is a fixture
+from fake_charm import CHARM, FakeCharm, hooks
+from test_sequencing import env  # noqa: F401 - a fixture
 
 from charmsmith.model import status
+from charmsmith.model.protocols import ModelAPI
 from charmsmith.model.sequencer import Model
+from charmsmith.model.substrate import FakeSubstrate
 
 
 class Interrupt(FakeCharm):
@@ -25,18 +28,16 @@ class Interrupt(FakeCharm):
         self.ran = charm.ran
         self.at: tuple[str, str] | None = at
 
-    def __call__(self, model: Model, event: dict[str, Any]) -> bool:
+    def __call__(self, model: ModelAPI, event: dict[str, Any]) -> bool:
         if (event["unit"], event["hook"]) == self.at:
             self.at = None
             raise KeyboardInterrupt
         return super().__call__(model, event)
 
 
-def _interrupt_at(monkeypatch, charm: FakeCharm, unit: str, hook: str) -> Interrupt:
-    from charmsmith.model import runner
-
+def _interrupt_at(model: Model, charm: FakeCharm, unit: str, hook: str) -> Interrupt:
     fake = Interrupt(charm, (unit, hook))
-    monkeypatch.setattr(runner, "run_event", fake)
+    model.substrate = FakeSubstrate(fake)
     return fake
 
 
@@ -51,7 +52,7 @@ def test_interrupted_hook_stays_queued(env, monkeypatch):  # noqa: F811
     model, charm = env
     _two_units(model)
     model.set_config("fixture-api", {"port": "9000"})
-    _interrupt_at(monkeypatch, charm, "fixture-api/1", "config-changed")
+    _interrupt_at(model, charm, "fixture-api/1", "config-changed")
     with pytest.raises(KeyboardInterrupt):
         model.run_queue()
     assert {"unit": "fixture-api/1", "hook": "config-changed"} == model.state["queue"][0]
@@ -64,7 +65,7 @@ def test_redone_remove_unit_queues_nothing_twice(env, monkeypatch):  # noqa: F81
     model, charm = env
     _two_units(model)
     charm.ran.clear()
-    _interrupt_at(monkeypatch, charm, "fixture-api/0", "cluster-relation-departed")
+    _interrupt_at(model, charm, "fixture-api/0", "cluster-relation-departed")
     model.remove_unit("fixture-api/0")
     with pytest.raises(KeyboardInterrupt):
         model.run_queue()

@@ -19,7 +19,6 @@ def _send(s, rel, data: dict[str, str]) -> None:
 def test_unknown_service_gets_nothing_and_the_keystone_leader_shows_the_hook_error(
     tmp_path: Path, monkeypatch
 ):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     with tool_session(tmp_path / "m", CHARM) as s:
         s.model.deploy_peer("keystone", None, 1, "emulated")
         rel = s.model.relate("fixture-api", "keystone")
@@ -47,7 +46,6 @@ def test_unknown_service_gets_nothing_and_the_keystone_leader_shows_the_hook_err
 
 def test_credentials_only_request_is_not_checked(tmp_path: Path, monkeypatch):
     """With a 'None' URL keystone takes its other path, which only logs an unknown name."""
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     with tool_session(tmp_path / "m", CHARM) as s:
         s.model.deploy_peer("keystone", None, 1, "emulated")
         rel = s.model.relate("fixture-api", "keystone")

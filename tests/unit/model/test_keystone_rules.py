@@ -59,7 +59,6 @@ def test_unlisted_service_is_refused():
 
 
 def _session(tmp_path: Path, monkeypatch, units: int = 1):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     session = tool_session(tmp_path / "m", CHARM)
     s = session.__enter__()
     s.model.deploy_peer("keystone", None, units, "emulated")

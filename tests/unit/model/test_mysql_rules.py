@@ -58,7 +58,6 @@ def test_allowed_units_need_a_grant_for_their_host_of_record():
 
 
 def _session(tmp_path: Path, monkeypatch, peer: str, units: int = 2):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     session = tool_session(tmp_path / "m", CHARM, units=units)
     s = session.__enter__()
     s.model.deploy_peer(peer, None, 1, "emulated")
@@ -107,7 +106,6 @@ def test_router_has_no_real_backend(tmp_path: Path, monkeypatch):
 
     from charmsmith.errors import CharmsmithError
 
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     with tool_session(tmp_path / "m", CHARM) as s, pytest.raises(CharmsmithError) as caught:
         s.model.deploy_peer("mysql-router", None, 1, "real")
     assert "mysql-router: backend 'real' is not available here" in str(caught.value)

@@ -3,48 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from no_namespaces import no_namespaces
+from fake_charm import CHARM, fake_model
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import operations, runner
-from charmsmith.model.sequencer import Model
-from charmsmith.model.store import ModelStore
-
-CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
-
-
-class Hooks:
-    """Every hook succeeds (unless listed in `fail`) and is followed by what the runner does."""
-
-    def __init__(self) -> None:
-        self.ran: list[tuple[str, str, str | None]] = []
-        self.fail: set[tuple[str, str]] = set()
-
-    def __call__(self, model: Model, event: dict[str, Any]) -> bool:
-        unit, hook = event["unit"], event["hook"]
-        self.ran.append((unit, hook, event.get("remote_unit")))
-        if (unit, hook) in self.fail:
-            model.unit(unit)["agent"] = "error"
-            return False
-        ctx = runner.new_context(model, unit, hook, relation_id=event.get("relation_id"))
-        model.contexts.pop(ctx.id, None)
-        model.commit(ctx)
-        operations.after_hook(model, ctx)
-        return True
 
 
 @pytest.fixture()
-def env(tmp_path: Path, monkeypatch):
-    no_namespaces(monkeypatch)
-    hooks = Hooks()
-    monkeypatch.setattr(runner, "run_event", hooks)
-    store = ModelStore(tmp_path / "m")
-    with store.locked(create=True):
-        store.state["subnet"] = "203.0.113.0/24"
-        model = Model(store, echo=lambda _l: None)
+def env(tmp_path: Path):
+    with fake_model(tmp_path) as (model, hooks):
         model.deploy(CHARM, None, {}, 2)
         model.deploy_peer("hacluster", None, 1, "emulated")
         model.relate("fixture-api", "hacluster")

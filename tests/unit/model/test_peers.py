@@ -34,7 +34,6 @@ def _send(s, rel, unit: str, data: dict[str, str]) -> None:
 
 
 def test_keystone(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     session, s, rel = _related(tmp_path, "keystone")
     try:
         assert set(rel["unit_data"]["keystone/0"]) == {
@@ -75,7 +74,6 @@ def test_keystone(tmp_path: Path, monkeypatch):
 
 def test_mysql_allowed_units_and_prefixes(tmp_path: Path, monkeypatch):
     """percona-cluster: plain keys win over prefixed ones; a unit is listed once granted."""
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     session, s, rel = _related(tmp_path, "mysql", units=2)
     try:
         plain = {"database": "fixture", "username": "fixture", "hostname": "198.18.9.1"}
@@ -93,7 +91,6 @@ def test_mysql_allowed_units_and_prefixes(tmp_path: Path, monkeypatch):
 
 
 def test_rabbitmq(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     session, s, rel = _related(tmp_path, "rabbitmq")
     try:
         assert "password" not in rel["unit_data"]["rabbitmq/0"]
@@ -105,7 +102,6 @@ def test_rabbitmq(tmp_path: Path, monkeypatch):
 
 
 def test_hacluster(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
     session, s, rel = _related(tmp_path, "hacluster", config={"cluster_count": "1"})
     try:
         resources = {"res_fixture_eth0_vip": "ocf:heartbeat:IPaddr2"}
@@ -182,15 +178,9 @@ def _daemon_backend(base: type, fail: BaseException | None = None) -> type:
 
 @pytest.fixture()
 def fake_network(monkeypatch):
-    """No bridge is touched; the addresses a rolled-back deploy takes off the bridge are kept."""
-    removed: list[str] = []
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
+    """`destroy` touches no bridge (the sessions' substrate is fake: no bridge was made)."""
     monkeypatch.setattr("charmsmith.model.network.remove_bridge", lambda *a: None)
-    monkeypatch.setattr(
-        "charmsmith.model.network.del_bridge_address", lambda _s, addr: removed.append(addr)
-    )
     FakeDaemons.calls = []
-    return removed
 
 
 def _with_real(monkeypatch, peer: type, backend: type) -> None:
@@ -267,7 +257,8 @@ def test_failed_real_start_leaves_no_application(
         assert "mysql" not in s.model.state["applications"]
         assert set(s.model.state["units"]) == units_before
         assert [c[0] for c in FakeDaemons.calls] == ["configure", "start", "stop"]
-        assert fake_network == [FakeDaemons.calls[0][2]]  # the peer's address left the bridge
+        left = s.model.substrate.left_bridge  # type: ignore[attr-defined]
+        assert left == [FakeDaemons.calls[0][2]]  # the peer's address left the bridge
         assert not (peers / "mysql").exists() and (peers / "mysql.failed" / "log").is_dir()
         assert not (peers / "mysql.failed" / "peer.json").exists()  # destroy won't chase it
 

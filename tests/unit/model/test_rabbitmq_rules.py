@@ -20,11 +20,6 @@ CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 JUJU_KEYS = {"private-address", "ingress-address", "egress-subnets"}
 
 
-@pytest.fixture(autouse=True)
-def _no_host_network(monkeypatch):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
-
-
 def _send(s, rel, data: dict[str, str], unit: str = "fixture-api/0") -> None:
     rel["unit_data"][unit] = {**rel["unit_data"].get(unit, {}), **data}
     s.model._changed(rel, "fixture-api", unit)

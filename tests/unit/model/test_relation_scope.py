@@ -1,6 +1,6 @@
 """A unit enters relation scope only once its install is done, as Juju's uniter does.
 
-Hook execution and namespaces are faked (test_sequencing.py's FakeCharm); relation-list and
+Hook execution and namespaces are faked (fake_charm.py); relation-list and
 relation-ids are the model's real hook tools.
 """
 
@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_sequencing import CHARM, fake_model, hooks
+from fake_charm import CHARM, fake_model, hooks
 
 from charmsmith.model import operations, runner
 from charmsmith.model.peers.base import PeerView
@@ -25,7 +25,7 @@ NEW = "fixture-api/1"
 @pytest.fixture()
 def env(tmp_path: Path, monkeypatch):
     """fixture-api/0 installed and started; fixture-api/1 added, its install hook failing."""
-    with fake_model(tmp_path, monkeypatch) as (model, charm):
+    with fake_model(tmp_path) as (model, charm):
         model.deploy(CHARM, None, {}, 1)
         model.run_queue()
         charm.fail.add((NEW, "install"))

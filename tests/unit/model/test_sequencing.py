@@ -2,91 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from no_namespaces import no_namespaces
+from fake_charm import CHARM, fake_model, hooks
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import runner
-from charmsmith.model.sequencer import Model
-from charmsmith.model.store import ModelStore
-
-CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
-
-
-class FakeCharm:
-    """Plays a charm's hooks: records them and sends what the fixture charm would send."""
-
-    def __init__(self) -> None:
-        self.ran: list[tuple[str, str, str | None]] = []
-        self.fail: set[tuple[str, str]] = set()
-
-    def __call__(self, model: Model, event: dict[str, Any]) -> bool:
-        unit, hook = event["unit"], event["hook"]
-        self.ran.append((unit, hook, event.get("remote_unit")))
-        if (unit, hook) in self.fail:
-            model.unit(unit)["agent"] = "error"
-            return False
-        ctx = runner.new_context(
-            model,
-            unit,
-            hook,
-            relation_id=event.get("relation_id"),
-            remote_unit=event.get("remote_unit"),
-        )
-        requests = {
-            "identity-service": {
-                "service": "swift",
-                "region": "RegionOne",
-                "public_url": "http://x:1",
-                "internal_url": "http://x:1",
-                "admin_url": "http://x:1",
-            },
-            "shared-db": {
-                "database": "fixture",
-                "username": "fixture",
-                "hostname": model.unit(unit)["address"],
-            },
-            "amqp": {"username": "fixture", "vhost": "openstack"},
-            "cluster": {"public-address": model.unit(unit)["address"]},
-        }
-        if hook.endswith("-relation-joined"):
-            endpoint = hook.split("-relation-")[0]
-            rel = model.relation(event["relation_id"])
-            current = dict(rel["unit_data"].get(unit, {}))
-            ctx.pending[(rel["id"], "unit")] = {**current, **requests.get(endpoint, {})}
-        model.unit(unit)["agent"] = "idle"
-        model.contexts.pop(ctx.id, None)
-        model.commit(ctx)
-        if hook == "remove":
-            model.finish_removal(unit)
-        return True
-
-
-@contextlib.contextmanager
-def fake_model(tmp_path: Path, monkeypatch) -> Iterator[tuple[Model, FakeCharm]]:
-    """An empty model whose hooks FakeCharm plays, held under its lock."""
-    no_namespaces(monkeypatch)
-    charm = FakeCharm()
-    monkeypatch.setattr(runner, "run_event", charm)
-    store = ModelStore(tmp_path / "m")
-    with store.locked(create=True):
-        store.state["subnet"] = "203.0.113.0/24"
-        yield Model(store, echo=lambda _l: None), charm
 
 
 @pytest.fixture()
-def env(tmp_path: Path, monkeypatch):
-    with fake_model(tmp_path, monkeypatch) as pair:
+def env(tmp_path: Path):
+    with fake_model(tmp_path) as pair:
         yield pair
-
-
-def hooks(charm: FakeCharm, unit: str) -> list[str]:
-    return [h if r is None else f"{h}({r})" for u, h, r in charm.ran if u == unit]
 
 
 def test_deploy_order_and_leadership(env):

@@ -225,8 +225,6 @@ def place_vips(model: Any, app: str) -> None:
     or standby units, and otherwise leave it where it is (resource-stickiness)."""
     import ipaddress
 
-    from charmsmith.model import network
-
     peer_state = model.app(app).setdefault("peer_state", {})
     resources = peer_state.get("resources", {})
     standby = set(peer_state.get("standby", []))
@@ -265,7 +263,7 @@ def place_vips(model: Any, app: str) -> None:
             continue  # already there: re-plumbing would drop the address for a moment
         _unplumb(model, current)
         if entry["plumbed"]:
-            network.add_unit_address(model.state, model.unit(holder), vip, entry["prefix"])
+            model.substrate.add_unit_address(model.state, model.unit(holder), vip, entry["prefix"])
         placed[vip] = entry
         if "error" in entry:
             note = f"not brought up: {entry['error']}"
@@ -277,9 +275,7 @@ def place_vips(model: Any, app: str) -> None:
 
 
 def _unplumb(model: Any, entry: dict[str, Any]) -> None:
-    from charmsmith.model import network
-
     unit = model.state["units"].get(entry.get("unit") or "")
     if entry.get("plumbed") and unit:
         prefix = entry.get("prefix") or int(model.state["subnet"].split("/")[1])
-        network.del_unit_address(model.state, unit, entry["vip"], prefix)
+        model.substrate.del_unit_address(model.state, unit, entry["vip"], prefix)

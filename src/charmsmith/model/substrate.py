@@ -1,0 +1,103 @@
+"""The host under the model, as one object: unit networks, unit filesystems, hook execution.
+
+Why a seam: the operations (deploy, removal, failure) and the queue touch the host through
+these few calls; the Model takes a substrate, so a test hands it `FakeSubstrate` (no
+namespaces, no overlays, hooks played by a Python callable) instead of patching modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from charmsmith.model import hostpkgs, network, runner
+from charmsmith.model import units as unitfs
+from charmsmith.model.protocols import ModelAPI, State
+
+HookPlayer = Callable[[ModelAPI, dict[str, Any]], bool]
+
+
+class HostSubstrate:
+    """This machine: network namespaces on the model's bridge, overlay views, the launcher."""
+
+    def prepare_unit(
+        self, model_dir: Path, unit: dict[str, Any], charm_src: Path, real: bool
+    ) -> None:
+        unitfs.prepare_unit(model_dir, unit, charm_src, real, hostpkgs.hide_all)
+
+    def create_unit_network(self, state: State, unit: dict[str, Any]) -> str:
+        """The unit's namespace, veth and address; returns the namespace's path."""
+        network.create_unit_network(state, unit)
+        return network.netns_path(state, unit)
+
+    def remove_unit_network(self, state: State, unit: dict[str, Any]) -> None:
+        network.remove_unit_network(state, unit)
+
+    def set_link(self, state: State, unit: dict[str, Any], up: bool) -> None:
+        network.set_link(state, unit, up)
+
+    def add_bridge_address(self, state: State, address: str) -> None:
+        network.add_bridge_address(state, address)
+
+    def del_bridge_address(self, state: State, address: str) -> None:
+        network.del_bridge_address(state, address)
+
+    def add_unit_address(
+        self, state: State, unit: dict[str, Any], address: str, prefix: int
+    ) -> None:
+        network.add_unit_address(state, unit, address, prefix)
+
+    def del_unit_address(
+        self, state: State, unit: dict[str, Any], address: str, prefix: int
+    ) -> None:
+        network.del_unit_address(state, unit, address, prefix)
+
+    def run_event(self, model: ModelAPI, event: dict[str, Any]) -> bool:
+        return runner.run_event(model, event)
+
+
+class FakeSubstrate:
+    """No host objects at all; each hook is played by `hooks` (it returns the hook's success).
+
+    What would have touched the host is recorded: addresses taken off the bridge, and VIPs
+    put on ("add") or taken off ("del") a unit, as (what, unit name, address, prefix).
+    """
+
+    def __init__(self, hooks: HookPlayer) -> None:
+        self.hooks = hooks
+        self.left_bridge: list[str] = []
+        self.vips: list[tuple[str, str, str, int]] = []
+
+    def prepare_unit(
+        self, model_dir: Path, unit: dict[str, Any], charm_src: Path, real: bool
+    ) -> None:
+        pass
+
+    def create_unit_network(self, state: State, unit: dict[str, Any]) -> str:
+        return ""  # no namespace: nothing to enter or kill
+
+    def remove_unit_network(self, state: State, unit: dict[str, Any]) -> None:
+        pass
+
+    def set_link(self, state: State, unit: dict[str, Any], up: bool) -> None:
+        pass
+
+    def add_bridge_address(self, state: State, address: str) -> None:
+        pass
+
+    def del_bridge_address(self, state: State, address: str) -> None:
+        self.left_bridge.append(address)
+
+    def add_unit_address(
+        self, state: State, unit: dict[str, Any], address: str, prefix: int
+    ) -> None:
+        self.vips.append(("add", unit["name"], address, prefix))
+
+    def del_unit_address(
+        self, state: State, unit: dict[str, Any], address: str, prefix: int
+    ) -> None:
+        self.vips.append(("del", unit["name"], address, prefix))
+
+    def run_event(self, model: ModelAPI, event: dict[str, Any]) -> bool:
+        return self.hooks(model, event)
