@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from reactive_openstack.host import Host
-    from reactive_openstack.releases import ReleaseRegistry
     from reactive_openstack.workload_status import Status
 
 
@@ -30,11 +29,16 @@ class HookMemo:
     service_failures: dict[str, str] = field(default_factory=dict)
 
 
+class ReleaseClasses(Protocol):
+    """The charm's ReleaseRegistry, as far as an upgrade needs it."""
+
+    def select(self, release: str) -> type: ...
+
+
 class Charm(Protocol):
     """The hook's charm instance as the helper modules see it."""
 
     host: Host
-    registry: ReleaseRegistry | None
     release: str
     name: str
     service_name: str | None
@@ -51,6 +55,8 @@ class Charm(Protocol):
     requested_upgrade: str | None
     memo: HookMemo
 
+    @property
+    def registry(self) -> ReleaseClasses | None: ...
     @property
     def config(self) -> dict[str, Any]: ...
     @property

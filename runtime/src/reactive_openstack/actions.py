@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import reactive_openstack._status as status
 from reactive_openstack.instance import UnsupportedCharm, get_charm_instance
 from reactive_openstack.releases import discover_registry
 
@@ -58,9 +59,9 @@ def main(action_name: str, charm_dir: str | None = None, host: Host | None = Non
             action(charm)
         except Exception as exc:  # noqa: BLE001 - any failure becomes action-fail
             _fail(host, f"{action_name} failed: {exc}")
-            charm._assess_status()
+            status.evaluate(charm)
             return False
-        charm._assess_status()
+        status.evaluate(charm)
         return True
     finally:
         flush = getattr(host, "flush", None)

@@ -12,9 +12,12 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reactive_openstack.releases import RELEASE_ERRORS, ReleaseRegistry
+
+if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,7 +63,7 @@ def keep_handler_identity(func: Callable[..., Any], wrapper: Callable[..., Any])
     wrapper._short_action_id = short_id  # type: ignore[attr-defined]
 
 
-def get_charm_instance(registry: ReleaseRegistry) -> Any:
+def get_charm_instance(registry: ReleaseRegistry) -> Charm | UnsupportedCharm:
     """The hook's instance, or an UnsupportedCharm after setting a blocked status."""
     try:
         return registry.instance()
@@ -95,7 +98,7 @@ class provide_charm_instance:  # noqa: N801 - used like a function: @provide_cha
         keep_handler_identity(func, wrapper)
         return wrapper  # type: ignore[return-value]
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Charm | UnsupportedCharm:
         return get_charm_instance(self.registry)
 
     def __exit__(self, *exc_info: Any) -> None:

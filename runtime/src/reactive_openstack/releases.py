@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from reactive_openstack._release_table import (
     CODENAME_BY_VERSION,
@@ -36,6 +36,7 @@ from reactive_openstack._release_table import (
 )
 
 if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
     from reactive_openstack.host import Host
 
 __all__ = [
@@ -99,7 +100,7 @@ class ReleaseRegistry:
     def __init__(self) -> None:
         self._classes: dict[str, type] = {}
         self._host: Host | None = None
-        self._instance: Any = None
+        self._instance: Charm | None = None
 
     # -- registration and selection ---------------------------------------------------------------
 
@@ -195,20 +196,21 @@ class ReleaseRegistry:
             return SERIES_DEFAULTS[series]
         return self.releases[-1]
 
-    def instance(self) -> Any:
+    def instance(self) -> Charm:
         """This hook's charm instance (created on first use; UnsupportedRelease propagates)."""
         if self._instance is None:
             host = self.host
             release = self.release_for(host)
             cls = self.select(release)
-            self._instance = cls(release=release, host=host, registry=self)
+            created: Charm = cls(release=release, host=host, registry=self)
+            self._instance = created
         return self._instance
 
     def reset_instance(self) -> None:
         """Drop the cached instance (after an upgrade changed the release)."""
         self._instance = None
 
-    def set_instance(self, instance: Any) -> None:
+    def set_instance(self, instance: Charm) -> None:
         self._instance = instance
 
 
