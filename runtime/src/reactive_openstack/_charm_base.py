@@ -66,9 +66,9 @@ class OpenStackCharm(metaclass=DeclaringClass):
     permission_override_map: dict[str, int] = {}
     #: Package whose version `juju status` shows (default: the first of ``packages``).
     version_package: str | None = None
-    #: The release the openstack-upgrade action asked for, in this process only (upgrade.py).
+    #: The release the openstack-upgrade action asked for, in this process only (_upgrade.py).
     requested_upgrade: str | None = None
-    #: policy.d overrides (policyd.py): /etc/<policyd_service_name>/policy.d, default ``name``;
+    #: policy.d overrides (_policyd.py): /etc/<policyd_service_name>/policy.d, default ``name``;
     #: rule names the override zip may not set.
     policyd_service_name: str | None = None
     policyd_blacklist_keys: list[str] = []
@@ -220,7 +220,7 @@ class OpenStackCharm(metaclass=DeclaringClass):
         """Upgrade when openstack-origin moved to a newer release (unless action-managed).
 
         Returns True if an upgrade ran. With action-managed-upgrade only the openstack-upgrade
-        action's request lets it run (upgrade.py). Afterwards ``self`` *is* the newer release's
+        action's request lets it run (_upgrade.py). Afterwards ``self`` *is* the newer release's
         class (its ``__class__`` is switched), so the handler's next calls use the new templates.
         """
         import reactive_openstack._upgrade as upgrade
@@ -256,7 +256,7 @@ class OpenStackCharm(metaclass=DeclaringClass):
     def render_configs(self, adapters: Any) -> list[str]:
         """Render and restart the services of files that changed. Returns the changed paths.
 
-        Nothing is rendered while the config breaks a rule (config_checks.py).
+        Nothing is rendered while the config breaks a rule (_config_checks.py).
         """
         import reactive_openstack._rendering as rendering
         import reactive_openstack.tls as tls

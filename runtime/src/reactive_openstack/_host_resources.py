@@ -1,4 +1,4 @@
-"""Charm resources and file removal on the Host seam, for policy overrides (policyd.py).
+"""Charm resources and file removal on the Host seam, for policy overrides (_policyd.py).
 
 Kept out of host.py and testing.py (both past their size budget) as one mixin per host:
 :class:`JujuResources` asks Juju's ``resource-get`` for the file's path on the unit,

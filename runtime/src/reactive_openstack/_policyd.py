@@ -165,7 +165,7 @@ def apply(charm: Charm) -> bool:
     host.mkdir(directory, 0o755, owner="root", group=charm.group)
     written = [f"{directory}/{name}" for name in files]
     for name, content in files.items():
-        # read-only for the service, like the configs rendered for it (rendering.py)
+        # read-only for the service, like the configs rendered for it (_rendering.py)
         target = f"{directory}/{name}"
         host.write_file(target, content, mode=0o640, owner="root", group=charm.group)
     stale = [p for p in record.paths if p not in written]

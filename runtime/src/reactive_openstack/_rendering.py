@@ -5,7 +5,7 @@ charm's and the runtime's shared templates), so a charm only adds a release dire
 file really changes in it. Files are written atomically, 0640 root:<group> (haproxy.cfg, which
 holds the stats password, root:root); only files whose bytes changed restart their services,
 once each, so a steady-state hook restarts nothing, and a render whose inputs are the previous
-hook's is skipped without importing Jinja (render_memo.py). Undefined names render empty:
+hook's is skipped without importing Jinja (_render_memo.py). Undefined names render empty:
 relations arrive in any order. Details: docs/architecture.md, 'Rendering'.
 """
 

@@ -41,7 +41,7 @@ def assess_status(charm: Charm) -> None:
 
 
 def check_paused(charm: Charm) -> Status | None:
-    """A prepared series upgrade first (series_upgrade.py), then the pause action's pause."""
+    """A prepared series upgrade first (_series_upgrade.py), then the pause action's pause."""
     upgrading = series_upgrade.check(charm)
     if upgrading is not None:
         return upgrading
@@ -143,7 +143,7 @@ CHECKS: tuple[Callable[[Any], Status | None], ...] = (
 
 
 def compute(charm: Charm) -> Status:
-    """The status the unit should show, without setting it (``PO:`` prefix: policyd.py)."""
+    """The status the unit should show, without setting it (``PO:`` prefix: _policyd.py)."""
     found = Status("active", READY_MESSAGE)
     for check in CHECKS:
         result = check(charm)

@@ -208,7 +208,7 @@ def use_defaults(registry: ReleaseRegistry, *names: str) -> dict[str, Callable[.
 
     Returns name -> registered handler (handy in tests). An unknown name raises ValueError that
     lists the valid ones, so a typo fails at import instead of silently doing nothing. The
-    series-upgrade hooks are always handled (series_upgrade.py), like layer-openstack's.
+    series-upgrade hooks are always handled (_series_upgrade.py), like layer-openstack's.
     """
     if not isinstance(registry, ReleaseRegistry):
         raise TypeError("use_defaults(registry, *names): the first argument is the registry")
