@@ -14,16 +14,27 @@ import binascii
 import inspect
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from reactive_openstack._declared import DeclaredProperty
 
 if TYPE_CHECKING:
     from reactive_openstack.charm import OpenStackCharm
 
-__all__ = ["Namespace", "RelationAdapter", "b64_or_raw", "with_declared"]
+__all__ = [
+    "InterfacePort",
+    "InterfaceValue",
+    "Keyed",
+    "Namespace",
+    "RelationAdapter",
+    "b64_or_raw",
+    "mapped_attribute",
+    "with_declared",
+]
 
 _N = TypeVar("_N", bound="Namespace")
+_Space = TypeVar("_Space", bound="Namespace")
+_Value = TypeVar("_Value")
 _NONE_DECLARED: Mapping[str, DeclaredProperty] = MappingProxyType({})
 
 
@@ -116,6 +127,54 @@ class RelationAdapter(Namespace):
             return None
         func = getattr(self.interface, method, None)
         return func(*args) if callable(func) else None
+
+
+class Keyed(Generic[_Space, _Value]):
+    """A read-only template attribute computed from one key (default: the attribute's name)."""
+
+    def __init__(self, key: str = "") -> None:
+        self.key = key
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = self.key or name
+
+    @overload
+    def __get__(self, namespace: None, owner: type) -> Keyed[_Space, _Value]: ...
+    @overload
+    def __get__(self, namespace: _Space, owner: type | None = None) -> _Value: ...
+    def __get__(
+        self, namespace: _Space | None, owner: type | None = None
+    ) -> Keyed[_Space, _Value] | _Value:
+        return self if namespace is None else self.compute(namespace)
+
+    def compute(self, namespace: _Space) -> _Value:
+        raise NotImplementedError
+
+
+class InterfaceValue(Keyed["RelationAdapter", "str | None"]):
+    """Text answered by the interface accessor ``key``; None while the relation is absent or
+    the interface has no such accessor."""
+
+    def compute(self, namespace: RelationAdapter) -> str | None:
+        return namespace._text(self.key)
+
+
+class InterfacePort(Keyed["RelationAdapter", "int | str | None"]):
+    """A port answered by the interface accessor ``key`` (an int from the layer, text from a
+    fake; templates render both alike)."""
+
+    def compute(self, namespace: RelationAdapter) -> int | str | None:
+        return cast("int | str | None", namespace._call(self.key))
+
+
+def mapped_attribute(values: Mapping[str, Any], name: str) -> Any:
+    """``values[name]`` as an attribute look-up: AttributeError (never KeyError) when absent."""
+    if name.startswith("_"):
+        raise AttributeError(name)
+    try:
+        return values[name]
+    except KeyError:
+        raise AttributeError(name) from None
 
 
 def _callable_without_args(func: Callable[..., Any]) -> bool:

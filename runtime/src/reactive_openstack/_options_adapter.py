@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from reactive_openstack import _api_support as support
-from reactive_openstack._adapter_base import Namespace
+from reactive_openstack._adapter_base import Keyed, Namespace, mapped_attribute
 from reactive_openstack._endpoints import bracket, resolve_address, tls_enabled
 from reactive_openstack._text import truthy
 
@@ -30,6 +30,20 @@ def local_address(charm: OpenStackCharm) -> str:
     return host.binding_address("cluster") or host.unit_address()
 
 
+class _ConfigFlag(Keyed["ConfigAdapter", bool]):
+    """A boolean option as templates see it (off when unset)."""
+
+    def compute(self, namespace: ConfigAdapter) -> bool:
+        return truthy(namespace._config.get(self.key))
+
+
+class _HaproxyTimeout(Keyed["ConfigAdapter", int]):
+    """``haproxy-<key>-timeout`` (ms), else haproxy's default."""
+
+    def compute(self, namespace: ConfigAdapter) -> int:
+        return support.haproxy_timeout(namespace._config, self.key)
+
+
 class ConfigAdapter(Namespace):
     """The ``options`` namespace: config (``-`` -> ``_``) plus values computed for templates."""
 
@@ -40,12 +54,7 @@ class ConfigAdapter(Namespace):
         }
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self._config[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        return mapped_attribute(self._config, name)
 
     def __contains__(self, name: str) -> bool:
         return name in self._config or hasattr(type(self), name) or self.declares(name)
@@ -79,21 +88,10 @@ class ConfigAdapter(Namespace):
         return str(self._cached("local_address", lambda: local_address(self.charm)))
 
     # logging flags every oslo service understands; absent config means off
-    @property
-    def debug(self) -> bool:
-        return truthy(self._config.get("debug"))
-
-    @property
-    def verbose(self) -> bool:
-        return truthy(self._config.get("verbose"))
-
-    @property
-    def use_syslog(self) -> bool:
-        return truthy(self._config.get("use_syslog"))
-
-    @property
-    def ipv6_enabled(self) -> bool:
-        return truthy(self._config.get("prefer_ipv6"))
+    debug = _ConfigFlag()
+    verbose = _ConfigFlag()
+    use_syslog = _ConfigFlag()
+    ipv6_enabled = _ConfigFlag("prefer_ipv6")
 
     @property
     def ssl(self) -> bool:
@@ -186,18 +184,14 @@ class ConfigAdapter(Namespace):
     def memcache_host(self) -> str:
         return support.memcache_host(self.ipv6_enabled)
 
-    @property
-    def memcache_port(self) -> str:
-        return support.MEMCACHE_PORT
+    memcache_port = support.MEMCACHE_PORT
 
     @property
     def memcache_url(self) -> str:
         return support.memcache_url(self.ipv6_enabled)
 
     # haproxy
-    @property
-    def haproxy_stat_port(self) -> str:
-        return support.HAPROXY_STAT_PORT
+    haproxy_stat_port = support.HAPROXY_STAT_PORT
 
     @property
     def haproxy_stat_password(self) -> str:
@@ -215,21 +209,10 @@ class ConfigAdapter(Namespace):
 
         return str(self._cached("haproxy_stat_password", compute))
 
-    @property
-    def haproxy_queue_timeout(self) -> int:
-        return support.haproxy_timeout(self._config, "queue")
-
-    @property
-    def haproxy_connect_timeout(self) -> int:
-        return support.haproxy_timeout(self._config, "connect")
-
-    @property
-    def haproxy_client_timeout(self) -> int:
-        return support.haproxy_timeout(self._config, "client")
-
-    @property
-    def haproxy_server_timeout(self) -> int:
-        return support.haproxy_timeout(self._config, "server")
+    haproxy_queue_timeout = _HaproxyTimeout("queue")
+    haproxy_connect_timeout = _HaproxyTimeout("connect")
+    haproxy_client_timeout = _HaproxyTimeout("client")
+    haproxy_server_timeout = _HaproxyTimeout("server")
 
     @property
     def user_config_flags(self) -> dict[str, str]:

@@ -7,11 +7,16 @@ or ``:``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from reactive_openstack import _netaddrs as netaddrs
-from reactive_openstack._adapter_base import RelationAdapter, b64_or_raw
+from reactive_openstack._adapter_base import (
+    InterfacePort,
+    InterfaceValue,
+    RelationAdapter,
+    b64_or_raw,
+)
 from reactive_openstack._endpoints import ENDPOINT_TYPES, bracket, is_ipv6
 from reactive_openstack._options_adapter import local_address
 from reactive_openstack._text import truthy, unit_number
@@ -51,25 +56,11 @@ class SharedDBAdapter(RelationAdapter):
     driver = "mysql+pymysql"
     SSL_KEYS = MYSQL_SSL_KEYS
 
-    @property
-    def host(self) -> str | None:
-        return self._text("db_host")
-
-    @property
-    def port(self) -> int | str | None:
-        return cast("int | str | None", self._call("db_port"))
-
-    @property
-    def username(self) -> str | None:
-        return self._text("username")
-
-    @property
-    def password(self) -> str | None:
-        return self._text("password")
-
-    @property
-    def database(self) -> str | None:
-        return self._text("database")
+    host = InterfaceValue("db_host")
+    username = InterfaceValue()
+    password = InterfaceValue()
+    database = InterfaceValue()
+    port = InterfacePort("db_port")
 
     @property
     def uri(self) -> str | None:
@@ -123,33 +114,16 @@ class AMQPAdapter(RelationAdapter):
 
     interface: AMQPEndpoint | None
 
-    @property
-    def username(self) -> str | None:
-        return self._text("username")
-
-    @property
-    def vhost(self) -> str | None:
-        return self._text("vhost")
-
-    @property
-    def password(self) -> str | None:
-        return self._text("password")
-
-    @property
-    def ssl_port(self) -> int | str | None:
-        return cast("int | str | None", self._call("ssl_port"))
-
-    @property
-    def ssl_ca(self) -> str | None:
-        return self._text("ssl_ca")
+    username = InterfaceValue()
+    vhost = InterfaceValue()
+    password = InterfaceValue()
+    ssl_ca = InterfaceValue()
+    vip = InterfaceValue()
+    ssl_port = InterfacePort()
 
     @property
     def clustered(self) -> bool:
         return truthy(self._call("clustered"))
-
-    @property
-    def vip(self) -> str | None:
-        return self._text("vip")
 
     @property
     def ha_queues(self) -> bool:

@@ -15,7 +15,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import reactive_openstack.ceph_adapter as ceph_adapter
-from reactive_openstack._adapter_base import Namespace, RelationAdapter, with_declared
+from reactive_openstack._adapter_base import (
+    Namespace,
+    RelationAdapter,
+    mapped_attribute,
+    with_declared,
+)
 from reactive_openstack._api_support import STAT_PASSWORD_KEY, service_ports, stat_password
 from reactive_openstack._declared import (
     DeclaredProperty,
@@ -82,12 +87,7 @@ class Adapters(Mapping[str, Namespace]):
         return len(self._namespaces)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self._namespaces[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        return mapped_attribute(self._namespaces, name)
 
     def support_files(self) -> dict[str, bytes]:
         """Side files (DB/RabbitMQ client TLS material) templates point at, path -> content."""

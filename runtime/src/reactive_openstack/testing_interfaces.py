@@ -164,6 +164,7 @@ class FakeMySQLShared(_FakeInterface):
     def __init__(
         self,
         endpoint_name: str | None = None,
+        *,
         database: str | None = None,
         username: str | None = None,
         **data: Any,
@@ -224,6 +225,9 @@ class FakeRabbitMQ(_FakeInterface):
     """
 
     endpoint_name = "amqp"
+    password = _Remote()
+    ssl_port = _Remote()
+    ssl_ca = _Remote()
 
     def __init__(
         self,
@@ -248,9 +252,7 @@ class FakeRabbitMQ(_FakeInterface):
     def vhost(self) -> str | None:
         return self._vhost
 
-    password = _Remote()
-    ssl_port = _Remote()
-    ssl_ca = _Remote()
+    # how the brokers run: mirrored queues, a cluster behind a VIP
     ha_queues = _Remote()
     clustered = _Remote()
     vip = _Remote()
