@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from charmsmith.errors import CharmsmithError
+from charmsmith.model.state import SCHEMA, migrate
 
 STATE_FILE = "state.json"
 HISTORY_FILE = "hooks.jsonl"
 DEBUG_LOG = "debug-log.txt"
 LOCK_FILE = "lock"
 PEER_MARKER = "peer.json"  # in <model>/peers/<app>/: which backend runs there (no secrets)
-SCHEMA = 2  # 2: relation scopes and installed units (model/scope.py)
 
 
 def default_model_dir() -> Path:
@@ -51,6 +51,7 @@ def new_state(model_dir: Path) -> dict[str, Any]:
         "mode": os.environ.get("CHARMSMITH_MODE", "emulated"),
         "next_relation_id": 0,
         "next_context": 0,
+        "next_unit_index": 0,
         "applications": {},
         "units": {},
         "relations": {},
@@ -158,11 +159,8 @@ class ModelStore:
                 f"model state {path} is truncated or corrupt ({err}); the model cannot be used:"
                 f" remove it with `charmsmith model --model {self.path} destroy`"
             ) from err
-        if state.get("schema") == 1:
-            from charmsmith.model.scope import migrate
-
-            migrate(state)  # saved as schema 2 by the command's next save
-            state["schema"] = SCHEMA
+        if state.get("schema") in (1, 2):
+            migrate(state)  # saved as schema 3 by the command's next save
         if state.get("schema") != SCHEMA:
             raise CharmsmithError(f"model {self.path} has unknown schema {state.get('schema')}")
         return state

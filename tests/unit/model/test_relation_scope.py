@@ -161,7 +161,7 @@ def test_a_store_from_before_scopes_is_migrated(env):
     path = model.store.path / STATE_FILE
     path.write_bytes(json.dumps(state).encode())
     migrated = model.store.load()
-    assert migrated["schema"] == 2
+    assert migrated["schema"] == 3
     assert migrated["units"]["fixture-api/0"]["installed"] is True
     assert "installed" not in migrated["units"][NEW]  # its install is still pending
     rel = next(r for r in migrated["relations"].values() if len(r["endpoints"]) == 1)

@@ -1,0 +1,177 @@
+"""The model state as types: model, application, unit, relation, queued event (schema 3).
+
+Why: the state is one JSON document (store.py); these dataclasses name its fields and
+their types, and convert both ways without loss (keys they do not name stay in `extra`),
+so a reader sees the shape here. `migrate` brings an older document to schema 3.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar, TypeVar
+
+SCHEMA = 3  # 2: relation scopes and installed units (scope.py); 3: the typed form below
+
+R = TypeVar("R", bound="Record")
+OPTIONAL = {"optional": True}  # a key the document holds only when it has a value
+
+
+def optional(default: Any = None) -> Any:
+    return dataclasses.field(default=default, metadata=OPTIONAL)
+
+
+@dataclasses.dataclass
+class Record:
+    """A JSON object with named fields; `extra` keeps every key the class does not name."""
+
+    NESTED: ClassVar[dict[str, Any]] = {}  # field -> (container, record class)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict, kw_only=True)
+
+    @classmethod
+    def from_json(cls: type[R], doc: dict[str, Any]) -> R:
+        names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        values = {key: _load(cls.NESTED.get(key), doc[key]) for key in names if key in doc}
+        extra = {key: value for key, value in doc.items() if key not in names}
+        return cls(**values, extra=extra)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "extra" or (f.metadata.get("optional") and value is None):
+                continue
+            out[f.name] = _dump(value)
+        out.update(self.extra)
+        return out
+
+
+def _load(nested: Any, value: Any) -> Any:
+    if nested is None:
+        return value
+    container, cls = nested
+    if container is list:
+        return [cls.from_json(item) for item in value]
+    return {key: cls.from_json(item) for key, item in value.items()}
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, Record):
+        return value.to_json()
+    if isinstance(value, list):
+        return [_dump(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _dump(item) for key, item in value.items()}
+    return value
+
+
+@dataclasses.dataclass
+class QueuedEvent(Record):
+    unit: str
+    hook: str
+    relation_id: int | None = optional()
+    remote_unit: str | None = optional()
+    remote_app: str | None = optional()
+    departing_unit: str | None = optional()
+
+
+@dataclasses.dataclass
+class Unit(Record):
+    name: str
+    app: str
+    number: int
+    index: int
+    address: str
+    agent: str
+    workload: dict[str, Any]
+    ports: list[Any]
+    machine: str
+    principal: str | None = optional()
+    netns: str | None = optional()
+    revision: int | None = optional()
+    installed: bool | None = optional()
+    dying: bool | None = optional()
+    down: bool | None = optional()
+
+
+@dataclasses.dataclass
+class Application(Record):
+    name: str
+    kind: str  # "charm" or "peer" (played by charmsmith, peers/)
+    charm: str
+    metadata: dict[str, Any]
+    options: dict[str, Any]
+    config: dict[str, Any]
+    units: list[str]
+    leader: str | None
+    version: str
+    next_unit: int | None = optional()
+    charm_dir: str | None = optional()
+    revision: int | None = optional()
+    mode: str | None = optional()
+    peer: str | None = optional()
+    backend: str | None = optional()
+    subordinate: bool | None = optional()
+    peer_state: dict[str, Any] | None = optional()
+    leader_settings: dict[str, str] | None = optional()
+
+
+@dataclasses.dataclass
+class Endpoint(Record):
+    app: str
+    endpoint: str
+
+
+@dataclasses.dataclass
+class Relation(Record):
+    NESTED: ClassVar[dict[str, Any]] = {"endpoints": (list, Endpoint)}
+
+    id: int
+    interface: str
+    scope: str  # "global" or "container"
+    endpoints: list[Endpoint]
+    unit_data: dict[str, dict[str, str]]
+    app_data: dict[str, dict[str, str]]
+    joined: dict[str, list[str]]
+    since: float
+    in_scope: list[str] | None = optional()
+
+
+@dataclasses.dataclass
+class ModelState(Record):
+    NESTED: ClassVar[dict[str, Any]] = {
+        "applications": (dict, Application),
+        "units": (dict, Unit),
+        "relations": (dict, Relation),
+        "queue": (list, QueuedEvent),
+    }
+
+    schema: int
+    name: str
+    uuid: str
+    id: str
+    subnet: str
+    bridge: str
+    next_host: int
+    mode: str
+    next_relation_id: int
+    next_context: int
+    next_unit_index: int
+    applications: dict[str, Application]
+    units: dict[str, Unit]
+    relations: dict[str, Relation]  # keyed by the relation id as text (JSON keys)
+    queue: list[QueuedEvent]
+    leader_settings: dict[str, Any]
+
+
+def migrate(doc: dict[str, Any]) -> dict[str, Any]:
+    """Bring a schema 1 or 2 document to schema 3, in place; returns it."""
+    if doc.get("schema") == 1:
+        from charmsmith.model.scope import migrate as add_scopes
+
+        add_scopes(doc)
+        doc["schema"] = 2
+    if doc.get("schema") == 2:
+        # schema 2 created the counter at the first unit; 3 has it from the start
+        doc.setdefault("next_unit_index", 0)
+        doc["schema"] = 3
+    return doc
