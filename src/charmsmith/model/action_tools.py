@@ -11,18 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from charmsmith.model import tool_base as jujuc
 from charmsmith.model.formats import render
-from charmsmith.model.tool_base import (
-    OUTPUT,
-    USAGE,
-    HookContext,
-    Result,
-    ToolError,
-    check_empty,
-    fmt_of,
-    pairs,
-    parse,
-)
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelAPI
@@ -39,10 +29,12 @@ LOG_LEVELS = {
 }
 
 
-def juju_log(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, pos = parse(args, {"l", "log-level", "format"}, {"debug"})
+def juju_log(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    opts, pos = jujuc.parse(args, {"l", "log-level", "format"}, {"debug"})
     if not pos:
-        raise ToolError("no message specified", USAGE)
+        raise jujuc.ToolError("no message specified", jujuc.USAGE)
     err = b""
     if opts.get("format"):
         err = b'--format flag deprecated for command "juju-log"'
@@ -61,27 +53,31 @@ def juju_log(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -
     return 0, b"", err
 
 
-def _action(ctx: HookContext) -> dict[str, Any]:
+def _action(ctx: jujuc.HookContext) -> dict[str, Any]:
     if ctx.action is None:
-        raise ToolError("not running an action")
+        raise jujuc.ToolError("not running an action")
     return ctx.action
 
 
-def action_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, pos = parse(args, OUTPUT, set())
+def action_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
     if pos:
-        check_empty(pos[1:])
+        jujuc.check_empty(pos[1:])
     value: Any = _action(ctx).get("params") or {}
     if pos:
         for part in pos[0].split("."):
             value = value.get(part) if isinstance(value, dict) else None
-    return 0, render(value, fmt_of(opts)), b""
+    return 0, render(value, jujuc.fmt_of(opts)), b""
 
 
-def action_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    _, pos = parse(args, set(), set())
+def action_set(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    _, pos = jujuc.parse(args, set(), set())
     results = _action(ctx).setdefault("results", {})
-    for key, value in pairs(pos).items():
+    for key, value in jujuc.pairs(pos).items():
         node = results
         *parents, leaf = key.split(".")
         for part in parents:
@@ -90,51 +86,65 @@ def action_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes)
     return 0, b"", b""
 
 
-def action_fail(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    _, pos = parse(args, set(), set())
+def action_fail(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    _, pos = jujuc.parse(args, set(), set())
     action = _action(ctx)
     action["failed"] = True
     action["message"] = " ".join(pos) or "action failed without reason given"
     return 0, b"", b""
 
 
-def action_log(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    _, pos = parse(args, set(), set())
+def action_log(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    _, pos = jujuc.parse(args, set(), set())
     _action(ctx).setdefault("log", []).append(" ".join(pos))
     model.store.log(ctx.unit, "INFO", "action-log: " + " ".join(pos))
     return 0, b"", b""
 
 
-def recorded(name: str) -> Callable[..., Result]:
+def recorded(name: str) -> Callable[..., jujuc.Result]:
     """Tools with no model effect we need (juju-reboot, add-metric): accept and record."""
 
-    def tool(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+    def tool(
+        model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    ) -> jujuc.Result:
         model.unit(ctx.unit).setdefault("recorded", []).append([name, *args])
         return 0, b"", b""
 
     return tool
 
 
-def storage_list(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, _ = parse(args, OUTPUT, set())
-    return 0, render([], fmt_of(opts)), b""
+def storage_list(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    opts, _ = jujuc.parse(args, jujuc.OUTPUT, set())
+    return 0, render([], jujuc.fmt_of(opts)), b""
 
 
-def storage_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    raise ToolError("no storage instance specified (the local model has no storage)")
+def storage_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    raise jujuc.ToolError("no storage instance specified (the local model has no storage)")
 
 
-def credential_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def credential_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     """A machine charm's application here is never trusted (`juju trust`), so the controller
     refuses its cloud spec as Juju's uniter facade does."""
-    opts, pos = parse(args, OUTPUT, set())
-    fmt_of(opts)
-    check_empty(pos)
-    raise ToolError("cannot access cloud credentials: permission denied")
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
+    jujuc.fmt_of(opts)
+    jujuc.check_empty(pos)
+    raise jujuc.ToolError("cannot access cloud credentials: permission denied")
 
 
-def unsupported(name: str) -> Callable[..., Result]:
-    def tool(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-        raise ToolError(f"{name} is not supported by the charmsmith local model")
+def unsupported(name: str) -> Callable[..., jujuc.Result]:
+    def tool(
+        model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    ) -> jujuc.Result:
+        raise jujuc.ToolError(f"{name} is not supported by the charmsmith local model")
 
     return tool

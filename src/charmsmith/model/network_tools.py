@@ -11,18 +11,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from charmsmith.model import network
+from charmsmith.model import tool_base as jujuc
 from charmsmith.model.formats import render
-from charmsmith.model.tool_base import (
-    OUTPUT,
-    USAGE,
-    HookContext,
-    Result,
-    ToolError,
-    check_empty,
-    fmt_of,
-    parse,
-    unit_app,
-)
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelAPI
@@ -34,14 +24,16 @@ def _port_spec(spec: str) -> str:
     port, _, proto = spec.partition("/")
     proto = (proto or "tcp").lower()
     if proto not in ("tcp", "udp"):
-        raise ToolError(f'invalid protocol "{proto}", expected "tcp", "udp", or "icmp"', USAGE)
+        raise jujuc.ToolError(
+            f'invalid protocol "{proto}", expected "tcp", "udp", or "icmp"', jujuc.USAGE
+        )
     lo, _, hi = port.partition("-")
     try:
         numbers = [int(lo)] + ([int(hi)] if hi else [])
     except ValueError as err:
-        raise ToolError(f'invalid port "{spec}"', USAGE) from err
+        raise jujuc.ToolError(f'invalid port "{spec}"', jujuc.USAGE) from err
     if not all(1 <= n <= 65535 for n in numbers):
-        raise ToolError(f'port "{spec}" outside the valid range', USAGE)
+        raise jujuc.ToolError(f'port "{spec}" outside the valid range', jujuc.USAGE)
     return f"{port}/{proto}"
 
 
@@ -55,14 +47,16 @@ def _port_order(spec: str) -> tuple[int, int, str]:
 
 
 def _one_port(args: list[str]) -> str:
-    _, pos = parse(args, {"endpoints", "format"}, set())
+    _, pos = jujuc.parse(args, {"endpoints", "format"}, set())
     if not pos:
-        raise ToolError("no port or range specified", USAGE)
-    check_empty(pos[1:])
+        raise jujuc.ToolError("no port or range specified", jujuc.USAGE)
+    jujuc.check_empty(pos[1:])
     return _port_spec(pos[0])
 
 
-def open_port(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def open_port(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     spec = _one_port(args)
     ports = model.unit(ctx.unit).setdefault("ports", [])
     if spec not in ports:
@@ -70,7 +64,9 @@ def open_port(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) 
     return 0, b"", b""
 
 
-def close_port(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def close_port(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     spec = _one_port(args)
     ports = model.unit(ctx.unit).setdefault("ports", [])
     if spec in ports:
@@ -78,25 +74,29 @@ def close_port(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes)
     return 0, b"", b""
 
 
-def opened_ports(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def opened_ports(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     """Sorted like Juju's UniquePortRanges; `--endpoints` adds `(*)`: every port here was
     opened for all endpoints (open-port --endpoints is accepted but not modelled)."""
-    opts, pos = parse(args, OUTPUT, {"endpoints"})
-    check_empty(pos)
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, {"endpoints"})
+    jujuc.check_empty(pos)
     ports = sorted(model.unit(ctx.unit).get("ports", []), key=_port_order)
     if opts.get("endpoints"):
         ports = [f"{spec} (*)" for spec in ports]
-    return 0, render(ports, fmt_of(opts)), b""
+    return 0, render(ports, jujuc.fmt_of(opts)), b""
 
 
-def unit_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, pos = parse(args, OUTPUT, set())
+def unit_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
     if not pos:
-        raise ToolError("no setting specified", USAGE)
+        raise jujuc.ToolError("no setting specified", jujuc.USAGE)
     if pos[0] not in ("private-address", "public-address"):
-        raise ToolError(f'unknown setting "{pos[0]}"', USAGE)
-    check_empty(pos[1:])
-    return 0, render(model.unit(ctx.unit)["address"], fmt_of(opts)), b""
+        raise jujuc.ToolError(f'unknown setting "{pos[0]}"', jujuc.USAGE)
+    jujuc.check_empty(pos[1:])
+    return 0, render(model.unit(ctx.unit)["address"], jujuc.fmt_of(opts)), b""
 
 
 def network_info(model: ModelAPI, unit: dict[str, Any]) -> dict[str, Any]:
@@ -119,27 +119,29 @@ def network_info(model: ModelAPI, unit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def network_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def network_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     """network-get.go: the whole NetworkInfo (smart = YAML of the struct), one value for one
     flag, a map for several; --primary-address only alone."""
     keys = ("bind-address", "ingress-address", "egress-subnets")
-    opts, pos = parse(args, OUTPUT | {"r", "relation"}, {"primary-address", *keys})
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT | {"r", "relation"}, {"primary-address", *keys})
     if not pos:
-        raise ToolError("no arguments specified", USAGE)
+        raise jujuc.ToolError("no arguments specified", jujuc.USAGE)
     if not pos[0]:
-        raise ToolError("no binding name specified", USAGE)
-    check_empty(pos[1:])
-    fmt = fmt_of(opts)
+        raise jujuc.ToolError("no binding name specified", jujuc.USAGE)
+    jujuc.check_empty(pos[1:])
+    fmt = jujuc.fmt_of(opts)
     unit = model.unit(ctx.unit)
     # Juju gives every charm the implicit `juju-info` endpoint, so its binding always resolves
     # (Juju docs, "Charm metadata: implicit endpoints"; charm-helpers' fallbacks ask for it).
     if pos[0] not in model.bindings(unit["app"]) | {"juju-info"}:
-        raise ToolError(f'no network config found for binding "{pos[0]}"')
+        raise jujuc.ToolError(f'no network config found for binding "{pos[0]}"')
     info = network_info(model, unit)
     wanted = [key for key in keys if opts.get(key)]
     if opts.get("primary-address"):
         if wanted:
-            raise ToolError("--primary-address must be the only flag specified")
+            raise jujuc.ToolError("--primary-address must be the only flag specified")
         return 0, render(unit["address"], fmt), b""
     if not wanted:
         return 0, render(info, fmt, ordered=True), b""
@@ -169,13 +171,15 @@ def _units_goal(model: ModelAPI, app: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def goal_state(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def goal_state(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     """goal-state.go + the uniter facade's goalStateRelations: peer relations are left out; per
     endpoint, the remote application with the relation's status, then its units."""
-    opts, pos = parse(args, OUTPUT, set())
-    check_empty(pos)
-    fmt = fmt_of(opts, "yaml", ("yaml", "json"))
-    app = unit_app(model, ctx)
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
+    jujuc.check_empty(pos)
+    fmt = jujuc.fmt_of(opts, "yaml", ("yaml", "json"))
+    app = jujuc.unit_app(model, ctx)
     relations: dict[str, dict[str, dict[str, str]]] = {}
     for rel in model.relations_of(app):
         other = model.remote_app(rel, app)

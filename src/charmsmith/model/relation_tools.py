@@ -15,20 +15,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from charmsmith.model import scope
+from charmsmith.model import tool_base as jujuc
 from charmsmith.model.formats import render
 from charmsmith.model.operations import broken_for
-from charmsmith.model.tool_base import (
-    OUTPUT,
-    USAGE,
-    HookContext,
-    Result,
-    ToolError,
-    check_empty,
-    fmt_of,
-    pairs,
-    parse,
-    unit_app,
-)
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelAPI
@@ -63,19 +52,21 @@ YAML map of string keys to string values. Use "-" to read from stdin.
 """
 
 
-def _relation(model: ModelAPI, ctx: HookContext, opts: dict[str, Any]) -> dict[str, Any]:
+def _relation(model: ModelAPI, ctx: jujuc.HookContext, opts: dict[str, Any]) -> dict[str, Any]:
     ref = opts.get("r") or opts.get("relation")
     if ref is None:
         if ctx.relation_id is None:
-            raise ToolError("no relation id specified", USAGE)
+            raise jujuc.ToolError("no relation id specified", jujuc.USAGE)
         return model.relation(ctx.relation_id)
     rid_text = ref.rpartition(":")[2]
     try:
         rel = model.state["relations"].get(str(int(rid_text)))
     except ValueError:
         rel = None
-    if rel is None or unit_app(model, ctx) not in [ep["app"] for ep in rel["endpoints"]]:
-        raise ToolError(f'invalid value "{ref}" for option -r: relation not found', USAGE)
+    if rel is None or jujuc.unit_app(model, ctx) not in [ep["app"] for ep in rel["endpoints"]]:
+        raise jujuc.ToolError(
+            f'invalid value "{ref}" for option -r: relation not found', jujuc.USAGE
+        )
     return rel
 
 
@@ -89,19 +80,21 @@ def relation_key(rel: dict[str, Any], model: ModelAPI) -> str:
     return " ".join(name for _, name in sorted(ends))
 
 
-def relation_ids(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def relation_ids(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     """Ids of live relations on an endpoint, string-sorted; an unknown name lists nothing.
     Only relations whose scope the unit entered: Juju's hook context knows no other (in the
     install hook, none)."""
-    opts, pos = parse(args, OUTPUT, set())
-    app = unit_app(model, ctx)
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
+    app = jujuc.unit_app(model, ctx)
     if pos:
         name = pos[0]
     elif ctx.relation_id is not None:
         name = model.endpoint_of(model.relation(ctx.relation_id), app)
     else:
-        raise ToolError("no relation name specified", USAGE)
-    check_empty(pos[1:])
+        raise jujuc.ToolError("no relation name specified", jujuc.USAGE)
+    jujuc.check_empty(pos[1:])
     ids = sorted(
         f"{name}:{rel['id']}"
         for rel in model.relations_of(app)
@@ -109,20 +102,24 @@ def relation_ids(model: ModelAPI, ctx: HookContext, args: list[str], stdin: byte
         and not broken_for(rel, ctx)
         and scope.in_scope(model, rel, ctx.unit)
     )
-    return 0, render(ids, fmt_of(opts)), b""
+    return 0, render(ids, jujuc.fmt_of(opts)), b""
 
 
-def relation_list(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, pos = parse(args, OUTPUT | RELATION, {"app"})
+def relation_list(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT | RELATION, {"app"})
     rel = _relation(model, ctx, opts)
-    check_empty(pos)
+    jujuc.check_empty(pos)
     if opts.get("app"):
-        return 0, render(model.remote_app(rel, unit_app(model, ctx)), fmt_of(opts)), b""
+        return 0, render(model.remote_app(rel, jujuc.unit_app(model, ctx)), jujuc.fmt_of(opts)), b""
     members = sorted(rel.get("joined", {}).get(ctx.unit, []), key=model.unit_sort_key)
-    return 0, render(members, fmt_of(opts)), b""
+    return 0, render(members, jujuc.fmt_of(opts)), b""
 
 
-def _target(model: ModelAPI, ctx: HookContext, rest: list[str], app_bag: bool) -> tuple[str, bool]:
+def _target(
+    model: ModelAPI, ctx: jujuc.HookContext, rest: list[str], app_bag: bool
+) -> tuple[str, bool]:
     """determineUnitOrAppName: a given name wins (a unit name under --app means its app);
     else the hook's remote unit, else the hook's remote application's databag."""
     if rest:
@@ -130,26 +127,26 @@ def _target(model: ModelAPI, ctx: HookContext, rest: list[str], app_bag: bool) -
         return (given.partition("/")[0] if app_bag else given), app_bag
     if app_bag:
         if not ctx.remote_app:
-            raise ToolError("no unit or application specified", USAGE)
+            raise jujuc.ToolError("no unit or application specified", jujuc.USAGE)
         return ctx.remote_app, True
     if ctx.remote_unit:
         return ctx.remote_unit, False
     if ctx.remote_app:
         return ctx.remote_app, True
-    raise ToolError("no unit or application specified", USAGE)
+    raise jujuc.ToolError("no unit or application specified", jujuc.USAGE)
 
 
-def _read(model: ModelAPI, ctx: HookContext, rel: dict[str, Any], target: str, app_bag: bool):
+def _read(model: ModelAPI, ctx: jujuc.HookContext, rel: dict[str, Any], target: str, app_bag: bool):
     """The databag as this hook sees it (its own uncommitted writes included)."""
-    my_app = unit_app(model, ctx)
+    my_app = jujuc.unit_app(model, ctx)
     apps = [ep["app"] for ep in rel["endpoints"]]
     if app_bag:
         if target not in apps:
-            raise ToolError("permission denied")
+            raise jujuc.ToolError("permission denied")
         if target == my_app:
             peer = model.remote_app(rel, my_app) == my_app
             if not model.is_leader(ctx.unit) and not peer:
-                raise ToolError("permission denied")  # only the leader reads its own app bag
+                raise jujuc.ToolError("permission denied")  # only the leader reads its own app bag
             pending = ctx.pending.get((rel["id"], "app"))
             if pending is not None and model.is_leader(ctx.unit):
                 return dict(pending)
@@ -159,50 +156,54 @@ def _read(model: ModelAPI, ctx: HookContext, rel: dict[str, Any], target: str, a
         return dict(pending if pending is not None else rel["unit_data"].get(target, {}))
     app, slash, number = target.partition("/")
     if not (slash and number.isdigit()):
-        raise ToolError(f'"{target}" is not a valid unit name')
+        raise jujuc.ToolError(f'"{target}" is not a valid unit name')
     if app not in apps:
-        raise ToolError("permission denied")
+        raise jujuc.ToolError("permission denied")
     for bag in (rel["unit_data"], rel.get("departed_data", {})):
         if target in bag:
             return dict(bag[target])
-    raise ToolError(
+    raise jujuc.ToolError(
         f'cannot read settings for unit "{target}" in relation '
         f'"{relation_key(rel, model)}": settings not found'
     )
 
 
-def relation_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, pos = parse(args, OUTPUT | RELATION, {"app"})
+def relation_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT | RELATION, {"app"})
     rel = _relation(model, ctx, opts)
     key = pos[0] if pos and pos[0] != "-" else ""
     target, app_bag = _target(model, ctx, pos[1:], bool(opts.get("app")))
-    check_empty(pos[2:])
+    jujuc.check_empty(pos[2:])
     data = _read(model, ctx, rel, target, app_bag)
-    return 0, render(data.get(key) if key else data, fmt_of(opts)), b""
+    return 0, render(data.get(key) if key else data, jujuc.fmt_of(opts)), b""
 
 
-def relation_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def relation_set(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     if "--help" in args or "-h" in args:
         rid = f"{ctx.relation_id}" if ctx.relation_id is not None else ""
         return 0, (RELATION_SET_HELP % rid).encode(), b""
-    opts, pos = parse(args, {"format", "file"} | RELATION, {"app"})
+    opts, pos = jujuc.parse(args, {"format", "file"} | RELATION, {"app"})
     rel = _relation(model, ctx, opts)
     settings: dict[str, str] = {}
     if "file" in opts:
         try:
             loaded = yaml.safe_load(stdin.decode() or "{}") or {}
         except yaml.YAMLError as err:
-            raise ToolError(f"cannot parse --file: {err}") from err
+            raise jujuc.ToolError(f"cannot parse --file: {err}") from err
         if not isinstance(loaded, dict):
-            raise ToolError("--file must hold a YAML map")
+            raise jujuc.ToolError("--file must hold a YAML map")
         settings.update({str(k): "" if v is None else str(v) for k, v in loaded.items()})
-    settings.update(pairs(pos))
+    settings.update(jujuc.pairs(pos))
     bag = "app" if opts.get("app") else "unit"
     if bag == "app" and not model.is_leader(ctx.unit):
-        raise ToolError("cannot write relation settings: unit is not the leader")
+        raise jujuc.ToolError("cannot write relation settings: unit is not the leader")
     current = ctx.pending.get((rel["id"], bag))
     if current is None:
-        owner = unit_app(model, ctx) if bag == "app" else ctx.unit
+        owner = jujuc.unit_app(model, ctx) if bag == "app" else ctx.unit
         current = dict(rel["app_data" if bag == "app" else "unit_data"].get(owner, {}))
     for key, value in settings.items():
         if value == "":

@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from charmsmith.model import tool_base as jujuc
 from charmsmith.model import units as unitfs
-from charmsmith.model.tool_base import USAGE, HookContext, Result, ToolError, check_empty
 from charmsmith.model.unitview import UnitView
 
 if TYPE_CHECKING:
@@ -25,16 +25,18 @@ def resource_path_in_unit(unit: str, name: str, filename: str) -> str:
     return f"/var/lib/juju/agents/{unitfs.unit_tag(unit)}/resources/{name}/{filename}"
 
 
-def resource_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def resource_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     if not args:
-        raise ToolError("missing required resource name", USAGE)
-    check_empty(args[1:])
+        raise jujuc.ToolError("missing required resource name", jujuc.USAGE)
+    jujuc.check_empty(args[1:])
     name = args[0]
     app = model.app(model.unit(ctx.unit)["app"])
     declared = (app.get("metadata") or {}).get("resources") or {}
     attached = (app.get("resources") or {}).get(name)
     if name not in declared or attached is None:
-        raise ToolError(f'could not download resource: resource "{name}" not found')
+        raise jujuc.ToolError(f'could not download resource: resource "{name}" not found')
     target = resource_path_in_unit(ctx.unit, name, attached["filename"])
     view = UnitView.of_caller(model.store.path, ctx.unit)
     dest = view.path(target)

@@ -10,19 +10,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from charmsmith.model import tool_base as jujuc
 from charmsmith.model.formats import render
-from charmsmith.model.tool_base import (
-    OUTPUT,
-    USAGE,
-    HookContext,
-    Result,
-    ToolError,
-    check_empty,
-    fmt_of,
-    pairs,
-    parse,
-    unit_app,
-)
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelAPI
@@ -31,55 +20,65 @@ STATUSES = ("maintenance", "blocked", "waiting", "active")
 NOT_LEADER = "this unit is not the leader"  # ErrIsNotLeader, runner/context/context.go
 
 
-def config_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def config_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     """Juju's config-get: every declared option is a setting, null when unset and no default.
 
     Follows config-get.go: without a key, null settings are left out unless `--all` is given;
     a key together with `--all` is refused; an unknown or unset key prints as nil (nothing in
     smart format, `null` in json).
     """
-    opts, pos = parse(args, OUTPUT, {"a", "all"})
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, {"a", "all"})
     everything = bool(opts.get("a") or opts.get("all"))
     if everything and pos:
-        raise ToolError("cannot use argument --all together with key " + pos[0], USAGE)
-    check_empty(pos[1:])
-    app = unit_app(model, ctx)
+        raise jujuc.ToolError("cannot use argument --all together with key " + pos[0], jujuc.USAGE)
+    jujuc.check_empty(pos[1:])
+    app = jujuc.unit_app(model, ctx)
     settings: dict[str, Any] = dict.fromkeys(model.app(app).get("options", {}))
     settings.update(model.config_values(app))
     if pos:
-        return 0, render(settings.get(pos[0]), fmt_of(opts)), b""
+        return 0, render(settings.get(pos[0]), jujuc.fmt_of(opts)), b""
     if not everything:
         settings = {key: value for key, value in settings.items() if value is not None}
-    return 0, render(settings, fmt_of(opts)), b""
+    return 0, render(settings, jujuc.fmt_of(opts)), b""
 
 
-def is_leader(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, pos = parse(args, OUTPUT, set())
-    check_empty(pos)
-    return 0, render(model.is_leader(ctx.unit), fmt_of(opts)), b""
+def is_leader(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
+    jujuc.check_empty(pos)
+    return 0, render(model.is_leader(ctx.unit), jujuc.fmt_of(opts)), b""
 
 
-def leader_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def leader_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     """leader-get.go: `-` or no key prints all; a missing key prints nil (json `null`)."""
-    opts, pos = parse(args, OUTPUT, set())
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
     key = pos[0] if pos and pos[0] != "-" else ""
     if "=" in key:
-        raise ToolError(f'invalid key "{key}"', USAGE)
-    check_empty(pos[1:])
-    fmt = fmt_of(opts)
-    settings = dict(model.app(unit_app(model, ctx)).get("leader_settings", {}))
+        raise jujuc.ToolError(f'invalid key "{key}"', jujuc.USAGE)
+    jujuc.check_empty(pos[1:])
+    fmt = jujuc.fmt_of(opts)
+    settings = dict(model.app(jujuc.unit_app(model, ctx)).get("leader_settings", {}))
     if ctx.pending_leader is not None:
         settings = dict(ctx.pending_leader)
     return 0, render(settings.get(key) if key else settings, fmt), b""
 
 
-def leader_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    _, pos = parse(args, {"format"}, set())
-    settings = pairs(pos)
+def leader_set(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    _, pos = jujuc.parse(args, {"format"}, set())
+    settings = jujuc.pairs(pos)
     if not model.is_leader(ctx.unit):
-        raise ToolError("cannot write leadership settings: cannot write settings: not the leader")
+        raise jujuc.ToolError(
+            "cannot write leadership settings: cannot write settings: not the leader"
+        )
     if ctx.pending_leader is None:
-        ctx.pending_leader = dict(model.app(unit_app(model, ctx)).get("leader_settings", {}))
+        ctx.pending_leader = dict(model.app(jujuc.unit_app(model, ctx)).get("leader_settings", {}))
     for key, value in settings.items():
         if value == "":
             ctx.pending_leader.pop(key, None)
@@ -88,19 +87,23 @@ def leader_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes)
     return 0, b"", b""
 
 
-def status_set(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def status_set(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
     """status-set.go: `<status> [message]`, one message argument; --application leader only."""
-    opts, pos = parse(args, set(), {"application"})
+    opts, pos = jujuc.parse(args, set(), {"application"})
     if not pos:
-        raise ToolError("invalid args, require <status> [message]", USAGE)
+        raise jujuc.ToolError("invalid args, require <status> [message]", jujuc.USAGE)
     if pos[0] not in STATUSES:
-        raise ToolError(f'invalid status "{pos[0]}", expected one of [{" ".join(STATUSES)}]', USAGE)
-    check_empty(pos[2:])
+        raise jujuc.ToolError(
+            f'invalid status "{pos[0]}", expected one of [{" ".join(STATUSES)}]', jujuc.USAGE
+        )
+    jujuc.check_empty(pos[2:])
     status = {"status": pos[0], "message": pos[1] if len(pos) > 1 else "", "since": time.time()}
     if opts.get("application"):
         if not model.is_leader(ctx.unit):
-            raise ToolError(NOT_LEADER)
-        model.app(unit_app(model, ctx))["status"] = status
+            raise jujuc.ToolError(NOT_LEADER)
+        model.app(jujuc.unit_app(model, ctx))["status"] = status
     else:
         model.unit(ctx.unit)["workload"] = status
     return 0, b"", b""
@@ -115,15 +118,17 @@ def _details(status: dict[str, Any], include_data: bool) -> dict[str, Any]:
     return details
 
 
-def status_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    opts, pos = parse(args, OUTPUT, {"include-data", "application"})
-    check_empty(pos)
-    fmt = fmt_of(opts)
+def status_get(
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    opts, pos = jujuc.parse(args, jujuc.OUTPUT, {"include-data", "application"})
+    jujuc.check_empty(pos)
+    fmt = jujuc.fmt_of(opts)
     data = bool(opts.get("include-data"))
     unit = model.unit(ctx.unit)
     if opts.get("application"):
         if not model.is_leader(ctx.unit):
-            raise ToolError("finding application status: " + NOT_LEADER)
+            raise jujuc.ToolError("finding application status: " + NOT_LEADER)
         app = model.app(unit["app"])
         status = app.get("status") or model.app_status(unit["app"])
         if not data and fmt == "smart":
@@ -138,11 +143,11 @@ def status_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes)
 
 
 def application_version_set(
-    model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes
-) -> Result:
-    _, pos = parse(args, set(), set())
+    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+) -> jujuc.Result:
+    _, pos = jujuc.parse(args, set(), set())
     if not pos:
-        raise ToolError("no version specified", USAGE)
-    check_empty(pos[1:])
-    model.app(unit_app(model, ctx))["version"] = pos[0]
+        raise jujuc.ToolError("no version specified", jujuc.USAGE)
+    jujuc.check_empty(pos[1:])
+    model.app(jujuc.unit_app(model, ctx))["version"] = pos[0]
     return 0, b"", b""
