@@ -64,20 +64,7 @@ def deploy(
     options = charmfiles.read_options(charm_dir)
     name = app_name or metadata["name"]
     check_new_app(model, name)
-    app: dict[str, Any] = {
-        "name": name,
-        "kind": "charm",
-        "charm": metadata["name"],
-        "charm_dir": str(charm_dir),
-        "metadata": metadata,
-        "options": options,
-        "config": {},
-        "units": [],
-        "leader": None,
-        "revision": 0,
-        "mode": mode or model.state.get("mode", "emulated"),
-        "version": "",
-    }
+    app = charm_app(name, charm_dir, metadata, options, mode or model.state.get("mode", "emulated"))
     model.state["applications"][name] = app
     try:
         app["config"] = model.coerce_config(name, config)
@@ -94,6 +81,26 @@ def deploy(
     for _ in range(max(count, 1)):
         add_unit(model, name)
     return name
+
+
+def charm_app(
+    name: str, charm_dir: Path, metadata: dict[str, Any], options: dict[str, Any], mode: str
+) -> dict[str, Any]:
+    """A charm application's record: no units, no leader, no config set yet (revision 0)."""
+    return {
+        "name": name,
+        "kind": "charm",
+        "charm": metadata["name"],
+        "charm_dir": str(charm_dir),
+        "metadata": metadata,
+        "options": options,
+        "config": {},
+        "units": [],
+        "leader": None,
+        "revision": 0,
+        "mode": mode,
+        "version": "",
+    }
 
 
 def check_new_app(model: ModelAPI, name: str) -> None:

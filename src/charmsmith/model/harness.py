@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from charmsmith.model import hooktools, runner, scope
+from charmsmith.model.deploy import charm_app
 from charmsmith.model.sequencer import Model
 from charmsmith.model.store import ModelStore
 from charmsmith.model.substrate import FakeSubstrate
@@ -56,19 +57,9 @@ def tool_session(model_dir: Path, charm_dir: Path, units: int = 1) -> Iterator[T
         metadata = yaml.safe_load((charm_dir / "metadata.yaml").read_text())
         options = (yaml.safe_load((charm_dir / "config.yaml").read_text()) or {}).get("options", {})
         name = metadata["name"]
-        store.state["applications"][name] = {
-            "name": name,
-            "kind": "charm",
-            "charm": name,
-            "charm_dir": str(charm_dir),
-            "metadata": metadata,
-            "options": options,
-            "config": {},
-            "units": [],
-            "leader": None,
-            "mode": "emulated",
-            "version": "",
-        }
+        store.state["applications"][name] = charm_app(
+            name, charm_dir, metadata, options, "emulated"
+        )
         for _ in range(units):
             model.new_unit(name)
         store.state["applications"][name]["leader"] = f"{name}/0"

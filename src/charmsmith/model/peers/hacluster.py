@@ -15,16 +15,9 @@ import ast
 import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import charmsmith.model.peers.base as base
 import charmsmith.model.peers.ipaddr as ipaddr
 from charmsmith.errors import CharmsmithError
-from charmsmith.model.peers.base import (
-    ActionResult,
-    Backend,
-    PeerApp,
-    PeerView,
-    clear_hook_failure,
-    fail_hook,
-)
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelAPI
@@ -72,7 +65,7 @@ def parse_sections(data: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-class HAClusterBackend(Backend):
+class HAClusterBackend(base.Backend):
     def apply(self, principal: str, sent: dict[str, Any]) -> None:
         """One principal's CIB: delete what is named, update primitives, add new groups etc."""
         known = self.state.setdefault("resources", {})
@@ -113,11 +106,11 @@ class EmulatedHACluster(HAClusterBackend):
     name = "emulated"
 
 
-class HACluster(PeerApp):
+class HACluster(base.PeerApp):
     kind = "hacluster"
     ENDPOINTS: ClassVar[dict[str, tuple[str, str]]] = {"ha": ("provides", "hacluster")}
     SUBORDINATE = True
-    BACKENDS: ClassVar[dict[str, type[Backend]]] = {"emulated": EmulatedHACluster}
+    BACKENDS: ClassVar[dict[str, type[base.Backend]]] = {"emulated": EmulatedHACluster}
     OPTIONS: ClassVar[dict[str, dict[str, Any]]] = {
         "cluster_count": {
             "type": "int",
@@ -139,7 +132,7 @@ class HACluster(PeerApp):
                 f"got {values['cluster_count']}"
             )
 
-    def respond(self, view: PeerView) -> None:
+    def respond(self, view: base.PeerView) -> None:
         needed = int(self.config()["cluster_count"])
         members = view.my_units()  # the hanode peers: one per principal unit
         for sub in members:
@@ -153,9 +146,9 @@ class HACluster(PeerApp):
             try:
                 sections = parse_sections(data)
             except MalformedSection as exc:
-                fail_hook(view, sub, HOOK, f"{principal} sent {exc}")
+                base.fail_hook(view, sub, HOOK, f"{principal} sent {exc}")
                 continue
-            clear_hook_failure(view, sub, HOOK)
+            base.clear_hook_failure(view, sub, HOOK)
             sections["corosync_bindiface"] = data.get("corosync_bindiface", "")
             sections["corosync_mcastport"] = data.get("corosync_mcastport", "")
             self.backend.apply(principal, sections)
@@ -181,7 +174,7 @@ class HACluster(PeerApp):
 
     def run_action(
         self, model: ModelAPI, unit: str, name: str, params: dict[str, str]
-    ) -> ActionResult:
+    ) -> base.ActionResult:
         """pause/resume: the node leaves or rejoins the set that may run resources."""
         if name not in self.ACTIONS:
             return super().run_action(model, unit, name, params)
@@ -199,9 +192,9 @@ class HACluster(PeerApp):
             standby.remove(node)
         model.unit(unit)["workload"] = self.assess(model, unit)
         place_vips(model, model.unit(unit)["app"])
-        return ActionResult({})
+        return base.ActionResult({})
 
-    def forget(self, view: PeerView) -> None:
+    def forget(self, view: base.PeerView) -> None:
         """Relation removed: the principals' resources go, and with them their VIPs."""
         resources = self.backend.state.get("resources", {})
         for principal in view.remote_units():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from reactive_openstack.wire_keys import KEYSTONE_ENDPOINT_KEYS
 
 from charmsmith.keystone_services import catalog_type
+from charmsmith.model.peers.wire import group_by_prefix
 
 # The five keys one endpoint needs (keystone_utils.add_service_to_keystone: `single`).
 ENDPOINT_KEYS: tuple[str, ...] = KEYSTONE_ENDPOINT_KEYS
@@ -74,15 +75,6 @@ def requested_roles(settings: dict[str, str]) -> tuple[str, ...]:
     return tuple(value.split(",")) if value not in (None, "None") else ()
 
 
-def _groups(settings: dict[str, str]) -> dict[str, dict[str, str]]:
-    """assemble_endpoints: each key split at its first '_' into (group, rest)."""
-    groups: dict[str, dict[str, str]] = {}
-    for key, value in settings.items():
-        group, _, rest = key.partition("_")
-        groups.setdefault(group, {})[rest] = value
-    return groups
-
-
 def _endpoint(fields: dict[str, str]) -> EndpointRequest:
     return EndpointRequest(*(fields[key] for key in ENDPOINT_KEYS))
 
@@ -98,7 +90,8 @@ def decide(settings: dict[str, str]) -> Decision:
         endpoints: tuple[EndpointRequest, ...] = (_endpoint(settings),)
         username = settings["service"]
     else:
-        complete = [g for g in _groups(settings).values() if all(k in g for k in ENDPOINT_KEYS)]
+        groups = group_by_prefix(settings).values()
+        complete = [g for g in groups if all(k in g for k in ENDPOINT_KEYS)]
         endpoints = tuple(_endpoint(group) for group in complete)
         username = "_".join(sorted(e.service for e in endpoints))
     refused = [e.service for e in endpoints if catalog_type(e.service) is None]

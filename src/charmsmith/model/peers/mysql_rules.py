@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from charmsmith.model.peers.wire import group_by_prefix
+
 REQUEST_FIELDS: tuple[str, ...] = ("database", "username", "hostname")
 # Keys Juju puts in every databag; get_db_data drops them before splitting.
 JUJU_KEYS: tuple[str, ...] = ("private-address", "ingress-address", "egress-subnets")
@@ -48,15 +50,6 @@ def hosts(value: str) -> tuple[str, ...]:
     return (value,)
 
 
-def _split(settings: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Each key split at its first '_' into (prefix, field), as both charms do."""
-    groups: dict[str, dict[str, str]] = {}
-    for key, value in settings.items():
-        prefix, _, field = key.partition("_")
-        groups.setdefault(prefix, {})[field] = value
-    return groups
-
-
 def _request(prefix: str, fields: dict[str, str]) -> DatabaseRequest:
     database, username, hostname = (fields[name] for name in REQUEST_FIELDS)
     return DatabaseRequest(prefix, database, username, hosts(hostname))
@@ -68,7 +61,7 @@ def percona_requests(settings: dict[str, str]) -> list[DatabaseRequest]:
         return [_request("", settings)]
     return [
         _request(prefix, fields)
-        for prefix, fields in _split(settings).items()
+        for prefix, fields in group_by_prefix(settings).items()
         if all(field in fields for field in REQUEST_FIELDS)
     ]
 
@@ -80,7 +73,7 @@ def router_requests(settings: dict[str, str]) -> list[DatabaseRequest]:
         for field in REQUEST_FIELDS:
             data[f"{ROUTER_UNPREFIXED}_{field}"] = data.pop(field)
     served = []
-    for prefix, fields in _split(data).items():
+    for prefix, fields in group_by_prefix(data).items():
         if all(field in fields for field in REQUEST_FIELDS):
             plain = "" if prefix == ROUTER_UNPREFIXED else prefix
             served.append(_request(plain, fields))
