@@ -21,6 +21,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from charmsmith.model.units import OS_RELEASE
+
 HERE = Path(__file__).resolve().parent
 TOOL_SCRIPT = HERE / "fakejuju_tool.py"
 TOOLS = (
@@ -28,16 +30,6 @@ TOOLS = (
     "leader-set relation-ids relation-list relation-get relation-set open-port close-port "
     "opened-ports unit-get network-get goal-state action-get action-set action-log action-fail"
 ).split()
-JAMMY_OS_RELEASE = """\
-PRETTY_NAME="Ubuntu 22.04.4 LTS"
-NAME="Ubuntu"
-VERSION_ID="22.04"
-VERSION="22.04.4 LTS (Jammy Jellyfish)"
-VERSION_CODENAME=jammy
-ID=ubuntu
-ID_LIKE=debian
-UBUNTU_CODENAME=jammy
-"""
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -86,7 +78,7 @@ class FakeUnit:
         self.state_path = root / "state.json"
         self.calls_path = root / "calls.jsonl"
         self.os_release = root / "os-release"
-        self.os_release.write_text(JAMMY_OS_RELEASE)
+        self.os_release.write_text(OS_RELEASE)  # what a model unit has
         self.model_uuid = str(uuid.uuid4())
         self.write_state({"config": {}, "leader": True, "address": "10.0.0.10", "relations": {}})
 
