@@ -63,15 +63,6 @@ def test_two_units_never_cluster_with_the_default_count_and_no_vip_comes_up(tmp_
         assert {r["workload"]["status"] for r in _subs(s).values()} == {"blocked"}
 
 
-def test_cluster_count_is_checked_before_anything_is_recorded(tmp_path: Path):
-    with tool_session(tmp_path / "m", CHARM) as s:
-        with pytest.raises(CharmsmithError, match='option "cluster_count" expects int'):
-            s.model.deploy_peer("hacluster", None, 1, "emulated", {"cluster_count": "three"})
-        with pytest.raises(CharmsmithError, match="cluster_count must be a positive number"):
-            s.model.deploy_peer("hacluster", None, 1, "emulated", {"cluster_count": "0"})
-        assert "hacluster" not in s.model.state["applications"]
-
-
 def test_malformed_crm_data_fails_the_peers_hook_and_nothing_is_configured(tmp_path: Path):
     """Wrong requirer: sends a CRM section that is neither JSON nor a Python literal."""
     with tool_session(tmp_path / "m", CHARM) as s:

@@ -357,3 +357,26 @@ def test_grant_search_lets_one_user_through_a_private_dir(reachable_root: Path):
 
 def stat_mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize(
+    ("kind", "backend", "config", "refusal"),
+    [
+        ("hacluster", "emulated", {"cluster_count": "three"}, 'option "cluster_count" expects int'),
+        (
+            "hacluster",
+            "emulated",
+            {"cluster_count": "0"},
+            "cluster_count must be a positive number",
+        ),
+        ("rabbitmq", "emulated", {"ssl": "yes"}, "option ssl must be one of off, on, only"),
+        ("rabbitmq", "real", {"ssl": "on"}, "real rabbitmq backend serves plain AMQP only"),
+    ],
+)
+def test_bad_peer_config_is_refused_in_one_line_before_anything_is_recorded(
+    tmp_path: Path, kind: str, backend: str, config: dict[str, str], refusal: str
+):
+    with tool_session(tmp_path / "m", CHARM) as s:
+        with pytest.raises(CharmsmithError, match=refusal):
+            s.model.deploy_peer(kind, None, 1, backend, config)
+        assert kind not in s.model.state["applications"]

@@ -9,9 +9,6 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import pytest
-
-from charmsmith.errors import CharmsmithError
 from charmsmith.model import configops
 from charmsmith.model.harness import tool_session
 from charmsmith.model.peers.rabbitmq import requests
@@ -96,12 +93,3 @@ def test_tls_sends_port_and_ca_and_is_blanked_when_turned_off(tmp_path: Path):
         assert base64.b64decode(data["ssl_ca"]).startswith(b"-----BEGIN CERTIFICATE-----")
         configops.update_config(s.model, "rabbitmq", {"ssl": "off"}, [])
         assert not {"ssl_port", "ssl_ca"} & set(rel["unit_data"]["rabbitmq/0"])
-
-
-def test_bad_ssl_values_are_refused_in_one_line(tmp_path: Path):
-    with tool_session(tmp_path / "m", CHARM) as s:
-        with pytest.raises(CharmsmithError, match="option ssl must be one of off, on, only"):
-            s.model.deploy_peer("rabbitmq", None, 1, "emulated", {"ssl": "yes"})
-        with pytest.raises(CharmsmithError, match="real rabbitmq backend serves plain AMQP only"):
-            s.model.deploy_peer("rabbitmq", None, 1, "real", {"ssl": "on"})
-        assert "rabbitmq" not in s.model.state["applications"]
