@@ -16,10 +16,7 @@ toolchain:  # tox, charm-tools and charmcraft as a charm author has them, for th
 # mypy: src/charmsmith and bench in basic mode, the runtime strict ([tool.mypy] in pyproject.toml).
 # MYPY_PENDING: files still being brought clean; each joins the check once it passes. Its own
 # cache: mypy replays a module's cached errors even where that module is not named.
-MYPY_PENDING := $(addprefix runtime/src/reactive_openstack/,_host_network.py \
-  _host_resources.py _render_memo.py _status.py _upgrade.py database.py defaults.py host.py \
-  releases.py tls.py) \
-  $(addprefix src/charmsmith/model/,dpkgquery.py hostpkgs.py network.py peers/ceph_rules.py \
+MYPY_PENDING := $(addprefix src/charmsmith/model/,dpkgquery.py hostpkgs.py network.py peers/ceph_rules.py \
   peers/hacluster.py peers/ipaddr.py peers/keystone_rules.py units.py)
 MYPY_FILES = $(filter-out $(MYPY_PENDING),$(shell find src/charmsmith runtime/src/reactive_openstack bench \
   -name '*.py' -not -path '*/create/template/*' -not -path '*/interfaces/*'))
