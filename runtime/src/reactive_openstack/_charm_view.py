@@ -27,6 +27,8 @@ class HookMemo:
     config_problems_logged: bool = False
     #: service -> why its start or restart failed in this hook
     service_failures: dict[str, str] = field(default_factory=dict)
+    #: what tls.configure found, with the host and hook id it is valid for (tls.py)
+    tls_configured: object | None = None
 
 
 class ReleaseClasses(Protocol):

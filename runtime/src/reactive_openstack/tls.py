@@ -43,7 +43,6 @@ SSL_ENABLED_FLAG = "ssl.enabled"
 ENDPOINT = "certificates"
 #: kv key: file name -> sha256 of what is served (tells a renewal from the first certificate).
 SERVED_KEY = "reactive_openstack.tls-served"
-_MEMO_ATTR = "_tls_configured"
 
 
 @dataclass(frozen=True)
@@ -217,12 +216,12 @@ def configure(charm: Charm) -> TlsMaterial | None:
         return None
     host = charm.host
     hook_id = getattr(host, "hook_id", "")
-    memo = getattr(charm, _MEMO_ATTR, None)
+    memo = charm.memo.tls_configured
     if hook_id and isinstance(memo, _Configured) and memo.host is host and memo.hook_id == hook_id:
         return memo.found
     found = _configure(charm)
     if hook_id:
-        setattr(charm, _MEMO_ATTR, _Configured(host, hook_id, found))
+        charm.memo.tls_configured = _Configured(host, hook_id, found)
     return found
 
 
