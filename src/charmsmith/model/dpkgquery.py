@@ -93,16 +93,18 @@ def dpkg_query(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes)
     unknown = [p for p in pkgs if p not in installed]
     hidden = set(hostpkgs.table(model.store.path)) if unknown else set()
     host = [p for p in unknown if p not in hidden]
-    out, err, rc = [], [], 0
+    out: list[str] = []
+    err: list[str] = []
+    rc = 0
     if host:
         options = [a for a in args if a not in pkgs]
-        proc = subprocess.run(["dpkg-query", *options, *host], capture_output=True, text=True)
-        text = proc.stdout
+        queried = subprocess.run(["dpkg-query", *options, *host], capture_output=True, text=True)
+        text = queried.stdout
         if mode == "list" and text.startswith(LIST_HEADING[:10]):
             text = text.split("\n", 5)[5] if text.count("\n") >= 5 else ""
         out.append(text)
-        err.append(proc.stderr)
-        rc = proc.returncode
+        err.append(queried.stderr)
+        rc = queried.returncode
     for pkg in pkgs:
         if pkg in installed:
             out.append(_record(mode, fmt, pkg, installed[pkg]))

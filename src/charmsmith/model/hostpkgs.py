@@ -155,15 +155,15 @@ def _table(_status_mtime: float) -> dict[str, HostPackage]:
     dirs = [p for pkg in tops for p in tops[pkg] if os.path.isdir(p) and not os.path.islink(p)]
     for link, target in _unowned_links(owners, dirs):
         # a link points at its package's file, or at a link already attributed (alternatives)
-        pkg = owner_of.get(target)
-        if pkg is None or not _overlaid(link):
+        linked = owner_of.get(target)
+        if linked is None or not _overlaid(link):
             continue
-        owner_of[link] = pkg
+        owner_of[link] = linked
         holder = next((owner_of[d] for d in dirs if link.startswith(d + "/")), None)
-        if holder is not None and holder != pkg:
+        if holder is not None and holder != linked:
             excluded[holder].add(link)
-        if holder != pkg:
-            tops[pkg].add(link)
+        if holder != linked:
+            tops[linked].add(link)
     return {
         pkg: HostPackage(pkg, tuple(sorted(tops[pkg])), frozenset(excluded[pkg])) for pkg in mine
     }

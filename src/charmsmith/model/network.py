@@ -51,7 +51,7 @@ def host_networks() -> list[ipaddress.IPv4Network]:
             for word in line.split():
                 if "." in word and word[0].isdigit():
                     try:
-                        nets.append(ipaddress.ip_network(word, strict=False))
+                        nets.append(ipaddress.IPv4Network(word, strict=False))
                     except ValueError:
                         pass
     return nets
@@ -69,7 +69,7 @@ def egress_addresses() -> list[ipaddress.IPv4Address]:
         pass
     for name in EGRESS_HOSTS:
         try:
-            found.update(info[4][0] for info in socket.getaddrinfo(name, 443, socket.AF_INET))
+            found.update(str(info[4][0]) for info in socket.getaddrinfo(name, 443, socket.AF_INET))
         except OSError:
             pass  # offline: nothing to protect
     addresses = []
@@ -113,7 +113,7 @@ def pick_subnet() -> str:
 
 
 def gateway(state: dict[str, Any]) -> str:
-    return str(next(ipaddress.ip_network(state["subnet"]).hosts()))
+    return str(next(iter(ipaddress.ip_network(state["subnet"]).hosts())))
 
 
 def prefixlen(state: dict[str, Any]) -> int:

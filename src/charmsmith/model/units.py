@@ -220,8 +220,8 @@ def mount_spec(model_dir: Path, state: dict[str, Any], unit: dict[str, Any]) -> 
     name = unit["name"]
     base = unit_dir(model_dir, name)
     real = unit_mode(state, unit) == "real"
-    lines = []
-    last = []
+    lines: list[str] = []
+    last: list[str] = []
     for target in OVERLAY_DIRS:
         key = target.strip("/").replace("/", "_")
         lower = str(base / "lower-empty") if target in PRIVATE_LOWER else target

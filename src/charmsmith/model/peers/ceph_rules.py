@@ -167,7 +167,8 @@ def _replicated_pool(req: dict[str, Any], cluster: Cluster) -> BrokerResponse | 
     replicas = req.get("replicas")
     pg_num = req.get("pg_num")
     if pg_num:
-        pg_num = min(pg_num, cluster.osd_count() * 100 // replicas)  # TypeError, ZeroDivision
+        # without replicas: TypeError, as upstream; with 0: ZeroDivisionError
+        pg_num = min(pg_num, cluster.osd_count() * 100 // replicas)  # type: ignore[operator]
     if "name" not in req or "replicas" not in req:
         return BrokerResponse(1, "Missing parameter.")
     pool = PoolRequest(

@@ -48,7 +48,7 @@ def vip_of(agent: str, text: str) -> dict[str, Any] | None:
 def unit_interfaces(model: Any, unit: str) -> dict[str, ipaddress.IPv4Interface]:
     """A model unit's interfaces: eth0 with its address in the model subnet."""
     prefix = model.state["subnet"].split("/")[1]
-    return {"eth0": ipaddress.ip_interface(f"{model.unit(unit)['address']}/{prefix}")}
+    return {"eth0": ipaddress.IPv4Interface(f"{model.unit(unit)['address']}/{prefix}")}
 
 
 def placement(

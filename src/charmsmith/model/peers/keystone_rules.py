@@ -72,7 +72,9 @@ class Decision:
 def requested_roles(settings: dict[str, str]) -> tuple[str, ...]:
     """`requested_roles` split on ',' unless absent or 'None' (get_requested_roles)."""
     value = settings.get("requested_roles")
-    return tuple(value.split(",")) if value not in (None, "None") else ()
+    if value is None or value == "None":
+        return ()
+    return tuple(value.split(","))
 
 
 def _endpoint(fields: dict[str, str]) -> EndpointRequest:
