@@ -15,7 +15,7 @@ from charmsmith.model import tool_base as jujuc
 from charmsmith.model.formats import render
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 # loggo.ParseLevel's names (case-insensitive) and the level each stands for
 LOG_LEVELS = {
@@ -30,7 +30,7 @@ LOG_LEVELS = {
 
 
 def juju_log(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     opts, pos = jujuc.parse(args, {"l", "log-level", "format"}, {"debug"})
     if not pos:
@@ -60,7 +60,7 @@ def _action(ctx: jujuc.HookContext) -> dict[str, Any]:
 
 
 def action_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
     if pos:
@@ -73,7 +73,7 @@ def action_get(
 
 
 def action_set(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     _, pos = jujuc.parse(args, set(), set())
     results = _action(ctx).setdefault("results", {})
@@ -87,7 +87,7 @@ def action_set(
 
 
 def action_fail(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     _, pos = jujuc.parse(args, set(), set())
     action = _action(ctx)
@@ -97,7 +97,7 @@ def action_fail(
 
 
 def action_log(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     _, pos = jujuc.parse(args, set(), set())
     _action(ctx).setdefault("log", []).append(" ".join(pos))
@@ -109,7 +109,7 @@ def recorded(name: str) -> Callable[..., jujuc.Result]:
     """Tools with no model effect we need (juju-reboot, add-metric): accept and record."""
 
     def tool(
-        model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+        model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
     ) -> jujuc.Result:
         model.unit(ctx.unit).setdefault("recorded", []).append([name, *args])
         return 0, b"", b""
@@ -118,20 +118,20 @@ def recorded(name: str) -> Callable[..., jujuc.Result]:
 
 
 def storage_list(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     opts, _ = jujuc.parse(args, jujuc.OUTPUT, set())
     return 0, render([], jujuc.fmt_of(opts)), b""
 
 
 def storage_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     raise jujuc.ToolError("no storage instance specified (the local model has no storage)")
 
 
 def credential_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     """A machine charm's application here is never trusted (`juju trust`), so the controller
     refuses its cloud spec as Juju's uniter facade does."""
@@ -143,7 +143,7 @@ def credential_get(
 
 def unsupported(name: str) -> Callable[..., jujuc.Result]:
     def tool(
-        model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+        model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
     ) -> jujuc.Result:
         raise jujuc.ToolError(f"{name} is not supported by the charmsmith local model")
 

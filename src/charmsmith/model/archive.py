@@ -21,7 +21,7 @@ from charmsmith.model.hostpkgs import depends as host_depends
 from charmsmith.model.hostpkgs import host_version, is_host_package
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
     from charmsmith.model.unitview import UnitView
 
 SERIES = "jammy"  # what units report in /etc/os-release (model/units.py)
@@ -124,7 +124,7 @@ def project_of(pkg: str) -> str | None:
     return prefix if ours else None
 
 
-def version_of(model: ModelAPI, pkg: str, release: str) -> str:
+def version_of(model: ModelView, pkg: str, release: str) -> str:
     pinned = model.state.get("archive", {}).get(pkg)
     if pinned:
         return pinned

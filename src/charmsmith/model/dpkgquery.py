@@ -19,7 +19,7 @@ from charmsmith.model import hostpkgs
 from charmsmith.model.tool_base import HookContext, Result
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 LIST_HEADING = (
     "Desired=Unknown/Install/Remove/Purge/Hold\n"
@@ -83,7 +83,7 @@ def _not_found(mode: str, pkg: str) -> str:
     return f"dpkg-query: no packages found matching {pkg}\n"
 
 
-def dpkg_query(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def dpkg_query(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     installed = model.unit(ctx.unit).get("packages", {})
     mode, fmt, pkgs = _parse(args)
     if not pkgs:  # the whole database: the base image's answer

@@ -15,7 +15,7 @@ from charmsmith.model import tool_base as jujuc
 from charmsmith.model.formats import render
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 
 def _port_spec(spec: str) -> str:
@@ -55,7 +55,7 @@ def _one_port(args: list[str]) -> str:
 
 
 def open_port(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     spec = _one_port(args)
     ports = model.unit(ctx.unit).setdefault("ports", [])
@@ -65,7 +65,7 @@ def open_port(
 
 
 def close_port(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     spec = _one_port(args)
     ports = model.unit(ctx.unit).setdefault("ports", [])
@@ -75,7 +75,7 @@ def close_port(
 
 
 def opened_ports(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     """Sorted like Juju's UniquePortRanges; `--endpoints` adds `(*)`: every port here was
     opened for all endpoints (open-port --endpoints is accepted but not modelled)."""
@@ -88,7 +88,7 @@ def opened_ports(
 
 
 def unit_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
     if not pos:
@@ -99,7 +99,7 @@ def unit_get(
     return 0, render(model.unit(ctx.unit)["address"], jujuc.fmt_of(opts)), b""
 
 
-def network_info(model: ModelAPI, unit: dict[str, Any]) -> dict[str, Any]:
+def network_info(model: ModelView, unit: dict[str, Any]) -> dict[str, Any]:
     """params.NetworkInfoResult for one binding, fields in Go's declared order."""
     addr = unit["address"]
     mac = network.unit_mac(model.state, unit)
@@ -120,7 +120,7 @@ def network_info(model: ModelAPI, unit: dict[str, Any]) -> dict[str, Any]:
 
 
 def network_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     """network-get.go: the whole NetworkInfo (smart = YAML of the struct), one value for one
     flag, a map for several; --primary-address only alone."""
@@ -160,7 +160,7 @@ def _since(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(stamp or 0))
 
 
-def _units_goal(model: ModelAPI, app: str) -> dict[str, dict[str, str]]:
+def _units_goal(model: ModelView, app: str) -> dict[str, dict[str, str]]:
     """goalStateUnits: each unit's workload status (`dying` while it is), and since when."""
     out = {}
     for name in sorted(model.app(app)["units"]):  # a Go map: keys in string order
@@ -172,7 +172,7 @@ def _units_goal(model: ModelAPI, app: str) -> dict[str, dict[str, str]]:
 
 
 def goal_state(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     """goal-state.go + the uniter facade's goalStateRelations: peer relations are left out; per
     endpoint, the remote application with the relation's status, then its units."""

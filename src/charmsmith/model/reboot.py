@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from charmsmith.model import services
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 
-def boot_services(model: ModelAPI, unit_name: str) -> list[str]:
+def boot_services(model: ModelView, unit_name: str) -> list[str]:
     """Start the unit's enabled services (disabled ones stay down); returns those that failed."""
     failed = []
     for name, entry in sorted(model.unit(unit_name).get("services", {}).items()):

@@ -20,7 +20,7 @@ from charmsmith.model.formats import render
 from charmsmith.model.operations import broken_for
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 RELATION = {"r", "relation"}
 
@@ -52,7 +52,7 @@ YAML map of string keys to string values. Use "-" to read from stdin.
 """
 
 
-def _relation(model: ModelAPI, ctx: jujuc.HookContext, opts: dict[str, Any]) -> dict[str, Any]:
+def _relation(model: ModelView, ctx: jujuc.HookContext, opts: dict[str, Any]) -> dict[str, Any]:
     ref = opts.get("r") or opts.get("relation")
     if ref is None:
         if ctx.relation_id is None:
@@ -70,7 +70,7 @@ def _relation(model: ModelAPI, ctx: jujuc.HookContext, opts: dict[str, Any]) -> 
     return rel
 
 
-def relation_key(rel: dict[str, Any], model: ModelAPI) -> str:
+def relation_key(rel: dict[str, Any], model: ModelView) -> str:
     """state's relation key: `app:endpoint` per side, requirers before providers."""
     order = {"requires": 0, "provides": 1, "peers": 2}
     ends = []
@@ -81,7 +81,7 @@ def relation_key(rel: dict[str, Any], model: ModelAPI) -> str:
 
 
 def relation_ids(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     """Ids of live relations on an endpoint, string-sorted; an unknown name lists nothing.
     Only relations whose scope the unit entered: Juju's hook context knows no other (in the
@@ -106,7 +106,7 @@ def relation_ids(
 
 
 def relation_list(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     opts, pos = jujuc.parse(args, jujuc.OUTPUT | RELATION, {"app"})
     rel = _relation(model, ctx, opts)
@@ -118,7 +118,7 @@ def relation_list(
 
 
 def _target(
-    model: ModelAPI, ctx: jujuc.HookContext, rest: list[str], app_bag: bool
+    model: ModelView, ctx: jujuc.HookContext, rest: list[str], app_bag: bool
 ) -> tuple[str, bool]:
     """determineUnitOrAppName: a given name wins (a unit name under --app means its app);
     else the hook's remote unit, else the hook's remote application's databag."""
@@ -136,7 +136,9 @@ def _target(
     raise jujuc.ToolError("no unit or application specified", jujuc.USAGE)
 
 
-def _read(model: ModelAPI, ctx: jujuc.HookContext, rel: dict[str, Any], target: str, app_bag: bool):
+def _read(
+    model: ModelView, ctx: jujuc.HookContext, rel: dict[str, Any], target: str, app_bag: bool
+):
     """The databag as this hook sees it (its own uncommitted writes included)."""
     my_app = jujuc.unit_app(model, ctx)
     apps = [ep["app"] for ep in rel["endpoints"]]
@@ -169,7 +171,7 @@ def _read(model: ModelAPI, ctx: jujuc.HookContext, rel: dict[str, Any], target: 
 
 
 def relation_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     opts, pos = jujuc.parse(args, jujuc.OUTPUT | RELATION, {"app"})
     rel = _relation(model, ctx, opts)
@@ -181,7 +183,7 @@ def relation_get(
 
 
 def relation_set(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     if "--help" in args or "-h" in args:
         rid = f"{ctx.relation_id}" if ctx.relation_id is not None else ""

@@ -18,7 +18,7 @@ from charmsmith.model import units as unitfs
 from charmsmith.model.unitview import UnitView
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 
 def resource_path_in_unit(unit: str, name: str, filename: str) -> str:
@@ -26,7 +26,7 @@ def resource_path_in_unit(unit: str, name: str, filename: str) -> str:
 
 
 def resource_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     if not args:
         raise jujuc.ToolError("missing required resource name", jujuc.USAGE)

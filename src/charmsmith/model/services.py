@@ -27,7 +27,7 @@ from charmsmith.model.tool_base import HookContext, Result, ToolError
 from charmsmith.model.unitexec import unit_command
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 LISTENER = r"""
 import socket, sys, threading
@@ -59,7 +59,7 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); sys.stdout.close()
 """
 
 
-def service(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def service(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     if len(args) == 1 and args[0] in ("--status-all",):
         return 0, b"", b""
     if len(args) < 2:
@@ -67,7 +67,7 @@ def service(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) ->
     return _control(model, ctx.unit, args[1], args[0])
 
 
-def systemctl(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def systemctl(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     words = [a for a in args if not a.startswith("-")]
     if not words:
         return 0, b"", b""
@@ -82,7 +82,7 @@ def systemctl(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) 
     return rc, out, b""
 
 
-def _control(model: ModelAPI, unit_name: str, verb: str, name: str) -> Result:
+def _control(model: ModelView, unit_name: str, verb: str, name: str) -> Result:
     """One systemctl verb on an emulated service (rules of systemctl(1), systemd.service(5)).
 
     A simple service's `start` succeeds once its process is forked even if it exits at once;
@@ -126,7 +126,7 @@ def _control(model: ModelAPI, unit_name: str, verb: str, name: str) -> Result:
     return 0, b"", b""
 
 
-def start_service(model: ModelAPI, unit_name: str, name: str) -> Result:
+def start_service(model: ModelView, unit_name: str, name: str) -> Result:
     """(Re)start one service: its old process goes first, then its listener (or haproxy)."""
     unit = model.unit(unit_name)
     entry = unit["services"][name]
@@ -178,7 +178,7 @@ def service_ports(model_dir: Path, unit: str, name: str) -> list[int]:
 
 
 def start_listener(
-    model: ModelAPI, unit: dict[str, Any], name: str, ports: list[int]
+    model: ModelView, unit: dict[str, Any], name: str, ports: list[int]
 ) -> tuple[procs.Record | None, bool]:
     """(record of the listener, exited): (None, False) when the service has no ports to serve,
     (None, True) when the stand-in exited at once instead of listening."""
@@ -226,7 +226,7 @@ HAPROXY_PIDFILE = "/run/haproxy.pid"  # in the unit's view, as Debian's init scr
 HAPROXY_READY_TIMEOUT = 10.0
 
 
-def start_haproxy(model: ModelAPI, unit_name: str) -> tuple[int | None, str]:
+def start_haproxy(model: ModelView, unit_name: str) -> tuple[int | None, str]:
     """Run the host's haproxy in the unit (netns + filesystem view); (pid, "") once it listens.
 
     Ready means every `bind *:N` frontend answers on the unit's address (loopback-only
@@ -262,7 +262,7 @@ def start_haproxy(model: ModelAPI, unit_name: str) -> tuple[int | None, str]:
     return None, f"not listening on {ports} after {HAPROXY_READY_TIMEOUT:.0f}s"
 
 
-def _graceful_reload(model: ModelAPI, unit_name: str, name: str) -> bool:
+def _graceful_reload(model: ModelView, unit_name: str, name: str) -> bool:
     """A reload of the real haproxy running in the unit hands over its ports (below); other
     services' stand-ins have no connections worth keeping and restart."""
     unit = model.unit(unit_name)
@@ -271,7 +271,7 @@ def _graceful_reload(model: ModelAPI, unit_name: str, name: str) -> bool:
     return real and entry["running"] and procs.alive(_record(entry))
 
 
-def reload_haproxy(model: ModelAPI, unit_name: str, entry: dict[str, Any]) -> Result:
+def reload_haproxy(model: ModelView, unit_name: str, entry: dict[str, Any]) -> Result:
     """haproxy's graceful reload, as Debian's /etc/init.d/haproxy does it (haproxy's management
     guide, "Stopping and restarting HAProxy"): check the config, then start a new haproxy with
     `-sf <old pid>`; it binds the ports (SO_REUSEPORT, beside the old listeners) before it tells

@@ -22,10 +22,10 @@ from charmsmith.model.unitview import UnitView
 __all__ = ["SHIMS", "start_service", "stop_listener"]  # service control lives in services.py
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 
-def _view(model: ModelAPI, ctx: HookContext) -> UnitView:
+def _view(model: ModelView, ctx: HookContext) -> UnitView:
     return UnitView.of_caller(model.store.path, ctx.unit)
 
 
@@ -60,7 +60,7 @@ def _packages(args: list[str]) -> list[str]:
     return out
 
 
-def apt_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def apt_get(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     unit = model.unit(ctx.unit)
     unit.setdefault("apt_log", []).append(["apt-get", *args])
     words = _packages(args)
@@ -97,7 +97,7 @@ def apt_get(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) ->
     return 0, ("\n".join(out) + "\n" if out else "").encode(), b""
 
 
-def apt_cache(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def apt_cache(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     words = _packages(args)
     if not words:
         raise ToolError("E: No operation specified", 100)
@@ -126,7 +126,7 @@ def apt_cache(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) 
     return 0, ("" if words[0] == "show" else "\n").join(out).encode(), b""
 
 
-def add_apt_repository(model: ModelAPI, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
+def add_apt_repository(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """Adds the source as software-properties does: `cloud-archive:X` -> cloudarchive-X.list."""
     model.unit(ctx.unit).setdefault("apt_log", []).append(["add-apt-repository", *args])
     words = [a for a in args if not a.startswith("-")]
@@ -143,7 +143,7 @@ def add_apt_repository(model: ModelAPI, ctx: HookContext, args: list[str], stdin
     return 0, b"", b""
 
 
-def stand_in_command(model: ModelAPI, ctx: HookContext, argv: list[str]) -> Result:
+def stand_in_command(model: ModelView, ctx: HookContext, argv: list[str]) -> Result:
     """A package command the fake archive provided (e.g. `sample-manage db_sync`): record it."""
     model.unit(ctx.unit).setdefault("commands", []).append(argv)
     return 0, b"", b""

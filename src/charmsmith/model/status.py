@@ -6,10 +6,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 
-def status_data(model: ModelAPI) -> dict[str, Any]:
+def status_data(model: ModelView) -> dict[str, Any]:
     state = model.state
     apps: dict[str, Any] = {}
     for name, app in sorted(state["applications"].items()):
@@ -50,7 +50,7 @@ def status_data(model: ModelAPI) -> dict[str, Any]:
     }
 
 
-def _unit(model: ModelAPI, unit: dict[str, Any]) -> dict[str, Any]:
+def _unit(model: ModelView, unit: dict[str, Any]) -> dict[str, Any]:
     workload = unit.get("workload", {})
     agent = unit.get("agent", "idle")
     principal = unit.get("principal")
@@ -85,7 +85,7 @@ def _unit(model: ModelAPI, unit: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def render_table(model: ModelAPI) -> str:
+def render_table(model: ModelView) -> str:
     data = status_data(model)
     m = data["model"]
     header = [
@@ -141,5 +141,5 @@ def _row(cells: list[str]) -> str:
     return "  ".join(cells).rstrip()
 
 
-def render_json(model: ModelAPI) -> str:
+def render_json(model: ModelView) -> str:
     return json.dumps(status_data(model), indent=2, sort_keys=True) + "\n"

@@ -14,14 +14,14 @@ from charmsmith.model import tool_base as jujuc
 from charmsmith.model.formats import render
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 STATUSES = ("maintenance", "blocked", "waiting", "active")
 NOT_LEADER = "this unit is not the leader"  # ErrIsNotLeader, runner/context/context.go
 
 
 def config_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     """Juju's config-get: every declared option is a setting, null when unset and no default.
 
@@ -45,7 +45,7 @@ def config_get(
 
 
 def is_leader(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
     jujuc.check_empty(pos)
@@ -53,7 +53,7 @@ def is_leader(
 
 
 def leader_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     """leader-get.go: `-` or no key prints all; a missing key prints nil (json `null`)."""
     opts, pos = jujuc.parse(args, jujuc.OUTPUT, set())
@@ -69,7 +69,7 @@ def leader_get(
 
 
 def leader_set(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     _, pos = jujuc.parse(args, {"format"}, set())
     settings = jujuc.pairs(pos)
@@ -88,7 +88,7 @@ def leader_set(
 
 
 def status_set(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     """status-set.go: `<status> [message]`, one message argument; --application leader only."""
     opts, pos = jujuc.parse(args, set(), {"application"})
@@ -119,7 +119,7 @@ def _details(status: dict[str, Any], include_data: bool) -> dict[str, Any]:
 
 
 def status_get(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     opts, pos = jujuc.parse(args, jujuc.OUTPUT, {"include-data", "application"})
     jujuc.check_empty(pos)
@@ -143,7 +143,7 @@ def status_get(
 
 
 def application_version_set(
-    model: ModelAPI, ctx: jujuc.HookContext, args: list[str], stdin: bytes
+    model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     _, pos = jujuc.parse(args, set(), set())
     if not pos:

@@ -34,7 +34,7 @@ from charmsmith.model.store import (
 )
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI, StoreLike
+    from charmsmith.model.protocols import ModelView, StoreLike
 
 
 class Problems(list[str]):
@@ -170,7 +170,7 @@ def destroy_model(store: ModelStore, echo: Callable[[str], None] = print) -> Pro
     return problems
 
 
-def undo(model: ModelAPI, before: dict[str, Any]) -> None:
+def undo(model: ModelView, before: dict[str, Any]) -> None:
     """An operation failed half way: take down the units it created and restore the state.
 
     Only what the failed operation added goes (units absent from `before`); the model is left

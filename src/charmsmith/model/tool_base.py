@@ -13,7 +13,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.protocols import ModelView
 
 Result = tuple[int, bytes, bytes]
 USAGE = 2  # juju/cmd Main: a flag or Init error
@@ -100,5 +100,5 @@ def pairs(items: list[str]) -> dict[str, str]:
     return out
 
 
-def unit_app(model: ModelAPI, ctx: HookContext) -> str:
+def unit_app(model: ModelView, ctx: HookContext) -> str:
     return model.unit(ctx.unit)["app"]
