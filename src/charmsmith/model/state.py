@@ -66,6 +66,8 @@ def _dump(value: Any) -> Any:
 
 @dataclasses.dataclass
 class QueuedEvent(Record):
+    """A hook waiting in the queue, with what its hook context will say about the relation."""
+
     unit: str
     hook: str
     relation_id: int | None = optional()
@@ -76,6 +78,8 @@ class QueuedEvent(Record):
 
 @dataclasses.dataclass
 class Unit(Record):
+    """A unit: its address and machine, agent and workload status, opened ports."""
+
     name: str
     app: str
     number: int
@@ -85,9 +89,10 @@ class Unit(Record):
     workload: dict[str, Any]
     ports: list[Any]
     machine: str
-    principal: str | None = optional()
-    netns: str | None = optional()
+    principal: str | None = optional()  # a subordinate's principal unit
+    netns: str | None = optional()  # its network namespace ("" on a fake substrate)
     revision: int | None = optional()
+    # where it is in its life: install done (scope.py), being removed, machine down
     installed: bool | None = optional()
     dying: bool | None = optional()
     down: bool | None = optional()
@@ -95,6 +100,8 @@ class Unit(Record):
 
 @dataclasses.dataclass
 class Application(Record):
+    """An application: its charm's metadata and options, the operator's config, its units."""
+
     name: str
     kind: str  # "charm" or "peer" (played by charmsmith, peers/)
     charm: str
@@ -105,24 +112,30 @@ class Application(Record):
     leader: str | None
     version: str
     next_unit: int | None = optional()
+    leader_settings: dict[str, str] | None = optional()
+    # a charm application: its built charm, revision and mode (emulated or real)
     charm_dir: str | None = optional()
     revision: int | None = optional()
     mode: str | None = optional()
+    # a peer application (peers/): which peer, its backend, and the backend's own state
     peer: str | None = optional()
     backend: str | None = optional()
     subordinate: bool | None = optional()
     peer_state: dict[str, Any] | None = optional()
-    leader_settings: dict[str, str] | None = optional()
 
 
 @dataclasses.dataclass
 class Endpoint(Record):
+    """One side of a relation: an application and its endpoint name."""
+
     app: str
     endpoint: str
 
 
 @dataclasses.dataclass
 class Relation(Record):
+    """A relation: both endpoints, the databags, and which units joined and are in scope."""
+
     NESTED: ClassVar[dict[str, Any]] = {"endpoints": (list, Endpoint)}
 
     id: int
@@ -138,6 +151,8 @@ class Relation(Record):
 
 @dataclasses.dataclass
 class ModelState(Record):
+    """The whole document: host objects' names, counters, records and the hook queue."""
+
     NESTED: ClassVar[dict[str, Any]] = {
         "applications": (dict, Application),
         "units": (dict, Unit),
