@@ -11,16 +11,15 @@ from fake_charm import model_on
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import cli as model_cli
-from charmsmith.model import configops, network
+from charmsmith.model import configops
 from charmsmith.model.sequencer import Model
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 
 
 @pytest.fixture()
-def model(tmp_path: Path, monkeypatch):
+def model(tmp_path: Path):
     """A deployed fixture-api (two units) whose hooks are only recorded in `ran`."""
-    monkeypatch.setattr(network, "pick_subnet", lambda: "203.0.113.0/24")  # no host probing
     ran: list[tuple[str, str]] = []
 
     def run_event(model: Model, event: dict[str, Any]) -> bool:
