@@ -1,9 +1,10 @@
-"""A small but realistic charm used by the runtime tests (one registry per call, no globals)."""
+"""The runtime tests' sample: the congress charm (sample_charm.py), a ready unit, its templates."""
 
 from __future__ import annotations
 
-import reactive_openstack as ro
 from reactive_openstack.testing import FakeHost
+
+from .sample_charm import make_registry
 
 TEMPLATE = """\
 [DEFAULT]
@@ -11,44 +12,6 @@ debug = {{ options.debug }}
 bind_port = {{ options.service_listen_info.congress_server.port }}
 {% include "parts/section-database" %}
 """
-
-
-def make_registry() -> tuple[ro.ReleaseRegistry, type, type]:
-    registry = ro.ReleaseRegistry()
-
-    @registry.register
-    class CongressCharm(ro.HAOpenStackCharm):
-        release = "yoga"
-        name = "congress"
-        service_type = "policy"
-        packages = ["congress-server", "congress-common"]
-        purge_packages = ["python-congress"]
-        services = ["congress-server"]
-        api_ports = {"congress-server": {"public": 1789, "admin": 1789, "internal": 1789}}
-        default_service = "congress-server"
-        required_relations = ["shared-db", "amqp", "identity-service"]
-        mandatory_config: list[str] = []
-        restart_map = {"/etc/congress/congress.conf": ["congress-server"]}
-        sync_commands = [
-            [
-                "congress-db-manage",
-                "--config-file",
-                "/etc/congress/congress.conf",
-                "upgrade",
-                "head",
-            ]
-        ]
-        release_package = "congress-common"
-        package_codenames = {"15": "yoga", "16": "zed", "17": "antelope", "19": "caracal"}
-        ha_resources = ["vips", "haproxy"]
-        group = "congress"
-
-    @registry.register
-    class CongressCharmCaracal(CongressCharm):
-        release = "caracal"
-        packages = ["congress-server", "congress-common", "python3-congress-extra"]
-
-    return registry, CongressCharm, CongressCharmCaracal
 
 
 READY_FLAGS = [

@@ -35,23 +35,28 @@ rbd_store_ceph_conf = {{ ceph.conf_path }}
 """
 
 
+class GlanceCharm(ro.HAOpenStackCharm):
+    """glance's API with an rbd image store; each test registers it with the pools it asks for."""
+
+    release = "caracal"
+    name = "glance"
+    service_type = "image"
+    packages = ["glance-api", "glance-common"]
+    services = ["glance-api"]
+    api_ports = {"glance-api": {"public": 9292, "admin": 9292, "internal": 9292}}
+    default_service = "glance-api"
+    required_relations = ["shared-db", "amqp", "identity-service", "ceph"]
+    restart_map = {API_CONF: ["glance-api"]}
+    release_package = "glance-common"
+    package_codenames = {"28": "caracal"}
+    group = "glance"
+
+
 def make_registry(pools: list[ro.CephPool]) -> ro.ReleaseRegistry:
     registry = ro.ReleaseRegistry()
 
     @registry.register
-    class GlanceCharm(ro.HAOpenStackCharm):
-        release = "caracal"
-        name = "glance"
-        service_type = "image"
-        packages = ["glance-api", "glance-common"]
-        services = ["glance-api"]
-        api_ports = {"glance-api": {"public": 9292, "admin": 9292, "internal": 9292}}
-        default_service = "glance-api"
-        required_relations = ["shared-db", "amqp", "identity-service", "ceph"]
-        restart_map = {API_CONF: ["glance-api"]}
-        release_package = "glance-common"
-        package_codenames = {"28": "caracal"}
-        group = "glance"
+    class GlanceWithPools(GlanceCharm):
         ceph_pools = pools
 
     return registry

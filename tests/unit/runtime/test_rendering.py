@@ -17,23 +17,17 @@ from reactive_openstack._rendering import (
     template_search_path,
 )
 from reactive_openstack.adapters import build_adapters
-from reactive_openstack.charm import HAOpenStackCharm
 from reactive_openstack.testing import FakeHost
+
+from .sample_charm import CongressAPI
 
 CONF = "/etc/congress/congress.conf"
 PASTE = "/etc/congress/api-paste.ini"
 VHOST = "/etc/apache2/sites-available/congress.conf"
 
 
-class CongressCharm(HAOpenStackCharm):
-    release = "yoga"
-    name = "congress"
-    service_type = "policy"
-    services = ["congress-server"]
-    api_ports = {"congress-server": {"public": 1789, "admin": 1789, "internal": 1789}}
-    default_service = "congress-server"
+class CongressCharm(CongressAPI):
     restart_map = {CONF: ["congress-server"], PASTE: ["congress-server"]}
-    group = "congress"
 
 
 def write(root: Path, relative: str, text: str) -> None:

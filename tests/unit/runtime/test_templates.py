@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from reactive_openstack._rendering import render_text
 from reactive_openstack.adapters import STAT_PASSWORD_KEY, build_adapters
-from reactive_openstack.charm import HAOpenStackCharm
 from reactive_openstack.testing import FakeHost
 from reactive_openstack.testing_interfaces import (
     FakeKeystone,
@@ -22,6 +21,8 @@ from reactive_openstack.testing_interfaces import (
     FakeRabbitMQ,
     keystone_data,
 )
+
+from .sample_charm import CongressAPI
 
 CONF = "/etc/congress/congress.conf"
 HAPROXY = "/etc/haproxy/haproxy.cfg"
@@ -72,15 +73,8 @@ enable_proxy_headers_parsing = true
 """
 
 
-class CongressCharm(HAOpenStackCharm):
-    release = "yoga"
-    name = "congress"
-    service_type = "policy"
-    services = ["congress-server"]
-    api_ports = {"congress-server": {"public": 1789, "admin": 1789, "internal": 1789}}
-    default_service = "congress-server"
+class CongressCharm(CongressAPI):
     restart_map = {CONF: ["congress-server"]}
-    group = "congress"
 
 
 @pytest.fixture

@@ -9,32 +9,10 @@ from pathlib import Path
 import pytest
 from reactive_openstack import actions, update_status
 
+from . import sample_charm
 from .sample import READY_FLAGS, ready_host
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "sample-api"
-
-CHARM_MODULE = """
-import reactive_openstack as ro
-
-registry = ro.ReleaseRegistry()
-
-
-@registry.register
-class CongressCharm(ro.HAOpenStackCharm):
-    release = "yoga"
-    name = "congress"
-    packages = ["congress-server", "congress-common"]
-    services = ["congress-server"]
-    api_ports = {"congress-server": {"public": 1789, "admin": 1789, "internal": 1789}}
-    default_service = "congress-server"
-    required_relations = ["shared-db", "amqp", "identity-service"]
-    restart_map = {"/etc/congress/congress.conf": ["congress-server"]}
-    sync_commands = [["congress-db-manage", "upgrade"]]
-    release_package = "congress-common"
-    package_codenames = {"15": "yoga"}
-    ha_resources = ["vips", "haproxy"]
-    group = "congress"
-"""
 
 
 @pytest.fixture
@@ -42,7 +20,8 @@ def charm_dir(tmp_path, monkeypatch):
     """A charm tree with the class module; charm.* modules are isolated per test."""
     pkg = tmp_path / "lib" / "charm" / "openstack"
     pkg.mkdir(parents=True)
-    (pkg / "congress.py").write_text(CHARM_MODULE)
+    charm_module = Path(sample_charm.__file__).read_text()
+    (pkg / "congress.py").write_text(charm_module + "\nregistry, _, _ = make_registry()\n")
     monkeypatch.setattr(sys, "path", list(sys.path))
     for name in [m for m in sys.modules if m == "charm" or m.startswith("charm.")]:
         monkeypatch.delitem(sys.modules, name)
