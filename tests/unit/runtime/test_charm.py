@@ -15,7 +15,7 @@ from reactive_openstack.testing_interfaces import (
     keystone_data,
 )
 
-from .sample import TEMPLATE, make_registry, ready_host
+from .sample import TEMPLATE, charm_for, make_registry, ready_host
 
 CONF = "/etc/congress/congress.conf"
 
@@ -28,12 +28,6 @@ def charm_dir(tmp_path):
     caracal.mkdir()
     (caracal / "congress.conf").write_text("# caracal\n" + TEMPLATE)
     return str(tmp_path)
-
-
-def _charm(host):
-    registry, _, _ = make_registry()
-    registry.host = host
-    return registry.instance()
 
 
 def fresh_host(**kwargs):
@@ -49,7 +43,7 @@ def fresh_host(**kwargs):
 
 def test_install_once_then_no_apt():
     host = fresh_host()
-    charm = _charm(host)
+    charm = charm_for(host)
     assert charm.install() is True
     assert host.installs == [
         ["congress-server", "congress-common", "memcached", "python3-memcache", "haproxy"]
@@ -60,7 +54,7 @@ def test_install_once_then_no_apt():
     assert host.status == ("maintenance", "Installation complete - awaiting next status")
 
     host.new_hook("config-changed")
-    charm = _charm(host)
+    charm = charm_for(host)
     assert charm.install() is False
     charm.config_changed()
     assert host.installs == [] and host.apt_updates == 0 and host.sources == []
@@ -68,7 +62,7 @@ def test_install_once_then_no_apt():
 
 def test_install_from_cloud_archive_adds_source_first():
     host = fresh_host(config={"openstack-origin": "cloud:jammy-caracal"})
-    charm = _charm(host)
+    charm = charm_for(host)
     charm.install()
     assert host.sources == ["cloud:jammy-caracal"]
     assert "python3-congress-extra" in host.installs[0]
@@ -76,13 +70,13 @@ def test_install_from_cloud_archive_adds_source_first():
 
 def test_update_api_ports_closes_stale_ports():
     host = fresh_host(ports={1789, 8080})
-    _charm(host).update_api_ports()
+    charm_for(host).update_api_ports()
     assert host.ports == {1789}
     assert host.port_calls == [("close", 8080)]
 
 
 def test_restart_map_and_service_lists():
-    charm = _charm(fresh_host())
+    charm = charm_for(fresh_host())
     assert charm.full_restart_map == {
         CONF: ["congress-server"],
         "/etc/memcached.conf": ["memcached"],
@@ -95,7 +89,7 @@ def test_restart_map_and_service_lists():
 
 def test_render_writes_files_and_restarts_each_changed_service_once(charm_dir):
     host = ready_host(charm_dir=charm_dir, services={})
-    charm = _charm(host)
+    charm = charm_for(host)
     db = FakeMySQLShared(db_host="10.0.0.30", password="dbpass", allowed_units="congress/0")
     changed = charm.render_with_interfaces([db])
     assert changed[0] == CONF and set(changed) == set(charm.full_restart_map)
@@ -107,12 +101,12 @@ def test_render_writes_files_and_restarts_each_changed_service_once(charm_dir):
     assert host.restarted() == ["congress-server", "memcached", "haproxy"]
 
     host.new_hook("config-changed")
-    charm = _charm(host)
+    charm = charm_for(host)
     assert charm.render_with_interfaces([db]) == []
     assert host.writes == [] and host.service_calls == []
 
     host.config_values["debug"] = True
-    charm = _charm(host.new_hook("config-changed"))
+    charm = charm_for(host.new_hook("config-changed"))
     assert charm.render_with_interfaces([db]) == [CONF]
     assert host.restarted() == ["congress-server"]
 
@@ -122,21 +116,21 @@ def test_same_inputs_render_identical_bytes(charm_dir):
     for _ in range(2):
         # the haproxy stats password is random per unit: keep it fixed across the two runs
         host = ready_host(charm_dir=charm_dir, kv={STAT_PASSWORD_KEY: "fixed"})
-        _charm(host).render_all_configs()
+        charm_for(host).render_all_configs()
         outputs.append({p: r.content for p, r in host.files.items()})
     assert outputs[0] == outputs[1]
 
 
 def test_paused_unit_does_not_restart(charm_dir):
     host = ready_host(charm_dir=charm_dir, flags=["charm.paused"])
-    _charm(host).render_all_configs()
+    charm_for(host).render_all_configs()
     assert host.writes and host.service_calls == []
 
 
 def test_upgrade_via_origin(charm_dir):
     host = ready_host(charm_dir=charm_dir, kv={KV_RELEASE_KEY: "yoga"})
     host.leader_settings["db-sync-done"] = "yoga"
-    charm = _charm(host)
+    charm = charm_for(host)
     host.config_values["openstack-origin"] = "cloud:jammy-caracal"
     assert charm.upgrade_if_available([]) is True
     assert charm.release == "caracal" and type(charm).release == "caracal"
@@ -152,7 +146,7 @@ def test_upgrade_via_origin(charm_dir):
 
 def test_upgrade_non_leader_does_not_migrate(charm_dir):
     host = ready_host(charm_dir=charm_dir, kv={KV_RELEASE_KEY: "yoga"}, leader=False)
-    charm = _charm(host)
+    charm = charm_for(host)
     host.config_values["openstack-origin"] = "cloud:jammy-caracal"
     assert charm.upgrade_if_available([]) is True
     assert host.commands == []
@@ -160,7 +154,7 @@ def test_upgrade_non_leader_does_not_migrate(charm_dir):
 
 def test_action_managed_upgrade_suppresses_upgrade(charm_dir):
     host = ready_host(charm_dir=charm_dir, kv={KV_RELEASE_KEY: "yoga"})
-    charm = _charm(host)
+    charm = charm_for(host)
     host.config_values.update(
         {"openstack-origin": "cloud:jammy-caracal", "action-managed-upgrade": True}
     )
@@ -174,14 +168,14 @@ def test_no_upgrade_when_origin_not_newer():
     host = ready_host(
         kv={KV_RELEASE_KEY: "caracal"}, config={"openstack-origin": "cloud:jammy-zed"}
     )
-    charm = _charm(host)
+    charm = charm_for(host)
     assert charm.upgrade_if_available([]) is False
     assert host.installs == []
 
 
 def test_upgrade_charm_purges_obsolete_packages_and_restarts():
     host = ready_host(packages={"python-congress": "1", "congress-common": "2:15.0.0-1"})
-    charm = _charm(host)
+    charm = charm_for(host)
     charm.upgrade_charm()
     assert host.purges == [["python-congress"]]
     assert "congress-server" in host.restarted()
@@ -189,7 +183,7 @@ def test_upgrade_charm_purges_obsolete_packages_and_restarts():
 
 def test_register_endpoints_sends_urls_once():
     host = ready_host(config={"openstack-origin": "distro", "region": "RegionTwo"})
-    charm = _charm(host)
+    charm = charm_for(host)
     keystone = FakeKeystone(**keystone_data())
     charm.register_endpoints(keystone)
     charm.register_endpoints(keystone)
@@ -209,13 +203,13 @@ def test_register_endpoints_hostname_override():
         config={"openstack-origin": "distro", "os-public-hostname": "api.example.com"}
     )
     keystone = FakeKeystone(**keystone_data())
-    _charm(host).register_endpoints(keystone)
+    charm_for(host).register_endpoints(keystone)
     assert keystone.sent["public_url"] == "http://api.example.com:1789"
     assert keystone.sent["region"] == "RegionOne"
 
 
 def test_amqp_and_database_requests():
-    charm = _charm(ready_host())
+    charm = charm_for(ready_host())
     amqp = FakeRabbitMQ()
     db = FakeMySQLShared()
     charm.request_amqp_access(amqp)
@@ -227,7 +221,7 @@ def test_amqp_and_database_requests():
 def test_update_peers_publishes_binding_addresses():
     host = ready_host(bindings={"public": ("192.0.2.5", "192.0.2.0/24")})
     peers = FakeOpenStackHAPeers()
-    _charm(host).update_peers(peers)
+    charm_for(host).update_peers(peers)
     assert peers.sent == {"public-address": "192.0.2.5"}
 
 
@@ -236,7 +230,7 @@ def test_configure_ha_resources_publishes_vip_and_haproxy():
         config={"openstack-origin": "distro", "vip": "10.0.0.100", "vip_iface": "eth1"}
     )
     hacluster = FakeHACluster()
-    _charm(host).configure_ha_resources(hacluster)
+    charm_for(host).configure_ha_resources(hacluster)
     resources = hacluster.resources()
     assert any("haproxy" in name for name in resources["resources"])
     assert any("vip" in name for name in resources["resources"])
@@ -244,7 +238,7 @@ def test_configure_ha_resources_publishes_vip_and_haproxy():
 
 def test_pause_resume_restart_services():
     host = ready_host()
-    charm = _charm(host)
+    charm = charm_for(host)
     charm.pause()
     assert host.is_flag_set("charm.paused")
     assert not any(host.services.values())
@@ -264,7 +258,7 @@ def test_pause_resume_restart_services():
 
 def test_enable_services_starts_only_stopped_ones():
     host = ready_host(services={"congress-server": True})
-    _charm(host).enable_services()
+    charm_for(host).enable_services()
     assert host.service_calls == [("start", "memcached"), ("start", "haproxy")]
 
 

@@ -16,7 +16,7 @@ from reactive_openstack.testing_interfaces import (
     keystone_data,
 )
 
-from .sample import TEMPLATE, make_registry, ready_host
+from .sample import TEMPLATE, charm_for, ready_host
 
 CONF = "/etc/congress/congress.conf"
 GOOD = {
@@ -33,12 +33,6 @@ def charm_dir(tmp_path):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "congress.conf").write_text(TEMPLATE)
     return str(tmp_path)
-
-
-def _charm(host):
-    registry, _, _ = make_registry()
-    registry.host = host
-    return registry.instance()
 
 
 # -- the rules --------------------------------------------------------------------------------
@@ -99,7 +93,7 @@ def test_prefix_length_range_follows_the_vip_family():
 
 def test_every_problem_is_reported_in_one_status():
     host = ready_host(config={**GOOD, "vip": "10.0.0", "region": ""})
-    assert config_checks.status(_charm(host)) == (
+    assert config_checks.status(charm_for(host)) == (
         "blocked",
         "config vip: '10.0.0' is not an IP address; config region: must not be empty",
     )
@@ -110,7 +104,7 @@ def test_every_problem_is_reported_in_one_status():
 
 def test_bad_vip_blocks_and_nothing_is_rendered_restarted_or_sent(charm_dir):
     host = ready_host(charm_dir=charm_dir, config={**GOOD, "vip": "10.0.0"})
-    charm = _charm(host)
+    charm = charm_for(host)
     db = FakeMySQLShared(db_host="10.0.0.30", password="dbpass", allowed_units="congress/0")
     keystone = FakeKeystone(**keystone_data())
     hacluster = FakeHACluster()
@@ -134,9 +128,9 @@ def test_bad_vip_blocks_and_nothing_is_rendered_restarted_or_sent(charm_dir):
 def test_fixing_the_value_applies_the_config_again(charm_dir):
     host = ready_host(charm_dir=charm_dir, config={**GOOD, "worker-multiplier": float("nan")})
     db = FakeMySQLShared(db_host="10.0.0.30", password="dbpass", allowed_units="congress/0")
-    assert _charm(host).render_with_interfaces([db]) == []
+    assert charm_for(host).render_with_interfaces([db]) == []
     host.config_values["worker-multiplier"] = 2.0
-    charm = _charm(host.new_hook("config-changed"))
+    charm = charm_for(host.new_hook("config-changed"))
     assert CONF in charm.render_with_interfaces([db])
     charm.assess_status()
     host.run_atexit()
@@ -145,7 +139,7 @@ def test_fixing_the_value_applies_the_config_again(charm_dir):
 
 def test_config_problem_is_reported_before_missing_relations():
     host = ready_host(config={**GOOD, "vip_cidr": 40}, flags=[])
-    assert _charm(host)._assess_status() == (
+    assert charm_for(host)._assess_status() == (
         "blocked",
         "config vip_cidr: 40 is not a prefix length (1-32)",
     )
@@ -157,7 +151,7 @@ def test_config_problem_is_reported_before_missing_relations():
 def test_failed_restart_blocks_naming_the_service_and_the_hook_goes_on(charm_dir):
     host = ready_host(charm_dir=charm_dir, services={}, listening={1779})
     host.fail_service("haproxy", "restart")
-    charm = _charm(host)
+    charm = charm_for(host)
     db = FakeMySQLShared(db_host="10.0.0.30", password="dbpass", allowed_units="congress/0")
     changed = charm.render_with_interfaces([db])  # no exception: later handlers still run
     assert "/etc/haproxy/haproxy.cfg" in changed
@@ -179,7 +173,7 @@ def test_failed_start_of_a_stopped_service_is_named_too():
         services={"congress-server": True, "memcached": True, "haproxy": False}, listening={1779}
     )
     host.fail_service("haproxy", "start")
-    charm = _charm(host)
+    charm = charm_for(host)
     charm.enable_services()
     assert charm._assess_status() == (
         "blocked",
@@ -191,7 +185,7 @@ def test_a_restart_that_fails_while_the_old_process_still_answers_is_not_ready()
     """A real `reload` with a bad config can leave the old haproxy serving the old config."""
     host = ready_host()
     host.fail_service("haproxy", "restart")
-    charm = _charm(host)
+    charm = charm_for(host)
     charm.restart_on_change(["/etc/haproxy/haproxy.cfg"])
     host.services["haproxy"] = True  # the old process is still there and listening
     state, message = charm._assess_status()
@@ -201,7 +195,7 @@ def test_a_restart_that_fails_while_the_old_process_still_answers_is_not_ready()
 def test_the_next_successful_restart_clears_the_failure():
     host = ready_host()
     host.fail_service("haproxy", "restart")
-    charm = _charm(host)
+    charm = charm_for(host)
     charm.restart_on_change(["/etc/haproxy/haproxy.cfg"])
     charm.restart_on_change(["/etc/haproxy/haproxy.cfg"])
     assert charm._assess_status() == ("active", "Unit is ready")

@@ -10,16 +10,10 @@ import pytest
 from reactive_openstack import database
 from reactive_openstack.host import CommandFailed, JujuHost
 
-from .sample import make_registry, ready_host
+from .sample import charm_for, ready_host
 
 SYNC = ["congress-db-manage", "--config-file", "/etc/congress/congress.conf", "upgrade", "head"]
 SHOWN = "congress-db-manage --config-file /etc/congress/congress.conf upgrade head"
-
-
-def _charm(host):
-    registry, _, _ = make_registry()
-    registry.host = host
-    return registry.instance()
 
 
 @pytest.mark.parametrize(
@@ -28,7 +22,7 @@ def _charm(host):
 def test_sync_program_that_cannot_run_blocks_without_retrying(returncode, reason):
     host = ready_host()
     host.fail_command(SYNC, times=len(database.BACKOFF) + 1, returncode=returncode)
-    charm = _charm(host)
+    charm = charm_for(host)
     assert charm.db_sync() is False
     assert host.commands == [SYNC]  # one attempt
     assert host.sleeps == []  # no backoff
@@ -39,7 +33,7 @@ def test_sync_program_that_cannot_run_blocks_without_retrying(returncode, reason
 def test_other_failures_still_retry_with_backoff():
     host = ready_host()
     host.fail_command(SYNC, times=len(database.BACKOFF) + 1, returncode=2)
-    assert _charm(host).db_sync() is False
+    assert charm_for(host).db_sync() is False
     assert len(host.commands) == len(database.BACKOFF) + 1
     assert host.sleeps == list(database.BACKOFF)
     assert host.status == ("blocked", f"Database sync failed: {SHOWN}")

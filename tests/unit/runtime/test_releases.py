@@ -193,6 +193,8 @@ def test_unsupported_release_not_cached():
 
 @pytest.fixture
 def clean_charm_modules(monkeypatch):
+    """sys.path and the charm.* modules as they were once the test is done."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
     saved = {k: v for k, v in sys.modules.items() if k == "charm" or k.startswith("charm.")}
     for key in saved:
         monkeypatch.delitem(sys.modules, key)
@@ -210,8 +212,7 @@ def _write_charm(tmp_path, *modules):
     return str(tmp_path)
 
 
-def test_discover_registry_finds_the_one(tmp_path, clean_charm_modules, monkeypatch):
-    monkeypatch.setattr(sys, "path", list(sys.path))
+def test_discover_registry_finds_the_one(tmp_path, clean_charm_modules):
     body = (
         "import reactive_openstack.releases as r\n"
         "registry = r.ReleaseRegistry()\n"
@@ -225,8 +226,7 @@ def test_discover_registry_finds_the_one(tmp_path, clean_charm_modules, monkeypa
     assert registry is sys.modules["charm.openstack.mod0"].registry
 
 
-def test_discover_registry_none_or_several(tmp_path, clean_charm_modules, monkeypatch):
-    monkeypatch.setattr(sys, "path", list(sys.path))
+def test_discover_registry_none_or_several(tmp_path, clean_charm_modules):
     two = (
         "import reactive_openstack.releases as r\n"
         "a = r.ReleaseRegistry()\n"

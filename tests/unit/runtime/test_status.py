@@ -5,18 +5,12 @@ from __future__ import annotations
 import pytest
 from reactive_openstack import _status as status
 
-from .sample import READY_FLAGS, make_registry, ready_host
-
-
-def _charm(host):
-    registry, _, _ = make_registry()
-    registry.host = host
-    return registry.instance()
+from .sample import READY_FLAGS, charm_for, ready_host
 
 
 def test_ready_unit_is_active_and_version_is_set():
     host = ready_host()
-    charm = _charm(host)
+    charm = charm_for(host)
     charm.assess_status()
     assert host.statuses == []  # deferred
     host.run_atexit()
@@ -26,7 +20,7 @@ def test_ready_unit_is_active_and_version_is_set():
 
 def test_many_calls_one_evaluation_at_exit():
     host = ready_host()
-    charm = _charm(host)
+    charm = charm_for(host)
     for _ in range(5):
         charm.assess_status()
     assert len(host.atexit_callbacks) == 1
@@ -37,16 +31,16 @@ def test_many_calls_one_evaluation_at_exit():
 
 def test_unchanged_status_is_not_resent_next_hook():
     host = ready_host()
-    _charm(host)._assess_status()
+    charm_for(host)._assess_status()
     host.new_hook("config-changed")
-    _charm(host)._assess_status()
+    charm_for(host)._assess_status()
     assert host.statuses == []
     assert "status-set" not in host.tool_calls
 
 
 def test_paused_wins_over_everything():
     host = ready_host(flags=["charm.paused"], config={"openstack-origin": "distro"})
-    assert _charm(host)._assess_status() == (
+    assert charm_for(host)._assess_status() == (
         "maintenance",
         "Paused. Use 'resume' action to resume normal service.",
     )
@@ -54,19 +48,19 @@ def test_paused_wins_over_everything():
 
 def test_custom_check_comes_before_relations():
     host = ready_host(flags=[])
-    charm = _charm(host)
+    charm = charm_for(host)
     charm.custom_assess_status_check = lambda: ("blocked", "needs a unicorn")
     assert charm._assess_status() == ("blocked", "needs a unicorn")
 
 
 def test_relations_missing_and_incomplete_most_severe_wins():
     host = ready_host(flags=["shared-db.connected", "amqp.connected", "amqp.available"])
-    assert _charm(host)._assess_status() == (
+    assert charm_for(host)._assess_status() == (
         "blocked",
         "'shared-db' incomplete, 'identity-service' missing",
     )
     host = ready_host(flags=["shared-db.connected", "amqp.connected", "identity-service.connected"])
-    assert _charm(host)._assess_status() == (
+    assert charm_for(host)._assess_status() == (
         "waiting",
         "'shared-db' incomplete, 'amqp' incomplete, 'identity-service' incomplete",
     )
@@ -74,7 +68,7 @@ def test_relations_missing_and_incomplete_most_severe_wins():
 
 def test_mandatory_config():
     host = ready_host(config={"openstack-origin": "distro", "a": "", "b": None, "c": "x"})
-    charm = _charm(host)
+    charm = charm_for(host)
     type(charm).mandatory_config = ["a", "b", "c"]
     assert charm._assess_status() == (
         "blocked",
@@ -84,7 +78,7 @@ def test_mandatory_config():
 
 def test_ports_not_listening():
     host = ready_host(listening={1789})
-    assert _charm(host)._assess_status() == (
+    assert charm_for(host)._assess_status() == (
         "blocked",
         "Ports which should be open, but are not: 1779",
     )
@@ -100,20 +94,20 @@ def test_ports_of_a_service_started_this_hook_get_time_to_open():
 
     host.sleep = slow_daemon_binds_after_two_seconds
     host.service_restart("congress-server")
-    assert _charm(host)._assess_status() == ("active", "Unit is ready")
+    assert charm_for(host)._assess_status() == ("active", "Unit is ready")
     assert host.sleeps == [0.5] * 4
 
 
 def test_ports_not_listening_without_a_start_this_hook_do_not_wait():
     host = ready_host(listening={1789})
-    assert _charm(host)._assess_status()[0] == "blocked"
+    assert charm_for(host)._assess_status()[0] == "blocked"
     assert host.sleeps == []
 
 
 def test_ports_still_closed_after_the_settle_time_block():
     host = ready_host(listening={1789})
     host.service_restart("congress-server")
-    assert _charm(host)._assess_status()[0] == "blocked"
+    assert charm_for(host)._assess_status()[0] == "blocked"
     assert sum(host.sleeps) == 30.0
 
 
@@ -123,15 +117,15 @@ def test_with_ha_relation_haproxy_is_skipped_and_backend_port_checked():
         services={"congress-server": True, "memcached": True, "haproxy": False},
         listening={1779},
     )
-    assert _charm(host)._assess_status() == ("active", "Unit is ready")
+    assert charm_for(host)._assess_status() == ("active", "Unit is ready")
 
 
 def test_without_ha_relation_haproxy_must_run():
     host = ready_host(services={"congress-server": True, "memcached": True, "haproxy": False})
-    state, message = _charm(host)._assess_status()
+    state, message = charm_for(host)._assess_status()
     assert state == "blocked" and message.endswith("should be: haproxy")
 
 
 @pytest.mark.parametrize("check", status.CHECKS)
 def test_every_check_returns_none_for_a_ready_unit(check):
-    assert check(_charm(ready_host())) is None
+    assert check(charm_for(ready_host())) is None
