@@ -11,16 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reactive_openstack import testing_interfaces as fake
 from reactive_openstack._rendering import render_text
 from reactive_openstack.adapters import STAT_PASSWORD_KEY, build_adapters
 from reactive_openstack.testing import FakeHost
-from reactive_openstack.testing_interfaces import (
-    FakeKeystone,
-    FakeMySQLShared,
-    FakeOpenStackHAPeers,
-    FakeRabbitMQ,
-    keystone_data,
-)
 
 from .sample_charm import CongressAPI
 
@@ -94,9 +88,9 @@ def make_charm(charm_dir: Path | str = "/nonexistent", unit: int = 0, **host_arg
 
 def relations() -> list[Any]:
     return [
-        FakeRabbitMQ(password="r@bbit", hosts=["fd00::21", "10.0.0.20"], ha_queues="True"),
-        FakeKeystone(**keystone_data()),
-        FakeMySQLShared(
+        fake.FakeRabbitMQ(password="r@bbit", hosts=["fd00::21", "10.0.0.20"], ha_queues="True"),
+        fake.FakeKeystone(**fake.keystone_data()),
+        fake.FakeMySQLShared(
             database="congress", username="congress", db_host="10.0.0.30", password="db/pw"
         ),
     ]
@@ -146,11 +140,11 @@ def test_oslo_config_without_relations_still_parses(charm_dir: Path) -> None:
 
 
 def test_amqp_ssl_and_default_service_domain(charm_dir: Path) -> None:
-    data = keystone_data()
+    data = fake.keystone_data()
     del data["service_domain"]
     interfaces = [
-        FakeRabbitMQ(password="pw", hosts=["10.0.0.20"], ssl_port="5671", ssl_ca="Q0EK"),
-        FakeKeystone(**data),
+        fake.FakeRabbitMQ(password="pw", hosts=["10.0.0.20"], ssl_port="5671", ssl_ca="Q0EK"),
+        fake.FakeKeystone(**data),
     ]
     charm = make_charm(charm_dir)
     config = parse(render_text(charm, build_adapters(charm, interfaces), CONF))
@@ -189,7 +183,7 @@ needs_haproxy = pytest.mark.skipif(
 
 
 def render_haproxy(units: int, **host_args: Any) -> str:
-    peers = FakeOpenStackHAPeers(
+    peers = fake.FakeOpenStackHAPeers(
         peers={f"congress/{n}": {"private-address": f"10.0.0.{10 + n}"} for n in range(1, units)}
     )
     charm = make_charm(**host_args)
@@ -247,7 +241,7 @@ def test_haproxy_cfg_is_valid(units: int, tmp_path: Path) -> None:
 
 @needs_haproxy
 def test_haproxy_cfg_split_networks_ipv6_and_tls_are_valid(tmp_path: Path) -> None:
-    peers = FakeOpenStackHAPeers(
+    peers = fake.FakeOpenStackHAPeers(
         peers={
             "congress/1": {"private-address": "10.0.0.11", "public-address": "2001:db8::11"},
             "congress/2": {"private-address": "10.0.0.12", "public-address": "2001:db8::12"},
@@ -286,7 +280,7 @@ def test_haproxy_render_is_deterministic() -> None:
 
 def test_peers_reach_haproxy_without_being_passed() -> None:
     """Render handlers fire on the service relations; the peers come from the host's endpoint."""
-    peers = FakeOpenStackHAPeers(
+    peers = fake.FakeOpenStackHAPeers(
         peers={f"congress/{n}": {"private-address": f"10.0.0.{10 + n}"} for n in (1, 2)}
     )
     charm = make_charm(endpoints={"cluster": peers})
