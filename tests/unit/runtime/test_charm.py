@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from reactive_openstack import testing_interfaces as fake
 from reactive_openstack.adapters import STAT_PASSWORD_KEY
 from reactive_openstack.releases import KV_RELEASE_KEY
 from reactive_openstack.testing import FakeHost
-from reactive_openstack.testing_interfaces import (
-    FakeHACluster,
-    FakeKeystone,
-    FakeMySQLShared,
-    FakeOpenStackHAPeers,
-    FakeRabbitMQ,
-    keystone_data,
-)
 
 from .sample import TEMPLATE, charm_for, make_registry, ready_host
 
@@ -90,7 +83,7 @@ def test_restart_map_and_service_lists():
 def test_render_writes_files_and_restarts_each_changed_service_once(charm_dir):
     host = ready_host(charm_dir=charm_dir, services={})
     charm = charm_for(host)
-    db = FakeMySQLShared(db_host="10.0.0.30", password="dbpass", allowed_units="congress/0")
+    db = fake.FakeMySQLShared(db_host="10.0.0.30", password="dbpass", allowed_units="congress/0")
     changed = charm.render_with_interfaces([db])
     assert changed[0] == CONF and set(changed) == set(charm.full_restart_map)
     text = host.file_text(CONF)
@@ -184,7 +177,7 @@ def test_upgrade_charm_purges_obsolete_packages_and_restarts():
 def test_register_endpoints_sends_urls_once():
     host = ready_host(config={"openstack-origin": "distro", "region": "RegionTwo"})
     charm = charm_for(host)
-    keystone = FakeKeystone(**keystone_data())
+    keystone = fake.FakeKeystone(**fake.keystone_data())
     charm.register_endpoints(keystone)
     charm.register_endpoints(keystone)
     assert keystone.sends == [
@@ -202,7 +195,7 @@ def test_register_endpoints_hostname_override():
     host = ready_host(
         config={"openstack-origin": "distro", "os-public-hostname": "api.example.com"}
     )
-    keystone = FakeKeystone(**keystone_data())
+    keystone = fake.FakeKeystone(**fake.keystone_data())
     charm_for(host).register_endpoints(keystone)
     assert keystone.sent["public_url"] == "http://api.example.com:1789"
     assert keystone.sent["region"] == "RegionOne"
@@ -210,8 +203,8 @@ def test_register_endpoints_hostname_override():
 
 def test_amqp_and_database_requests():
     charm = charm_for(ready_host())
-    amqp = FakeRabbitMQ()
-    db = FakeMySQLShared()
+    amqp = fake.FakeRabbitMQ()
+    db = fake.FakeMySQLShared()
     charm.request_amqp_access(amqp)
     charm.configure_database(db)
     assert amqp.sent["username"] == "congress" and amqp.sent["vhost"] == "openstack"
@@ -220,7 +213,7 @@ def test_amqp_and_database_requests():
 
 def test_update_peers_publishes_binding_addresses():
     host = ready_host(bindings={"public": ("192.0.2.5", "192.0.2.0/24")})
-    peers = FakeOpenStackHAPeers()
+    peers = fake.FakeOpenStackHAPeers()
     charm_for(host).update_peers(peers)
     assert peers.sent == {"public-address": "192.0.2.5"}
 
@@ -229,7 +222,7 @@ def test_configure_ha_resources_publishes_vip_and_haproxy():
     host = ready_host(
         config={"openstack-origin": "distro", "vip": "10.0.0.100", "vip_iface": "eth1"}
     )
-    hacluster = FakeHACluster()
+    hacluster = fake.FakeHACluster()
     charm_for(host).configure_ha_resources(hacluster)
     resources = hacluster.resources()
     assert any("haproxy" in name for name in resources["resources"])
@@ -272,6 +265,6 @@ def test_register_endpoints_uses_the_catalog_service_name():
 
     host = ready_host(config={"openstack-origin": "zed"})
     registry.host = host
-    keystone = FakeKeystone(**keystone_data())
+    keystone = fake.FakeKeystone(**fake.keystone_data())
     registry.instance().register_endpoints(keystone)
     assert keystone.sent["service"] == "congress-policy"
