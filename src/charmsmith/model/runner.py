@@ -23,7 +23,6 @@ from charmsmith.model import network, procs
 from charmsmith.model import units as unitfs
 from charmsmith.model.operations import after_hook
 from charmsmith.model.tool_base import HookContext
-from charmsmith.model.unitexec import unit_command
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelAPI
@@ -163,7 +162,7 @@ def execute(
     """Run `path_in_unit` in the unit for this context; returns the history record."""
     unit = model.unit(ctx.unit)
     charm = unitfs.charm_dir_in_unit(ctx.unit)
-    argv = unit_command(model, ctx.unit, [path_in_unit], cwd=charm)
+    argv = model.substrate.enter_unit(model, ctx.unit, [path_in_unit], charm)
     unit["agent"] = "executing"
     start = time.perf_counter()
     model.current = ctx

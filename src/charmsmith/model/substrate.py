@@ -13,7 +13,8 @@ from typing import Any
 
 from charmsmith.model import hostpkgs, network, runner
 from charmsmith.model import units as unitfs
-from charmsmith.model.protocols import ModelAPI, State
+from charmsmith.model.protocols import ModelAPI, ModelView, State
+from charmsmith.model.unitexec import unit_command
 
 HookPlayer = Callable[[ModelAPI, dict[str, Any]], bool]
 
@@ -55,6 +56,10 @@ class HostSubstrate:
 
     def run_event(self, model: ModelAPI, event: dict[str, Any]) -> bool:
         return runner.run_event(model, event)
+
+    def enter_unit(self, model: ModelView, unit: str, argv: list[str], cwd: str) -> list[str]:
+        """`argv` through the launcher: in the unit's namespaces and filesystem view."""
+        return unit_command(model, unit, argv, cwd)
 
 
 class FakeSubstrate:
@@ -101,3 +106,6 @@ class FakeSubstrate:
 
     def run_event(self, model: ModelAPI, event: dict[str, Any]) -> bool:
         return self.hooks(model, event)
+
+    def enter_unit(self, model: ModelView, unit: str, argv: list[str], cwd: str) -> list[str]:
+        return list(argv)  # the program runs on this host as it is

@@ -1,7 +1,7 @@
 """A hook killed by a signal is reported with the signal's name, not as a negative exit code.
 
 The hook process is real (a shell that kills itself); only the unit around it is faked: no
-namespaces, and the hook command is substituted for the launcher.
+namespaces, and the hook command is substituted for the launcher (ScriptedUnit).
 """
 
 from __future__ import annotations
@@ -13,8 +13,21 @@ from fake_charm import model_on
 
 from charmsmith.model import runner
 from charmsmith.model import units as unitfs
+from charmsmith.model.protocols import ModelView
+from charmsmith.model.substrate import FakeSubstrate
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
+
+
+class ScriptedUnit(FakeSubstrate):
+    """A unit whose every program is `sh -c <script>`, run on this host."""
+
+    def __init__(self, script: str) -> None:
+        super().__init__(runner.run_event)
+        self.script = script
+
+    def enter_unit(self, model: ModelView, unit: str, argv: list[str], cwd: str) -> list[str]:
+        return ["sh", "-c", self.script]
 
 
 @pytest.fixture()
@@ -32,14 +45,13 @@ def model(tmp_path: Path):
         ("echo plain failure; exit 3", "(exit 3): plain failure"),
     ],
 )
-def test_killed_hook_names_the_signal(model, monkeypatch, tmp_path, script, expected):
+def test_killed_hook_names_the_signal(model, tmp_path, script, expected):
     model.deploy(CHARM, "app", {}, 1)  # queues hooks; run_event below runs the first
     hook_dir = unitfs.upper(model.store.path, "app/0", "/var/lib")
     hook_dir = hook_dir / unitfs.charm_dir_in_unit("app/0")[len("/var/lib/") :] / "hooks"
     hook_dir.mkdir(parents=True)
     (hook_dir / "install").write_text("#!/bin/sh\n")
-    monkeypatch.setattr(runner, "unit_command", lambda *a, **k: ["sh", "-c", script])
-    monkeypatch.setattr(runner, "hook_env", lambda *a: {"PATH": "/usr/bin:/bin"})
+    model.substrate = ScriptedUnit(script)
 
     assert runner.run_event(model, {"unit": "app/0", "hook": "install"}) is False
     assert len(model.failures) == 1
