@@ -186,13 +186,13 @@ def floor_time(model: Path, unit: str, runs: int) -> tuple[float, float]:
 def launcher_cost(model: Path, unit: str, runs: int) -> float:
     """Median wall of the model's launcher entering the unit to run /bin/true, as a hook's
     process is started (the same argv, minus the hook)."""
-    from charmsmith.model import runner
     from charmsmith.model.sequencer import Model
     from charmsmith.model.store import ModelStore
+    from charmsmith.model.unitexec import unit_command
 
     store = ModelStore(model)
     with store.locked():
-        argv = runner.unit_command(Model(store), unit, ["/bin/true"], cwd="/")
+        argv = unit_command(Model(store), unit, ["/bin/true"], cwd="/")
     walls = []
     for _ in range(runs):
         start = time.perf_counter()
