@@ -177,8 +177,13 @@ class PeerApp(ABC):
     def run_action(
         self, model: ModelAPI, unit: str, name: str, params: dict[str, str]
     ) -> ActionResult:
-        """Run one of ACTIONS on `unit`; Juju refuses an action the charm does not define."""
-        raise CharmsmithError(f'action "{name}" not defined on unit "{unit}"')
+        """Run one of ACTIONS on `unit` by its method `action_<name>` (dashes as underscores);
+        Juju refuses an action the charm does not define."""
+        method = getattr(self, "action_" + name.replace("-", "_"), None)
+        if name not in self.ACTIONS or method is None:
+            raise CharmsmithError(f'action "{name}" not defined on unit "{unit}"')
+        result: ActionResult = method(model, unit, params)
+        return result
 
     def config(self) -> dict[str, Any]:
         """The application's option values: the operator's, else OPTIONS' defaults."""

@@ -143,13 +143,14 @@ class Vault(CertificatesPeer):
             answer[f"{unit_name}.processed_requests"] = json.dumps(certs, sort_keys=True)
         view.publish(leader, answer)
 
-    def run_action(
-        self, model: ModelAPI, unit: str, name: str, params: dict[str, str]
+    def action_get_root_ca(
+        self, model: ModelAPI, unit: str, params: dict[str, str]
     ) -> ActionResult:
-        if name == "get-root-ca":
-            return ActionResult({"output": self.root().cert})
-        if name != "reissue-certificates":
-            return super().run_action(model, unit, name, params)
+        return ActionResult({"output": self.root().cert})
+
+    def action_reissue_certificates(
+        self, model: ModelAPI, unit: str, params: dict[str, str]
+    ) -> ActionResult:
         if model.is_leader(unit):
             self.backend.state["reissue"] = True
             try:
@@ -278,13 +279,14 @@ class SelfSignedCertificates(CertificatesPeer):
             )
         view.publish_app({"certificates": json.dumps(current) if current else ""})
 
-    def run_action(
-        self, model: ModelAPI, unit: str, name: str, params: dict[str, str]
+    def action_get_ca_certificate(
+        self, model: ModelAPI, unit: str, params: dict[str, str]
     ) -> ActionResult:
-        if name == "get-ca-certificate":
-            return ActionResult({"ca-certificate": self.ca().cert})
-        if name != "rotate-private-key":
-            return super().run_action(model, unit, name, params)
+        return ActionResult({"ca-certificate": self.ca().cert})
+
+    def action_rotate_private_key(
+        self, model: ModelAPI, unit: str, params: dict[str, str]
+    ) -> ActionResult:
         if not model.is_leader(unit):
             return ActionResult({}, "This action can only be run on the leader unit.")
         self.backend.replace(
