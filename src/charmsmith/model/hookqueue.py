@@ -12,8 +12,10 @@ from typing import Any
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import scope
+from charmsmith.model.events import as_event
 from charmsmith.model.peers.base import PeerView
 from charmsmith.model.protocols import ModelAPI
+from charmsmith.model.state import QueuedEvent
 from charmsmith.model.tool_base import HookContext
 
 MAX_HOOKS_PER_COMMAND = 2000
@@ -22,7 +24,7 @@ COALESCED = ("config-changed", "leader-settings-changed", "update-status")
 
 def enqueue(model: ModelAPI, unit: str, hook: str, **extra: Any) -> None:
     """Queue a hook; an identical pending event is not queued twice (Juju coalesces)."""
-    event = {"unit": unit, "hook": hook, **{k: v for k, v in extra.items() if v is not None}}
+    event = QueuedEvent(unit, hook, **{k: v for k, v in extra.items() if v is not None}).to_json()
     queue = model.state["queue"]
     if (hook.endswith("-relation-changed") or hook in COALESCED) and event in queue:
         return
@@ -59,7 +61,7 @@ def next_runnable(model: ModelAPI) -> dict[str, Any] | None:
     """The first queued event whose unit is neither in error nor down; gone units' drop out."""
     queue = model.state["queue"]
     for event in list(queue):
-        unit = model.state["units"].get(event["unit"])
+        unit = model.state["units"].get(as_event(event).unit)
         if unit is None:
             queue.remove(event)
             continue
@@ -70,15 +72,15 @@ def next_runnable(model: ModelAPI) -> dict[str, Any] | None:
 
 def before_hook(model: ModelAPI, event: dict[str, Any]) -> None:
     """Membership changes Juju makes visible to the hook (relation-list) before it runs."""
-    rid = event.get("relation_id")
+    queued = as_event(event)
+    rid, remote = queued.relation_id, queued.remote_unit
     if rid is None or str(rid) not in model.state["relations"]:
         return
     rel = model.relation(rid)
-    joined = rel.setdefault("joined", {}).setdefault(event["unit"], [])
-    remote = event.get("remote_unit")
-    if event["hook"].endswith("-relation-joined") and remote and remote not in joined:
+    joined = rel.setdefault("joined", {}).setdefault(queued.unit, [])
+    if queued.hook.endswith("-relation-joined") and remote and remote not in joined:
         joined.append(remote)
-    if event["hook"].endswith("-relation-departed") and remote in joined:
+    if queued.hook.endswith("-relation-departed") and remote in joined:
         joined.remove(remote)
 
 

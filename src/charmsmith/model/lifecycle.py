@@ -11,7 +11,7 @@ import shutil
 from typing import Any
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import procs, reboot, scope, shims
+from charmsmith.model import events, procs, reboot, scope, shims
 from charmsmith.model import units as unitfs
 from charmsmith.model.protocols import ModelAPI
 
@@ -112,7 +112,7 @@ def drop_unit(model: ModelAPI, name: str) -> None:
     unit = model.state["units"].pop(name, None)
     if unit:
         model.app(unit["app"])["units"].remove(name)
-    model.state["queue"] = [e for e in model.state["queue"] if e["unit"] != name]
+    events.keep(model.state, lambda e: e.unit != name)
 
 
 def kill_unit_processes(model: ModelAPI, unit: dict[str, Any]) -> None:

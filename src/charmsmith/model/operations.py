@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model import scope
+from charmsmith.model import events, scope
 from charmsmith.model.peers.base import PeerView
 
 if TYPE_CHECKING:
@@ -60,13 +60,14 @@ def remove_relation(model: ModelAPI, left: str, right: str | None) -> dict[str, 
     rid = rel["id"]
     # arrivals not yet announced are never announced: Juju drops them for a dying relation,
     # and a unit not yet installed never runs its -created (the relation is no longer alive)
-    model.state["queue"] = [
-        e
-        for e in model.state["queue"]
-        if e.get("relation_id") != rid
-        or not e["hook"].endswith(("-relation-joined", "-relation-changed", "-relation-created"))
-        or (e["hook"].endswith("-created") and scope.in_scope(model, rel, e["unit"]))
-    ]
+    events.keep(
+        model.state,
+        lambda e: (
+            e.relation_id != rid
+            or not e.hook.endswith(("-relation-joined", "-relation-changed", "-relation-created"))
+            or (e.hook.endswith("-created") and scope.in_scope(model, rel, e.unit))
+        ),
+    )
     for app in sorted({ep["app"] for ep in rel["endpoints"]}):
         other = model.remote_app(rel, app)
         endpoint = model.endpoint_of(rel, app)
@@ -104,9 +105,7 @@ def mark_broken(model: ModelAPI, unit: str, rid: int | None) -> None:
     if unit not in rel.setdefault("broken", []):
         rel["broken"].append(unit)
     if rel.get("dying"):
-        model.state["queue"] = [
-            e for e in model.state["queue"] if e["unit"] != unit or e.get("relation_id") != rid
-        ]
+        events.keep(model.state, lambda e: e.unit != unit or e.relation_id != rid)
 
 
 def after_hook(model: ModelAPI, ctx: HookContext) -> None:
@@ -118,7 +117,7 @@ def after_hook(model: ModelAPI, ctx: HookContext) -> None:
 
 def settle(model: ModelAPI) -> None:
     """Remove every dying relation none of whose hooks is still pending."""
-    pending = {e.get("relation_id") for e in model.state["queue"]}
+    pending = {e.relation_id for e in events.queued(model.state)}
     for key, rel in list(model.state["relations"].items()):
         if rel.get("broken"):
             rel["broken"] = [u for u in rel["broken"] if u in model.state["units"]]
@@ -153,20 +152,20 @@ def resolved(model: ModelAPI, name: str, retry: bool = True) -> str:
         raise CharmsmithError(f"{name} is played by charmsmith and runs no hooks")
     if unit.get("agent") != "error":
         raise CharmsmithError(f'unit "{name}" is not in an error state')
-    head = next((e for e in model.state["queue"] if e["unit"] == name), None)
+    head = events.first_of(model.state, name)
     unit["agent"] = "idle"
     unit.pop("agent_message", None)
-    hook = head["hook"] if head else "(no pending hook)"
+    hook = head.hook if head else "(no pending hook)"
     if retry or head is None:
         return f"{name}: retrying {hook}"
-    model.state["queue"].remove(head)
+    events.take_first(model.state, name)
     model.store.log(name, "INFO", f'hook "{hook}" resolved without a retry')
     if hook == "remove" and unit.get("dying"):
         model.finish_removal(name)
     elif hook == "install":
         scope.install_done(model, name)  # Juju commits the skipped install: it is installed
     elif hook.endswith("-relation-broken"):
-        mark_broken(model, name, head.get("relation_id"))
+        mark_broken(model, name, head.relation_id)
     settle(model)
     return f"{name}: {hook} marked resolved, not run again"
 
@@ -184,7 +183,7 @@ def force_remove_unit(model: ModelAPI, name: str) -> None:
     for rel in model.relations_of(app):
         for remote in model.remote_units(rel, name):
             scope.tell_departure(model, rel, remote, name)
-    model.state["queue"] = [e for e in model.state["queue"] if e["unit"] != name]
+    events.keep(model.state, lambda e: e.unit != name)
     if name in model.state.get("removing", []):
         model.state["removing"].remove(name)
     unit["dying"] = True

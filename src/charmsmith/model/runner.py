@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from charmsmith.model import network, procs
 from charmsmith.model import units as unitfs
+from charmsmith.model.events import as_event
 from charmsmith.model.operations import after_hook
 from charmsmith.model.tool_base import HookContext
 
@@ -190,16 +191,17 @@ def execute(
 
 def run_event(model: ModelAPI, event: dict[str, Any]) -> bool:
     """Run one queued hook; commit its writes on success; mark the unit in error on failure."""
-    name, hook = event["unit"], event["hook"]
+    queued = as_event(event)
+    name, hook = queued.unit, queued.hook
     unit = model.unit(name)
     ctx = new_context(
         model,
         name,
         hook,
-        relation_id=event.get("relation_id"),
-        remote_unit=event.get("remote_unit"),
-        remote_app=event.get("remote_app"),
-        departing_unit=event.get("departing_unit"),
+        relation_id=queued.relation_id,
+        remote_unit=queued.remote_unit,
+        remote_app=queued.remote_app,
+        departing_unit=queued.departing_unit,
     )
     charm_host = (
         unitfs.upper(model.store.path, name, "/var/lib")
@@ -209,7 +211,7 @@ def run_event(model: ModelAPI, event: dict[str, Any]) -> bool:
         model.contexts.pop(ctx.id, None)
         after_success(model, ctx, unit)
         return True  # Juju skips hooks the charm does not implement
-    label = hook if not event.get("remote_unit") else f"{hook} ({event['remote_unit']})"
+    label = hook if not queued.remote_unit else f"{hook} ({queued.remote_unit})"
     record = execute(model, ctx, f"{unitfs.charm_dir_in_unit(name)}/hooks/{hook}", event)
     model.store.append_history(record)
     tools = sum(1 for c in record["calls"] if not c["shim"])

@@ -14,8 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from charmsmith.model import events
+
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelAPI, ModelView
+    from charmsmith.model.state import QueuedEvent
 
 SCOPE_KEY = "in_scope"  # in each relation of state.json: the charm units in its scope
 ARRIVALS = ("-relation-joined", "-relation-changed")
@@ -151,16 +154,17 @@ def tell_departure(model: ModelAPI, rel: dict[str, Any], remote: str, name: str)
     if model.is_peer(model.unit(remote)["app"]):
         return
     if name not in rel.get("joined", {}).get(remote, []):
-        model.state["queue"] = [
-            e
-            for e in model.state["queue"]
-            if not (
-                e["unit"] == remote
-                and e.get("relation_id") == rel["id"]
-                and e.get("remote_unit") == name
-                and e["hook"].endswith(ARRIVALS)
-            )
-        ]
+        events.keep(
+            model.state,
+            lambda e: (
+                not (
+                    e.unit == remote
+                    and e.relation_id == rel["id"]
+                    and e.remote_unit == name
+                    and e.hook.endswith(ARRIVALS)
+                )
+            ),
+        )
         return
     _queue_about(model, rel, remote, name, "-relation-departed", departing=name)
 
@@ -172,36 +176,18 @@ def queue_goodbyes(model: ModelAPI, name: str) -> None:
     app = model.unit(name)["app"]
     for rel in model.relations_of(app):
         rid = rel["id"]
-        mine = [e for e in model.state["queue"] if (e["unit"], e.get("relation_id")) == (name, rid)]
-        if not in_scope(model, rel, name):
-            for event in mine:
-                model.state["queue"].remove(event)  # e.g. -created behind a failed install
+        entered = in_scope(model, rel, name)  # if not, e.g. -created behind a failed install
+
+        def stays(event: QueuedEvent, rid: int = rid, entered: bool = entered) -> bool:
+            mine = event.unit == name and event.relation_id == rid
+            return not mine or (entered and not event.hook.endswith(ARRIVALS))
+
+        events.keep(model.state, stays)
+        if not entered:
             continue
-        for event in mine:
-            if event["hook"].endswith(ARRIVALS):
-                model.state["queue"].remove(event)
         endpoint, other = model.endpoint_of(rel, app), model.remote_app(rel, app)
         for remote in remote_units(model, rel, name):
             tell_departure(model, rel, remote, name)
             if remote in rel.get("joined", {}).get(name, []):
                 _queue_about(model, rel, name, remote, "-relation-departed", departing=name)
         model.enqueue(name, f"{endpoint}-relation-broken", relation_id=rid, remote_app=other)
-
-
-def migrate(state: dict[str, Any]) -> None:
-    """Stores written before scopes were tracked: a charm unit with no install pending has
-    its install behind it, so it is installed and in the scope of each of its relations."""
-    pending = {e["unit"] for e in state["queue"] if e["hook"] == "install"}
-    installed = set()
-    for name, unit in state["units"].items():
-        app = state["applications"].get(unit["app"], {})
-        if app.get("kind") != "peer" and name not in pending:
-            unit["installed"] = True
-            installed.add(name)
-    for rel in state["relations"].values():
-        apps = {ep["app"] for ep in rel["endpoints"]}
-        broken = set(rel.get("broken", ()))
-        rel[SCOPE_KEY] = sorted(
-            (n for n in installed - broken if state["units"][n]["app"] in apps),
-            key=lambda n: (n.partition("/")[0], int(n.partition("/")[2])),
-        )

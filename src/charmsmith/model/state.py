@@ -2,7 +2,7 @@
 
 Why: the state is one JSON document (store.py); these dataclasses name its fields and
 their types, and convert both ways without loss (keys they do not name stay in `extra`),
-so a reader sees the shape here. `migrate` brings an older document to schema 3.
+so a reader sees the shape here (migrations.py brings an older document to it).
 """
 
 from __future__ import annotations
@@ -176,17 +176,3 @@ class ModelState(Record):
     relations: dict[str, Relation]  # keyed by the relation id as text (JSON keys)
     queue: list[QueuedEvent]
     leader_settings: dict[str, Any]
-
-
-def migrate(doc: dict[str, Any]) -> dict[str, Any]:
-    """Bring a schema 1 or 2 document to schema 3, in place; returns it."""
-    if doc.get("schema") == 1:
-        from charmsmith.model.scope import migrate as add_scopes
-
-        add_scopes(doc)
-        doc["schema"] = 2
-    if doc.get("schema") == 2:
-        # schema 2 created the counter at the first unit; 3 has it from the start
-        doc.setdefault("next_unit_index", 0)
-        doc["schema"] = 3
-    return doc

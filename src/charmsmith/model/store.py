@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from charmsmith.errors import CharmsmithError
-from charmsmith.model.state import SCHEMA, migrate
+from charmsmith.model.migrations import migrate
+from charmsmith.model.state import SCHEMA
 
 STATE_FILE = "state.json"
 HISTORY_FILE = "hooks.jsonl"

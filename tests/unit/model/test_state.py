@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from charmsmith.errors import CharmsmithError
+from charmsmith.model.migrations import migrate
 from charmsmith.model.state import (
     SCHEMA,
     Application,
@@ -16,7 +17,6 @@ from charmsmith.model.state import (
     QueuedEvent,
     Relation,
     Unit,
-    migrate,
 )
 from charmsmith.model.store import STATE_FILE, ModelStore
 
