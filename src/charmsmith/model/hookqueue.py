@@ -66,7 +66,7 @@ def next_runnable(model: ModelAPI) -> dict[str, Any] | None:
             queue.remove(event)
             continue
         if unit.get("agent") != "error" and not unit.get("down"):
-            return event  # type: ignore[no-any-return]
+            return event
     return None
 
 

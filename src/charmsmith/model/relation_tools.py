@@ -138,7 +138,7 @@ def _target(
 
 def _read(
     model: ModelView, ctx: jujuc.HookContext, rel: dict[str, Any], target: str, app_bag: bool
-):
+) -> dict[str, str]:
     """The databag as this hook sees it (its own uncommitted writes included)."""
     my_app = jujuc.unit_app(model, ctx)
     apps = [ep["app"] for ep in rel["endpoints"]]

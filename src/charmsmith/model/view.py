@@ -31,18 +31,18 @@ class StateView:
 
     def app(self, name: str) -> dict[str, Any]:
         try:
-            return self.state["applications"][name]  # type: ignore[no-any-return]
+            return self.state["applications"][name]
         except KeyError:
             raise CharmsmithError(f'application "{name}" not found in the model') from None
 
     def unit(self, name: str) -> dict[str, Any]:
         try:
-            return self.state["units"][name]  # type: ignore[no-any-return]
+            return self.state["units"][name]
         except KeyError:
             raise CharmsmithError(f'unit "{name}" not found in the model') from None
 
     def relation(self, rid: int) -> dict[str, Any]:
-        return self.state["relations"][str(rid)]  # type: ignore[no-any-return]
+        return self.state["relations"][str(rid)]
 
     @staticmethod
     def unit_sort_key(name: str) -> tuple[str, int]:
@@ -108,7 +108,7 @@ class StateView:
         """Juju's derived application status: the most severe unit status."""
         a = self.app(app)
         if a.get("status"):
-            return a["status"]  # type: ignore[no-any-return]
+            return a["status"]
         for unit_name in a["units"]:
             if self.unit(unit_name).get("agent") == "error":
                 return {"status": "error", "message": self.unit(unit_name).get("agent_message", "")}

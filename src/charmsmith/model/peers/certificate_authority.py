@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 KEY_BITS = 2048
@@ -122,7 +123,7 @@ class Authority:
 def _build(
     subject: x509.Name,
     issuer: x509.Name,
-    public_key,
+    public_key: CertificatePublicKeyTypes,
     signing_key: rsa.RSAPrivateKey,
     days: float,
     names: list[x509.GeneralName] | None = None,

@@ -12,6 +12,7 @@ The daemons run as root: the state directory stays 0700 inside the private model
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -188,7 +189,9 @@ class Ceph(PrivateServer):
 
     # -- administration ------------------------------------------------------------------------
 
-    def ceph(self, *args: str, timeout: float = 60, check: bool = True):
+    def ceph(
+        self, *args: str, timeout: float = 60, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         """The real `ceph` CLI as client.admin of this cluster."""
         argv = ["ceph", "-c", str(self.conf), "-n", "client.admin", "--connect-timeout", "15"]
         argv += args

@@ -13,6 +13,7 @@ file, mnesia, logs, plugins, cookie via HOME) at the state directory so /etc/rab
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 from charmsmith.model.peers.real.server import PrivateServer, check_names, userinfo
@@ -138,7 +139,7 @@ class RabbitMQ(PrivateServer):
 
     def ctl(
         self, *args: str, input_text: str | None = None, check: bool = True, timeout: float = 60
-    ):
+    ) -> subprocess.CompletedProcess[str]:
         """Run the real `rabbitmqctl` against this node (as the rabbitmq user, our cookie)."""
         return run(
             [str(RABBITMQ_BIN / "rabbitmqctl"), "-n", self.nodename, *args],
