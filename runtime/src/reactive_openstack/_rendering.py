@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import reactive_openstack._render_memo as render_memo
-from reactive_openstack._api_support import HAPROXY_CFG, MEMCACHED_CONF
+from reactive_openstack._api_support import HAPROXY_CFG
 from reactive_openstack._endpoints import bracket
 from reactive_openstack.releases import CODENAMES
 
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUNDLED_TEMPLATES",
-    "HAPROXY_CFG",
-    "MEMCACHED_CONF",
     "TemplateMissing",
     "file_group",
     "make_environment",
@@ -162,7 +160,9 @@ def render_configs(
 
     support = getattr(adapters, "support_files", None)
     for path, content in (support() if callable(support) else {}).items():
-        if host.write_file(path, content, mode=0o640, owner="root", group=file_group(charm, path)):
+        if host.write_file(
+            path, content, mode=DEFAULT_MODE, owner="root", group=file_group(charm, path)
+        ):
             changed.append(path)
 
     plan = [(path, _file_mode(charm, path), file_group(charm, path)) for path in targets]
