@@ -1,18 +1,11 @@
 """A generated charm's own toolchain works as a charm author runs it: fresh tox, no charmsmith.
 
-Three charms (several db-sync commands; a hyphenated name; glance with a Ceph pool) are
-created with the CLI, then the real ``tox`` from its own venv (.venv-toolchain, made by
-scripts/setup-toolchain.sh, never the project's .venv) runs ``pep8``, ``py3`` and ``build``
-in each with a scrubbed environment:
-only PATH, HOME and LANG, and PATH holds no charmsmith. Everything tox installs comes from
-PyPI by registered names or from the charm's own .charmsmith/ by path; a
-``reactive-openstack`` or ``charmsmith`` fetched by name would fail here, as neither is on
-PyPI. Both charms share one HOME, so the second reuses pip's cache (CI time), not a venv.
-
-charmcraft (PyPI, .venv-charmcraft) reads each charmcraft.yaml, and packs one charm for real
-with ``--destructive-mode`` in a mount namespace that makes this Debian host look like the
-Ubuntu base it packs for, with pip's charm-tools standing in for the ``charm`` snap; the unit
-side then bootstraps the packed charm's wheelhouse offline and imports what hooks import.
+Charms created from three answer sets run the real ``tox`` (``pep8``, ``py3``, ``build``) from
+.venv-toolchain in an environment of PATH, HOME and LANG only, with no charmsmith on PATH, so
+anything of ours fetched by name from PyPI fails here; charmcraft loads each charmcraft.yaml and
+packs one charm for real, whose wheelhouse then bootstraps offline. The environments and the
+mount namespace that makes this host look like Ubuntu: docs/create.md, 'How the toolchain is
+tested'.
 """
 
 from __future__ import annotations
