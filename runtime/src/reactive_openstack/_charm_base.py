@@ -11,6 +11,7 @@ changed; a service restarts only when one of its files changed, once per hook.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from reactive_openstack.releases import (
 from reactive_openstack.workload_status import Status
 
 if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
     from reactive_openstack.host import Host
     from reactive_openstack.releases import ReleaseRegistry
 
@@ -220,12 +222,14 @@ class OpenStackCharm(metaclass=DeclaringClass):
         """Upgrade when openstack-origin moved to a newer release (unless action-managed).
 
         Returns True if an upgrade ran. With action-managed-upgrade only the openstack-upgrade
-        action's request lets it run (_upgrade.py). Afterwards ``self`` *is* the newer release's
-        class (its ``__class__`` is switched), so the handler's next calls use the new templates.
+        action's request lets it run (_upgrade.py). ``self`` stays what it was, on the old
+        release: after a True the caller takes the registry's instance (``registry.instance()``),
+        which is the target release's; ``provide_charm_instance(registry, upgrade=True)`` does
+        both for a handler. An instance an upgrade already replaced never upgrades again.
         """
         import reactive_openstack._upgrade as upgrade
 
-        if not config_checks.usable(self):
+        if upgrade.current(self) is not self or not config_checks.usable(self):
             return False
         target = self.upgrade_available()
         if target is None or not upgrade.allowed_now(self, target):
@@ -233,11 +237,31 @@ class OpenStackCharm(metaclass=DeclaringClass):
         self.run_upgrade(target, interfaces)
         return True
 
-    def run_upgrade(self, target: str, interfaces: Sequence[Any] = ()) -> None:
-        """Packages, configs from the new release's templates, leader migration, one restart."""
+    def run_upgrade(self, target: str, interfaces: Sequence[Any] = ()) -> Charm:
+        """Packages, configs from the new release's templates, leader migration, one restart.
+
+        Returns the target release's instance that carries the hook on (see ``successor``).
+        """
         import reactive_openstack._upgrade as upgrade
 
-        upgrade.perform(self, target, interfaces)
+        return upgrade.perform(self, target, interfaces)
+
+    def successor(self, release: str) -> Charm:
+        """A new instance for ``release`` that carries this hook on after an upgrade.
+
+        Its class is the registry's for ``release`` (this class without a registry), its host
+        this one's; it starts from a copy of this hook's memo (status deferred, services that
+        failed, config problems logged) and the registry hands it out from now on. ``self`` is
+        left as it was, except that its memo names the successor, so a status evaluated through
+        ``self`` (the hook-exit one) describes the unit as upgraded (_upgrade.current).
+        """
+        cls = self.registry.select(release) if self.registry is not None else type(self)
+        created: Charm = cls(release=release, host=self.host, registry=self.registry)
+        created.memo = dataclasses.replace(self.memo, upgraded_to=None)
+        self.memo.upgraded_to = created
+        if self.registry is not None:
+            self.registry.set_instance(created)
+        return created
 
     # -- rendering and restarts -----------------------------------------------------------------
 

@@ -154,7 +154,12 @@ def compute(charm: Charm) -> Status:
 
 
 def evaluate(charm: Charm) -> Status:
-    """Compute and set the status (and the application version) now."""
+    """Compute and set the status (and the application version) now.
+
+    After an OpenStack upgrade in this hook, of the instance that replaced ``charm``: the
+    hook-exit evaluation may have been registered through the old one.
+    """
+    charm = upgrade.current(charm)
     version = charm.application_version
     if version:
         charm.host.application_version_set(version)

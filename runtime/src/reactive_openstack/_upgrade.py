@@ -73,37 +73,47 @@ def plan(charm: Charm) -> str:
     return target
 
 
-def perform(charm: Charm, target: str, interfaces: Sequence[Any] = ()) -> None:
+def perform(charm: Charm, target: str, interfaces: Sequence[Any] = ()) -> Charm:
     """Upgrade this unit to ``target``: packages, configs, leader migration, one restart.
 
-    Afterwards ``charm`` *is* the target release's class (its ``__class__`` is switched), so the
-    handler's next calls use the new release's templates and packages.
+    The steps run on a new instance of the target release's class (``charm.successor``), which
+    the registry hands out from now on and which this returns, so the handler's next calls use
+    the new release's templates and packages. ``charm`` itself keeps its class and release.
     """
     host = charm.host
     host.status_set("maintenance", f"Upgrading to OpenStack {target}")
-    if charm.registry is not None:
-        new_cls = charm.registry.select(target)
-        if new_cls is not type(charm):
-            charm.__class__ = new_cls
-    charm.release = target
-    host.kv_set(KV_RELEASE_KEY, target)
     charm.requested_upgrade = None
-    origin = charm.config.get("openstack-origin")
+    upgraded = charm.successor(target)
+    host.kv_set(KV_RELEASE_KEY, target)
+    origin = upgraded.config.get("openstack-origin")
     if origin and not str(origin).startswith("distro"):
         host.add_source(str(origin))
-    host.install_packages(charm.all_packages)
-    obsolete = [p for p in charm.purge_packages if host.installed_version(p) is not None]
+    host.install_packages(upgraded.all_packages)
+    obsolete = [p for p in upgraded.purge_packages if host.installed_version(p) is not None]
     if obsolete:
         host.purge_packages(obsolete)
     changed: list[str] = []
-    if config_checks.usable(charm):
-        changed = list(rendering.render_configs(charm, charm.build_adapters(interfaces)) or [])
-    _migrate_or_defer(charm)
-    if not charm.paused:
+    if config_checks.usable(upgraded):
+        adapters = upgraded.build_adapters(interfaces)
+        changed = list(rendering.render_configs(upgraded, adapters) or [])
+    _migrate_or_defer(upgraded)
+    if not upgraded.paused:
         import reactive_openstack._services as services
 
-        for service in _unique([*charm.services_for(changed), *charm.services]):
-            services.restart(charm, service)
+        for service in _unique([*upgraded.services_for(changed), *upgraded.services]):
+            services.restart(upgraded, service)
+    return upgraded
+
+
+def current(charm: Charm) -> Charm:
+    """The instance that describes the unit now: ``charm``, or what an upgrade replaced it with.
+
+    A hook-exit status registered through the old instance, or an action holding it, asks here
+    so the status is the upgraded release's.
+    """
+    while charm.memo.upgraded_to is not None:
+        charm = charm.memo.upgraded_to
+    return charm
 
 
 def _migrate_or_defer(charm: Charm) -> None:

@@ -80,12 +80,17 @@ class provide_charm_instance:  # noqa: N801 - used like a function: @provide_cha
     As a decorator the instance becomes the handler's first argument and the handler's own
     arguments (the interface objects charms.reactive passes) follow. Exceptions from the handler
     are never swallowed.
+
+    With ``upgrade=True`` (decorator only: the upgrade renders from the handler's interface
+    objects) an OpenStack upgrade that openstack-origin asks for runs first, and the handler
+    receives the registry's instance afterwards: the target release's after an upgrade.
     """
 
-    def __init__(self, registry: ReleaseRegistry) -> None:
+    def __init__(self, registry: ReleaseRegistry, upgrade: bool = False) -> None:
         if not isinstance(registry, ReleaseRegistry):
             raise TypeError("provide_charm_instance needs the charm's ReleaseRegistry")
         self.registry = registry
+        self.upgrade = upgrade
 
     def __call__(self, func: F) -> F:
         @functools.wraps(func)
@@ -93,12 +98,19 @@ class provide_charm_instance:  # noqa: N801 - used like a function: @provide_cha
             charm = get_charm_instance(self.registry)
             if isinstance(charm, UnsupportedCharm):
                 return None
+            if self.upgrade and charm.upgrade_if_available(args):
+                charm = self.registry.instance()
             return func(charm, *args, **kwargs)
 
         keep_handler_identity(func, wrapper)
         return wrapper  # type: ignore[return-value]
 
     def __enter__(self) -> Charm | UnsupportedCharm:
+        if self.upgrade:
+            raise TypeError(
+                "provide_charm_instance(registry, upgrade=True) upgrades with the handler's "
+                "interface objects: use it as the handler's decorator"
+            )
         return get_charm_instance(self.registry)
 
     def __exit__(self, *exc_info: Any) -> None:

@@ -207,10 +207,11 @@ class ReleaseRegistry:
         return self._instance
 
     def reset_instance(self) -> None:
-        """Drop the cached instance (after an upgrade changed the release)."""
+        """Drop the cached instance (a test simulating the next hook's new process)."""
         self._instance = None
 
     def set_instance(self, instance: Charm) -> None:
+        """Hand out ``instance`` from now on (an upgrade's successor: OpenStackCharm.successor)."""
         self._instance = instance
 
 

@@ -123,18 +123,24 @@ def test_paused_unit_does_not_restart(charm_dir):
 def test_upgrade_via_origin(charm_dir):
     host = ready_host(charm_dir=charm_dir, kv={KV_RELEASE_KEY: "yoga"})
     host.leader_settings["db-sync-done"] = "yoga"
-    charm = charm_for(host)
+    registry, yoga_cls, caracal_cls = make_registry()
+    registry.host = host
+    charm = registry.instance()
     host.config_values["openstack-origin"] = "cloud:jammy-caracal"
     assert charm.upgrade_if_available([]) is True
-    assert charm.release == "caracal" and type(charm).release == "caracal"
+    upgraded = registry.instance()
+    assert type(upgraded) is caracal_cls and upgraded.release == "caracal"
+    assert type(charm) is yoga_cls and charm.release == "yoga"  # the old instance is untouched
     assert host.kv[KV_RELEASE_KEY] == "caracal"
     assert host.sources == ["cloud:jammy-caracal"]
     assert "python3-congress-extra" in host.installs[-1]
     assert host.file_text(CONF).startswith("# caracal\n")  # the caracal template now
-    assert host.commands == [list(type(charm).sync_commands[0])]  # leader migrates
+    assert host.commands == [list(caracal_cls.sync_commands[0])]  # leader migrates
     assert host.leader_settings["db-sync-done"] == "caracal"
-    # the same instance keeps working on the new release
+    # neither instance upgrades again
+    assert upgraded.upgrade_if_available([]) is False
     assert charm.upgrade_if_available([]) is False
+    assert len(host.installs) == 1
 
 
 def test_upgrade_non_leader_does_not_migrate(charm_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import reactive_openstack as ro
 from reactive_openstack import _upgrade as upgrade
 from reactive_openstack import _upgrade_action as upgrade_action
 from reactive_openstack import actions
@@ -33,12 +34,12 @@ def _unit(charm_dir, leader=True, marker="yoga", **config):
 def _handler(charm):
     """What a generated charm's render handler does in the hook the action dispatches."""
 
-    def dispatch():
-        charm.upgrade_if_available([])
-        charm.render_all_configs()
+    @ro.provide_charm_instance(charm.registry, upgrade=True)
+    def render_config(charm, *interfaces):
+        charm.render_with_interfaces(interfaces)
         charm.db_sync()
 
-    return dispatch
+    return render_config
 
 
 def test_config_change_only_records_the_target_in_the_status(charm_dir):
@@ -56,14 +57,15 @@ def test_action_upgrades_leader_migrates_once_and_restarts_once(charm_dir):
     host, charm = _unit(charm_dir)
     outcome = upgrade_action.action(charm, dispatch=_handler(charm))
     assert outcome == "upgraded from yoga to caracal"
-    assert charm.release == "caracal" and host.kv[KV_RELEASE_KEY] == "caracal"
+    upgraded = charm.registry.instance()
+    assert upgraded.release == "caracal" and host.kv[KV_RELEASE_KEY] == "caracal"
     assert host.sources == ["cloud:jammy-caracal"]
     assert "python3-congress-extra" in host.installs[-1]
     assert host.file_text(CONF).startswith("# caracal\n")
     assert host.commands == [SYNC, ["action-set", "outcome=upgraded from yoga to caracal"]]
     assert host.leader_settings["db-sync-done"] == "caracal"
     assert host.restarted().count("congress-server") == 1
-    charm._assess_status()
+    upgraded._assess_status()
     assert host.status == ("active", "Unit is ready")
 
 
@@ -80,10 +82,11 @@ def test_migration_runs_before_the_restart(charm_dir):
 def test_non_leader_first_waits_for_the_leader_without_failing(charm_dir):
     host, charm = _unit(charm_dir, leader=False)
     upgrade_action.action(charm, dispatch=_handler(charm))
-    assert charm.release == "caracal"
+    upgraded = charm.registry.instance()
+    assert upgraded.release == "caracal"
     assert SYNC not in host.commands  # migrations are the leader's
     assert host.restarted().count("congress-server") == 1
-    charm._assess_status()
+    upgraded._assess_status()
     assert host.status == ("waiting", "Waiting for the leader to migrate the database to caracal")
 
     # the leader migrates; this unit's leader-settings-changed restarts once and is ready
@@ -104,7 +107,7 @@ def test_non_leader_after_the_leader_restarts_once_and_is_ready(charm_dir):
     upgrade_action.action(charm, dispatch=_handler(charm))
     assert SYNC not in host.commands
     assert host.restarted().count("congress-server") == 1
-    charm._assess_status()
+    charm.registry.instance()._assess_status()
     assert host.status == ("active", "Unit is ready")
 
 
@@ -164,6 +167,16 @@ def test_action_reports_a_handler_that_could_not_upgrade(charm_dir):
     assert charm.upgrade_if_available([]) is False
 
 
+def test_action_main_reports_the_upgraded_units_status(charm_dir, monkeypatch):
+    """actions.main evaluates the status through the instance it started with: the old one."""
+    host, charm = _unit(charm_dir)
+    monkeypatch.setattr(actions, "discover_registry", lambda _: charm.registry)
+    monkeypatch.setattr(upgrade_action, "_reactive_dispatch", _handler(charm))
+    assert actions.main("openstack-upgrade", host=host) is True
+    assert host.commands[-1] == ["action-set", "outcome=upgraded from yoga to caracal"]
+    assert host.status == ("active", "Unit is ready")  # not "... action pending (yoga -> ...)"
+
+
 def test_action_failure_reaches_action_fail(charm_dir, monkeypatch):
     host, charm = _unit(charm_dir, **{"openstack-origin": "cloud:jammy-yoga"})
     monkeypatch.setattr(actions, "discover_registry", lambda _: charm.registry)
@@ -180,6 +193,7 @@ def test_action_failure_reaches_action_fail(charm_dir, monkeypatch):
 def test_without_action_managed_the_config_change_upgrades_with_one_restart(charm_dir):
     host, charm = _unit(charm_dir, **{"action-managed-upgrade": False})
     assert charm.upgrade_if_available([]) is True
-    charm.db_sync()
-    assert charm.release == "caracal" and host.commands == [SYNC]
+    upgraded = charm.registry.instance()
+    upgraded.db_sync()
+    assert upgraded.release == "caracal" and host.commands == [SYNC]
     assert host.restarted().count("congress-server") == 1
