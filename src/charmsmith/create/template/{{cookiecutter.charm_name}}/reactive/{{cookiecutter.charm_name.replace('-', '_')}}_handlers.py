@@ -47,10 +47,13 @@ ro.use_defaults(
 
 @reactive.when("shared-db.available", "identity-service.available", "amqp.available")
 @reactive.when_not("is-update-status-hook")
-@ro.provide_charm_instance(registry)
+@ro.provide_charm_instance(registry, upgrade=True)
 def render_config(charm: ro.HAOpenStackCharm, *interfaces: object) -> None:
-    """Write every config file from the relation data and bring the service up to date."""
-    charm.upgrade_if_available(interfaces)
+    """Write every config file from the relation data and bring the service up to date.
+
+    When openstack-origin moved to a newer release, the runtime upgrades first and ``charm`` is
+    already the new release's instance.
+    """
     charm.render_with_interfaces(interfaces)
     charm.db_sync()
     charm.assess_status()
