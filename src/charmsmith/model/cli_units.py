@@ -83,7 +83,7 @@ def cmd_run_action(store: ModelStore, args: argparse.Namespace) -> int:
         }
         ctx = runner.new_context(model, args.unit, args.action, action=action)
         path = f"{unitfs.charm_dir_in_unit(args.unit)}/actions/{args.action}"
-        record = runner.execute(model, ctx, path, {})
+        record = runner.execute(model, ctx, path)
         model.unit(args.unit)["agent"] = "idle"
         record["action"] = action
         store.append_history(record)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model.deploy import check_new_app
 from charmsmith.model.peers import PEERS
 from charmsmith.model.protocols import ModelAPI
+from charmsmith.model.state import Application
 from charmsmith.model.store import PEER_MARKER, write_atomic
 
 
@@ -41,35 +41,35 @@ def deploy_peer(
         raise CharmsmithError(
             f"{kind}: the {backend} backend runs one server; deploy it with one unit"
         )
-    app: dict[str, Any] = {
-        "name": name,
-        "kind": "peer",
-        "peer": kind,
-        "charm": kind,
-        "backend": backend,
-        "metadata": cls.metadata(),
-        "options": cls.OPTIONS,
-        "config": {},
-        "units": [],
-        "leader": None,
-        "version": "",
-        "subordinate": cls.SUBORDINATE,
-        "peer_state": {},
-    }
-    model.state["applications"][name] = app
+    app = Application(
+        name=name,
+        kind="peer",
+        peer=kind,
+        charm=kind,
+        backend=backend,
+        metadata=cls.metadata(),
+        options=cls.OPTIONS,
+        config={},
+        units=[],
+        leader=None,
+        version="",
+        subordinate=cls.SUBORDINATE,
+        peer_state={},
+    )
+    model.state.applications[name] = app
     try:
-        app["config"] = model.coerce_config(name, config or {})
+        app.config = model.coerce_config(name, config or {})
         cls.check_config(model.config_values(name), backend)
         if not cls.SUBORDINATE:
             for _ in range(max(count, 1)):
                 unit = model.new_unit(name)
-                model.substrate.add_bridge_address(model.state, model.unit(unit)["address"])
-            app["leader"] = app["units"][0]
+                model.substrate.add_bridge_address(model.state, model.unit(unit).address)
+            app.leader = app.units[0]
         if backend_cls.DAEMONS:
             start_peer_backend(model, name)
         status = dict(zip(("status", "message"), model.peer(name).status(), strict=True))
-        for unit in app["units"]:
-            model.unit(unit)["workload"] = dict(status)
+        for unit in app.units:
+            model.unit(unit).workload = dict(status)
     except BaseException as exc:
         kept = forget_peer(model, name)
         if kept is not None and isinstance(exc, CharmsmithError):
@@ -89,17 +89,21 @@ def start_peer_backend(model: ModelAPI, name: str) -> None:
     from charmsmith.model.peers.real.access import reach_state_dir
 
     a = model.app(name)
-    backend_cls = model.peer_class(name).backend_class(a["backend"])
+    backend = a.backend or ""
+    if a.peer_state is None:
+        a.peer_state = {}
+    peer_state = a.peer_state  # configure fills it in place
+    backend_cls = model.peer_class(name).backend_class(backend)
     state_dir = peer_dir(model, name)
-    address = model.unit(a["units"][0])["address"]
+    address = model.unit(a.units[0]).address
     reach_state_dir(state_dir, model.store.path, backend_cls.USERS)
-    backend_cls.configure(a["peer_state"], state_dir, address)
-    public = {k: v for k, v in a["peer_state"].items() if k != "secrets"}
-    marker = {"peer": a["peer"], "backend": a["backend"], "peer_state": public}
+    backend_cls.configure(peer_state, state_dir, address)
+    public = {k: v for k, v in peer_state.items() if k != "secrets"}
+    marker = {"peer": a.peer, "backend": backend, "peer_state": public}
     write_atomic(state_dir / PEER_MARKER, json.dumps(marker, sort_keys=True).encode())
-    model.echo(f"{name}: starting the {a['backend']} {a['peer']} backend on {address}")
+    model.echo(f"{name}: starting the {backend} {a.peer} backend on {address}")
     seconds = model.peer(name).backend.start()
-    model.echo(f"{name}: {a['backend']} backend ready in {seconds:.1f} s ({state_dir})")
+    model.echo(f"{name}: {backend} backend ready in {seconds:.1f} s ({state_dir})")
 
 
 def forget_peer(model: ModelAPI, name: str) -> Path | None:
@@ -108,17 +112,17 @@ def forget_peer(model: ModelAPI, name: str) -> Path | None:
     A daemon backend's directory is moved aside to `<app>.failed` (its logs explain the
     failure, and a new deploy must not inherit a half-initialised datadir); returns it.
     """
-    a = model.state["applications"].pop(name)
-    for unit in a["units"]:
-        record = model.state["units"].pop(unit, None)
+    a = model.state.applications.pop(name)
+    for unit in a.units:
+        record = model.state.units.pop(unit, None)
         if record:
-            model.substrate.del_bridge_address(model.state, record["address"])
+            model.substrate.del_bridge_address(model.state, record.address)
     state_dir = peer_dir(model, name)
     if not state_dir.exists():
         return None
-    if a["peer_state"]:
+    if a.peer_state and a.peer:
         try:
-            PEERS[a["peer"]](a).backend.stop()
+            PEERS[a.peer](a).backend.stop()
         except CharmsmithError as err:
             # left in place with its marker, so that `destroy` tries again
             model.echo(f"{name}: could not stop the failed backend: {err}")

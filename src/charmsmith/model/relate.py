@@ -8,16 +8,16 @@ the installed units into its scope (scope.py), which queues -joined and -changed
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import scope
 from charmsmith.model.protocols import ModelAPI
+from charmsmith.model.state import Endpoint, Relation
 
 
-def set_juju_keys(model: ModelAPI, rel: dict[str, Any], unit: str) -> None:
-    addr = model.unit(unit)["address"]
-    bag = rel["unit_data"].setdefault(unit, {})
+def set_juju_keys(model: ModelAPI, rel: Relation, unit: str) -> None:
+    addr = model.unit(unit).address
+    bag = rel.unit_data.setdefault(unit, {})
     bag.update({"private-address": addr, "ingress-address": addr, "egress-subnets": f"{addr}/32"})
 
 
@@ -27,28 +27,27 @@ def new_relation(
     endpoints: tuple[str, str],
     interface: str,
     scope: str = "global",
-) -> dict[str, Any]:
-    rid = model.state["next_relation_id"]
-    model.state["next_relation_id"] = rid + 1
-    rel = {
-        "id": rid,
-        "interface": interface,
-        "scope": scope,
-        "endpoints": [{"app": a, "endpoint": e} for a, e in zip(apps, endpoints, strict=True)],
-        "unit_data": {},
-        "app_data": {},
-        "joined": {},
-        "since": time.time(),  # goal-state's relation `since`
-    }
-    if apps[0] == apps[1]:
-        rel["endpoints"] = rel["endpoints"][:1]
-    model.state["relations"][str(rid)] = rel
+) -> Relation:
+    rid = model.state.next_relation_id
+    model.state.next_relation_id = rid + 1
+    sides = [Endpoint(app, name) for app, name in zip(apps, endpoints, strict=True)]
+    rel = Relation(
+        id=rid,
+        interface=interface,
+        scope=scope,
+        endpoints=sides[:1] if apps[0] == apps[1] else sides,
+        unit_data={},
+        app_data={},
+        joined={},
+        since=time.time(),  # goal-state's relation `since`
+    )
+    model.state.relations[str(rid)] = rel
     return rel
 
 
 def ensure_peer_relations(model: ModelAPI, app: str) -> None:
     """Peer relations (metadata `peers:`) exist from deploy on, as in Juju."""
-    for name, spec in (model.app(app)["metadata"].get("peers") or {}).items():
+    for name, spec in (model.app(app).metadata.get("peers") or {}).items():
         if not any(
             model.endpoint_of(r, app) == name and model.remote_app(r, app) == app
             for r in model.relations_of(app)
@@ -57,10 +56,10 @@ def ensure_peer_relations(model: ModelAPI, app: str) -> None:
             new_relation(model, (app, app), (name, name), interface)
 
 
-def relate(model: ModelAPI, left: str, right: str) -> dict[str, Any]:
+def relate(model: ModelAPI, left: str, right: str) -> Relation:
     (a, ea), (b, eb) = resolve_endpoints(model, left, right)
-    for rel in model.state["relations"].values():
-        pairs = {(ep["app"], ep["endpoint"]) for ep in rel["endpoints"]}
+    for rel in model.state.relations.values():
+        pairs = {(ep.app, ep.endpoint) for ep in rel.endpoints}
         if pairs == {(a, ea), (b, eb)}:
             raise CharmsmithError(f"relation {a}:{ea} {b}:{eb} already exists")
     spec_a, spec_b = model.endpoints(a)[ea], model.endpoints(b)[eb]
@@ -73,11 +72,11 @@ def relate(model: ModelAPI, left: str, right: str) -> dict[str, Any]:
             model.enqueue(
                 unit,
                 f"{model.endpoint_of(rel, app)}-relation-created",
-                relation_id=rel["id"],
+                relation_id=rel.id,
                 remote_app=other,
             )
     for app in (a, b):
-        for unit in model.app(app)["units"] if model.is_peer(app) else []:
+        for unit in model.app(app).units if model.is_peer(app) else []:
             model.set_juju_keys(rel, unit)  # charm units' come with their scope entry
     scope.enter_installed(model, rel, a if not model.is_peer(a) else b)
     return rel

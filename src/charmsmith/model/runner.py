@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from charmsmith.model import network, procs
 from charmsmith.model import units as unitfs
-from charmsmith.model.events import as_event
 from charmsmith.model.operations import after_hook
+from charmsmith.model.state import QueuedEvent, Unit
 from charmsmith.model.tool_base import HookContext
 
 if TYPE_CHECKING:
@@ -37,14 +37,14 @@ OUTPUT_LIMIT = 200_000
 
 
 def new_context(model: ModelAPI, unit: str, hook: str, **extra: Any) -> HookContext:
-    number = model.state["next_context"]
-    model.state["next_context"] = number + 1
+    number = model.state.next_context
+    model.state.next_context = number + 1
     ctx = HookContext(id=f"{unit}-{hook}-{number}", unit=unit, hook=hook, **extra)
     model.contexts[ctx.id] = ctx
     return ctx
 
 
-def hook_env(model: ModelAPI, ctx: HookContext, event: dict[str, Any]) -> dict[str, str]:
+def hook_env(model: ModelAPI, ctx: HookContext) -> dict[str, str]:
     """Juju 3.x's hook environment; nothing inherited from the caller (env -i).
 
     Follows juju/worker/uniter/runner/context/context.go (HookVars) and env.go (the Ubuntu
@@ -74,10 +74,10 @@ def hook_env(model: ModelAPI, ctx: HookContext, event: dict[str, Any]) -> dict[s
         "JUJU_HOOK_NAME": "" if ctx.action is not None else ctx.hook,
         "JUJU_DISPATCH_PATH": dispatch,
         "CLOUD_API_VERSION": "",
-        "JUJU_MODEL_NAME": state["name"],
-        "JUJU_MODEL_UUID": state["uuid"],
-        "JUJU_MACHINE_ID": unit.get("machine", "0"),
-        "JUJU_PRINCIPAL_UNIT": unit.get("principal", ""),
+        "JUJU_MODEL_NAME": state.name,
+        "JUJU_MODEL_UUID": state.uuid,
+        "JUJU_MACHINE_ID": unit.machine,
+        "JUJU_PRINCIPAL_UNIT": unit.principal or "",
         "JUJU_AVAILABILITY_ZONE": "zone1",
         "JUJU_CONTEXT_ID": ctx.id,
         "JUJU_VERSION": JUJU_VERSION,
@@ -94,7 +94,7 @@ def hook_env(model: ModelAPI, ctx: HookContext, event: dict[str, Any]) -> dict[s
     }
     if ctx.relation_id is not None:
         rel = model.relation(ctx.relation_id)
-        app = unit["app"]
+        app = unit.app
         env["JUJU_RELATION"] = model.endpoint_of(rel, app)
         env["JUJU_RELATION_ID"] = model.relation_key(rel, app)
         env["JUJU_REMOTE_APP"] = ctx.remote_app or model.remote_app(rel, app)
@@ -157,20 +157,18 @@ def _run_hook_process(
         marker.unlink(missing_ok=True)
 
 
-def execute(
-    model: ModelAPI, ctx: HookContext, path_in_unit: str, event: dict[str, Any]
-) -> dict[str, Any]:
+def execute(model: ModelAPI, ctx: HookContext, path_in_unit: str) -> dict[str, Any]:
     """Run `path_in_unit` in the unit for this context; returns the history record."""
     unit = model.unit(ctx.unit)
     charm = unitfs.charm_dir_in_unit(ctx.unit)
     argv = model.substrate.enter_unit(model, ctx.unit, [path_in_unit], charm)
-    unit["agent"] = "executing"
+    unit.agent = "executing"
     start = time.perf_counter()
     model.current = ctx
     try:
-        rc, output = _run_hook_process(model, argv, hook_env(model, ctx, event), ctx.unit)
+        rc, output = _run_hook_process(model, argv, hook_env(model, ctx), ctx.unit)
     except BaseException:
-        unit["agent"] = "idle"  # interrupted: the hook did not run, it is queued again
+        unit.agent = "idle"  # interrupted: the hook did not run, it is queued again
         raise
     finally:
         model.current = None
@@ -189,9 +187,8 @@ def execute(
     }
 
 
-def run_event(model: ModelAPI, event: dict[str, Any]) -> bool:
+def run_event(model: ModelAPI, queued: QueuedEvent) -> bool:
     """Run one queued hook; commit its writes on success; mark the unit in error on failure."""
-    queued = as_event(event)
     name, hook = queued.unit, queued.hook
     unit = model.unit(name)
     ctx = new_context(
@@ -212,15 +209,15 @@ def run_event(model: ModelAPI, event: dict[str, Any]) -> bool:
         after_success(model, ctx, unit)
         return True  # Juju skips hooks the charm does not implement
     label = hook if not queued.remote_unit else f"{hook} ({queued.remote_unit})"
-    record = execute(model, ctx, f"{unitfs.charm_dir_in_unit(name)}/hooks/{hook}", event)
+    record = execute(model, ctx, f"{unitfs.charm_dir_in_unit(name)}/hooks/{hook}")
     model.store.append_history(record)
     tools = sum(1 for c in record["calls"] if not c["shim"])
     if record["rc"] == 0:
         model.echo(f"{name}: {label} ok ({record['wall']:.2f}s, {tools} tool calls)")
         after_success(model, ctx, unit)
         return True
-    unit["agent"] = "error"
-    unit["agent_message"] = f'hook failed: "{hook}"'
+    unit.agent = "error"
+    unit.agent_message = f'hook failed: "{hook}"'
     last = next((ln for ln in reversed(record["output"].splitlines()) if ln.strip()), "")
     message = (
         f'hook "{hook}" failed on {name} ({exit_text(record["rc"])}): {last.strip()[:200]}'
@@ -243,11 +240,11 @@ def exit_text(rc: int) -> str:
         return f"killed by signal {-rc}"
 
 
-def after_success(model: ModelAPI, ctx: HookContext, unit: dict[str, Any]) -> None:
+def after_success(model: ModelAPI, ctx: HookContext, unit: Unit) -> None:
     """What follows a hook that succeeded (or that the charm lacks): commit, removal, -broken."""
-    unit["agent"] = "idle"
-    unit.pop("agent_message", None)
+    unit.agent = "idle"
+    unit.agent_message = None
     model.commit(ctx)
-    if ctx.hook == "remove" and unit.get("dying"):
+    if ctx.hook == "remove" and unit.dying:
         model.finish_removal(ctx.unit)
     after_hook(model, ctx)

@@ -75,5 +75,5 @@ class Model(StateView):
 
     def destroy(self) -> None:
         """Host objects go (teardown.py: step by step, daemons first); failures are reported."""
-        for problem in destroy_host_objects(self.store, self.echo):
+        for problem in destroy_host_objects(self.store.path, self.store.state.to_json(), self.echo):
             self.echo(f"could not remove: {problem}")

@@ -34,6 +34,59 @@ class Record:
         extra = {key: value for key, value in doc.items() if key not in names}
         return cls(**values, extra=extra)
 
+    # -- transitional: `record["key"]` as the JSON document allowed, while readers move to
+    # attributes (issue 13); a field reads as its value, any other key as `extra`'s.
+
+    def _named(self, key: str) -> bool:
+        return key != "extra" and key in {f.name for f in dataclasses.fields(self)}
+
+    def _absent(self, key: str) -> bool:
+        field = next(f for f in dataclasses.fields(self) if f.name == key)
+        return bool(field.metadata.get("optional")) and getattr(self, key) is None
+
+    def __getitem__(self, key: str) -> Any:
+        if self._named(key):
+            if self._absent(key):
+                raise KeyError(key)
+            return getattr(self, key)
+        return self.extra[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if self._named(key):
+            setattr(self, key, value)
+        else:
+            self.extra[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if self._named(key):
+            if self._absent(key):
+                raise KeyError(key)
+            setattr(self, key, None)
+        else:
+            del self.extra[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str) and self._named(key):
+            return not self._absent(key)
+        return key in self.extra
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in self:
+            value = self[key]
+            del self[key]
+            return value
+        if default:
+            return default[0]
+        raise KeyError(key)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
@@ -96,6 +149,9 @@ class Unit(Record):
     installed: bool | None = optional()
     dying: bool | None = optional()
     down: bool | None = optional()
+    agent_message: str | None = optional()  # why the agent is in error (a failed hook)
+    series_upgrade: str | None = optional()  # "prepared" between prepare and complete
+    services: dict[str, Any] | None = optional()  # name -> its listener (services.py)
 
 
 @dataclasses.dataclass
@@ -122,6 +178,8 @@ class Application(Record):
     backend: str | None = optional()
     subordinate: bool | None = optional()
     peer_state: dict[str, Any] | None = optional()
+    status: dict[str, Any] | None = optional()  # set by the leader's status-set --application
+    resources: dict[str, Any] | None = optional()  # attached resources (day2.py)
 
 
 @dataclasses.dataclass
@@ -147,6 +205,8 @@ class Relation(Record):
     joined: dict[str, list[str]]
     since: float
     in_scope: list[str] | None = optional()
+    broken: list[str] | None = optional()  # units whose -broken hook has run
+    departed_data: dict[str, dict[str, str]] | None = optional()  # removed units' last bags
 
 
 @dataclasses.dataclass
@@ -176,3 +236,10 @@ class ModelState(Record):
     relations: dict[str, Relation]  # keyed by the relation id as text (JSON keys)
     queue: list[QueuedEvent]
     leader_settings: dict[str, Any]
+    removing: list[str] | None = optional()  # units being removed, their hooks still queued
+    archive: dict[str, str] | None = optional()  # the package archive's pockets (archive.py)
+
+    @classmethod
+    def empty(cls) -> ModelState:
+        """A placeholder until a store is loaded (ModelStore.locked)."""
+        return cls(SCHEMA, "", "", "", "", "", 0, "", 0, 0, 0, {}, {}, {}, [], {})

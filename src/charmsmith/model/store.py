@@ -21,7 +21,7 @@ from typing import Any
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model.migrations import migrate
-from charmsmith.model.state import SCHEMA
+from charmsmith.model.state import SCHEMA, ModelState
 
 STATE_FILE = "state.json"
 HISTORY_FILE = "hooks.jsonl"
@@ -35,30 +35,29 @@ def default_model_dir() -> Path:
     return Path(os.environ.get("CHARMSMITH_MODEL") or ".charmsmith-model")
 
 
-def new_state(model_dir: Path) -> dict[str, Any]:
+def new_state(model_dir: Path) -> ModelState:
     """A fresh model. The short id names host objects (bridge, netns) so two models never clash."""
     model_id = secrets.token_hex(3)
     from charmsmith.model.network import pick_subnet
 
-    subnet = pick_subnet()
-    return {
-        "schema": SCHEMA,
-        "name": model_dir.resolve().name.lstrip(".") or "charmsmith",
-        "uuid": _uuid4(),
-        "id": model_id,
-        "subnet": subnet,
-        "bridge": f"csbr{model_id}",
-        "next_host": 2,
-        "mode": os.environ.get("CHARMSMITH_MODE", "emulated"),
-        "next_relation_id": 0,
-        "next_context": 0,
-        "next_unit_index": 0,
-        "applications": {},
-        "units": {},
-        "relations": {},
-        "queue": [],
-        "leader_settings": {},
-    }
+    return ModelState(
+        schema=SCHEMA,
+        name=model_dir.resolve().name.lstrip(".") or "charmsmith",
+        uuid=_uuid4(),
+        id=model_id,
+        subnet=pick_subnet(),
+        bridge=f"csbr{model_id}",
+        next_host=2,
+        mode=os.environ.get("CHARMSMITH_MODE", "emulated"),
+        next_relation_id=0,
+        next_context=0,
+        next_unit_index=0,
+        applications={},
+        units={},
+        relations={},
+        queue=[],
+        leader_settings={},
+    )
 
 
 def _uuid4() -> str:
@@ -105,7 +104,7 @@ class ModelStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path).absolute()
-        self.state: dict[str, Any] = {}
+        self.state = ModelState.empty()
         self._lock_fd: int | None = None
         self._log_fd: int | None = None
 
@@ -140,8 +139,22 @@ class ModelStore:
                 self._log_fd = None
             os.close(fd)
 
-    def load(self) -> dict[str, Any]:
-        """Read state.json; a corrupt file is reported (with the way out), never silently reset.
+    def load(self) -> ModelState:
+        """Read state.json as typed records (migrated when older); see `load_document`."""
+        doc = self.load_document()
+        try:
+            return ModelState.from_json(doc)
+        except (TypeError, AttributeError, KeyError, ValueError) as err:
+            raise self._corrupt(f"not a schema {SCHEMA} model document: {err}") from err
+
+    def _corrupt(self, why: object) -> CharmsmithError:
+        return CharmsmithError(
+            f"model state {self.path / STATE_FILE} is truncated or corrupt ({why}); the model"
+            f" cannot be used: remove it with `charmsmith model --model {self.path} destroy`"
+        )
+
+    def load_document(self) -> dict[str, Any]:
+        """state.json as JSON; a corrupt file is reported (with the way out), never reset.
 
         Our writes are atomic, so a truncated or garbled file means something else cut it
         (a full disk, a hand edit, a copy); `destroy` finds the model's host objects without it.
@@ -156,10 +169,7 @@ class ModelStore:
             if not isinstance(state, dict):
                 raise ValueError("not a JSON object")
         except ValueError as err:
-            raise CharmsmithError(
-                f"model state {path} is truncated or corrupt ({err}); the model cannot be used:"
-                f" remove it with `charmsmith model --model {self.path} destroy`"
-            ) from err
+            raise self._corrupt(err) from err
         if state.get("schema") in (1, 2):
             migrate(state)  # saved as schema 3 by the command's next save
         if state.get("schema") != SCHEMA:
@@ -167,7 +177,7 @@ class ModelStore:
         return state
 
     def save(self) -> None:
-        write_atomic(self.path / STATE_FILE, dumps(self.state))
+        write_atomic(self.path / STATE_FILE, dumps(self.state.to_json()))
 
     # -- append-only logs ---------------------------------------------------------------------
 

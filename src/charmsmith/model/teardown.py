@@ -34,7 +34,7 @@ from charmsmith.model.store import (
 )
 
 if TYPE_CHECKING:
-    from charmsmith.model.protocols import ModelView, StoreLike
+    from charmsmith.model.protocols import ModelView
 
 
 class Problems(list[str]):
@@ -86,17 +86,22 @@ def sweep_host_objects(model_id: str) -> None:
             subprocess.run(["ip", "link", "del", name], capture_output=True, check=False)
 
 
-def destroy_host_objects(store: StoreLike, echo: Callable[[str], None]) -> Problems:
-    """Everything of the model outside its directory: daemons, processes, namespaces, bridge."""
+def destroy_host_objects(
+    model_dir: Path, state: dict[str, Any], echo: Callable[[str], None]
+) -> Problems:
+    """Everything of the model outside its directory: daemons, processes, namespaces, bridge.
+
+    `state` is the JSON document, not the typed records: destroy must also take down a model
+    whose document the records cannot load (cut short, hand-edited, or from an older release).
+    """
     problems = Problems()
-    state = store.state
-    stop_peer_backends(store.path, echo, problems)
+    stop_peer_backends(model_dir, echo, problems)
     units = state.get("units")
     for key, unit in units.items() if isinstance(units, dict) else []:
         if not isinstance(unit, dict):
             problems.append(f"unit entry {key!r} is not a unit record: skipped")
             continue
-        problems.attempt(f"unit {key}", teardown_unit, store.path, state, unit)
+        problems.attempt(f"unit {key}", teardown_unit, model_dir, state, unit)
     model_id = state.get("id")
     if isinstance(model_id, str):
         if isinstance(state.get("bridge"), str):
@@ -150,8 +155,9 @@ def destroy_model(store: ModelStore, echo: Callable[[str], None] = print) -> Pro
         raise CharmsmithError(f"no model at {store.path} (nothing to destroy)")
     problems = Problems()
     with _raw_lock(store.path):
+        state: Any
         try:
-            store.state = store.load()
+            state = store.load_document()
         except CharmsmithError:
             echo(f"{store.path / STATE_FILE} is unreadable: removing what can be found without it")
             try:
@@ -159,10 +165,10 @@ def destroy_model(store: ModelStore, echo: Callable[[str], None] = print) -> Pro
             except OSError:
                 text = ""
             found = re.search(r'"id":\s*"([0-9a-f]+)"', text)
-            store.state = {"id": found.group(1)} if found else {}
-        if not isinstance(store.state, dict):
-            store.state = {}
-        problems.extend(destroy_host_objects(store, echo))
+            state = {"id": found.group(1)} if found else {}
+        if not isinstance(state, dict):
+            state = {}
+        problems.extend(destroy_host_objects(store.path, state, echo))
         _remove_files(store.path, problems)
     with contextlib.suppress(OSError):
         (store.path / LOCK_FILE).unlink()

@@ -6,6 +6,7 @@ model refuses and what it leaves behind when it does.
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_add_unit_refuses_an_app_whose_charm_is_no_longer_built(model, charm):
 )
 def test_deploy_and_upgrade_refuse_bad_charm_files(model, charm, filename, content, expected):
     model.deploy(charm, "app", {}, 1)
-    saved = dict(model.app("app"))
+    saved = copy.deepcopy(model.app("app"))
     (charm / filename).write_text(content)
     with pytest.raises(CharmsmithError, match=expected):
         model.deploy(charm, "other", {}, 1)

@@ -14,6 +14,7 @@ from fake_charm import model_on
 from charmsmith.model import runner
 from charmsmith.model import units as unitfs
 from charmsmith.model.protocols import ModelView
+from charmsmith.model.state import QueuedEvent
 from charmsmith.model.substrate import FakeSubstrate
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
@@ -53,7 +54,7 @@ def test_killed_hook_names_the_signal(model, tmp_path, script, expected):
     (hook_dir / "install").write_text("#!/bin/sh\n")
     model.substrate = ScriptedUnit(script)
 
-    assert runner.run_event(model, {"unit": "app/0", "hook": "install"}) is False
+    assert runner.run_event(model, QueuedEvent("app/0", "install")) is False
     assert len(model.failures) == 1
     assert f'hook "install" failed on app/0 {expected}' in model.failures[0]
     log = (model.store.path / "debug-log.txt").read_text()

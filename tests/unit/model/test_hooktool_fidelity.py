@@ -6,6 +6,7 @@ the tools run through the real compiled client, as a hook would call them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -46,7 +47,9 @@ def refused(s: ToolSession, code: int, *argv: str) -> str:
 def other_app(s: ToolSession) -> dict:
     """A second application related to fixture-api (backend -> website)."""
     model = s.model
-    app = dict(model.app("fixture-api"), name="other-api", units=[], leader=None, next_unit=0)
+    app = dataclasses.replace(
+        model.app("fixture-api"), name="other-api", units=[], leader=None, next_unit=0
+    )
     model.state["applications"]["other-api"] = app
     model.new_unit("other-api")
     app["leader"] = "other-api/0"
@@ -260,11 +263,11 @@ def test_action_environment_and_nested_action_get(s):
     ctx = runner.new_context(
         s.model, "fixture-api/0", "backup", action={"name": "backup", "uuid": "7", "params": {}}
     )
-    env = runner.hook_env(s.model, ctx, {})
+    env = runner.hook_env(s.model, ctx)
     assert env["JUJU_DISPATCH_PATH"] == "actions/backup"
     assert env["JUJU_HOOK_NAME"] == ""
     assert env["JUJU_ACTION_TAG"] == "action-7"
-    hook = runner.hook_env(s.model, runner.new_context(s.model, "fixture-api/0", "install"), {})
+    hook = runner.hook_env(s.model, runner.new_context(s.model, "fixture-api/0", "install"))
     assert hook["JUJU_DISPATCH_PATH"] == "hooks/install" and hook["JUJU_HOOK_NAME"] == "install"
     assert hook["DEBIAN_FRONTEND"] == "noninteractive"
     assert hook["APT_LISTCHANGES_FRONTEND"] == "none"

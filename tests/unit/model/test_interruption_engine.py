@@ -17,6 +17,7 @@ from test_sequencing import env  # noqa: F401 - a fixture
 from charmsmith.model import status
 from charmsmith.model.protocols import ModelAPI
 from charmsmith.model.sequencer import Model
+from charmsmith.model.state import QueuedEvent
 from charmsmith.model.substrate import FakeSubstrate
 
 
@@ -55,7 +56,7 @@ def test_interrupted_hook_stays_queued(env, monkeypatch):  # noqa: F811
     _interrupt_at(model, charm, "fixture-api/1", "config-changed")
     with pytest.raises(KeyboardInterrupt):
         model.run_queue()
-    assert {"unit": "fixture-api/1", "hook": "config-changed"} == model.state["queue"][0]
+    assert QueuedEvent("fixture-api/1", "config-changed") == model.state.queue[0]
     model.run_queue()
     assert hooks(charm, "fixture-api/1")[-1] == "config-changed"
 

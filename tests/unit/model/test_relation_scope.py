@@ -152,7 +152,7 @@ def test_peers_see_only_units_in_scope(env):
 
 def test_a_store_from_before_scopes_is_migrated(env):
     model, _ = env
-    state = json.loads(dumps(model.state))
+    state = json.loads(dumps(model.state.to_json()))
     state["schema"] = 1
     for unit in state["units"].values():
         unit.pop("installed", None)

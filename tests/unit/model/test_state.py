@@ -34,17 +34,17 @@ def test_a_schema_2_store_loads_as_the_same_model(tmp_path: Path):
     store = _store_with(tmp_path, old)
     with store.locked():
         loaded = store.state
-    assert SCHEMA == 3 and loaded["schema"] == 3
-    assert {**loaded, "schema": 2} == old  # nothing else changed
-    assert ModelState.from_json(loaded) == ModelState.from_json({**old, "schema": 3})
+    assert SCHEMA == 3 and loaded.schema == 3
+    assert {**loaded.to_json(), "schema": 2} == old  # nothing else changed
+    assert loaded == ModelState.from_json({**old, "schema": 3})
 
 
 def test_the_typed_form_names_every_field_and_round_trips(tmp_path: Path):
     doc = migrate(json.loads(SCHEMA_2.read_text()))
     typed = ModelState.from_json(doc)
     assert typed.to_json() == doc
-    assert typed.extra == {"removing": ["fixture-api/1"]}
-    for record in [*typed.applications.values(), *typed.units.values(), *typed.queue]:
+    assert typed.removing == ["fixture-api/1"]
+    for record in [typed, *typed.applications.values(), *typed.units.values(), *typed.queue]:
         assert record.extra == {}, record
     for rel in typed.relations.values():
         assert rel.extra == {} and all(ep.extra == {} for ep in rel.endpoints)
@@ -70,8 +70,8 @@ def test_an_empty_schema_2_model_gets_the_unit_counter(tmp_path: Path):
     del empty["next_unit_index"], empty["removing"]
     store = _store_with(tmp_path, empty)
     with store.locked():
-        assert store.state["next_unit_index"] == 0
-        assert ModelState.from_json(store.state).units == {}
+        assert store.state.next_unit_index == 0
+        assert store.state.units == {}
 
 
 def test_an_unknown_schema_is_refused(tmp_path: Path):

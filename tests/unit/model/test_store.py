@@ -13,17 +13,22 @@ import pytest
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import store as store_mod
+from charmsmith.model.state import Application
 from charmsmith.model.store import ModelStore, write_atomic
+
+
+def _app(name: str, **metadata: str) -> Application:
+    return Application(name, "charm", name, metadata, {}, {}, [], None, "")
 
 
 def test_create_and_reload(tmp_path: Path):
     s = ModelStore(tmp_path / "m")
     with s.locked(create=True):
-        s.state["applications"]["x"] = {"units": []}
+        s.state.applications["x"] = _app("x")
         s.save()
     again = ModelStore(tmp_path / "m")
     with again.locked():
-        assert again.state["applications"] == {"x": {"units": []}}
+        assert again.state.applications == {"x": _app("x")}
     mode = stat.S_IMODE(os.stat(tmp_path / "m" / "state.json").st_mode)
     assert mode == 0o600  # peers' passwords live here
     assert stat.S_IMODE(os.stat(tmp_path / "m").st_mode) == 0o700
@@ -54,8 +59,8 @@ def _killed_writer(path: str) -> None:
     s = ModelStore(Path(path))
     with s.locked():
         for i in range(100000):
-            s.state["counter"] = i
-            s.state["blob"] = "x" * 5000
+            s.state.next_context = i
+            s.state.leader_settings["blob"] = "x" * 5000
             s.save()
 
 
@@ -69,7 +74,7 @@ def test_killed_command_leaves_usable_model(tmp_path: Path):
     proc.kill()
     proc.join()
     with s.locked():  # lock released by the kernel, state parses
-        assert s.state["counter"] >= 0
+        assert s.state.next_context >= 0
 
 
 def test_torn_history_line_is_skipped(tmp_path: Path):
@@ -100,10 +105,10 @@ def test_state_cut_short_still_names_the_model(tmp_path: Path):
     """The id and bridge lead the file, so destroy finds the host objects of a truncated one."""
     s = ModelStore(tmp_path / "m")
     with s.locked(create=True):
-        s.state["applications"]["a"] = {"metadata": {"description": "x" * 5000}}
+        s.state.applications["a"] = _app("a", description="x" * 5000)
         s.save()
-        model_id, bridge = s.state["id"], s.state["bridge"]
+        model_id, bridge = s.state.id, s.state.bridge
     head = (s.path / "state.json").read_text()[:100]
     assert f'"id": "{model_id}"' in head and f'"bridge": "{bridge}"' in head
     with s.locked():
-        assert s.state["applications"]["a"]["metadata"]["description"] == "x" * 5000
+        assert s.state.applications["a"].metadata["description"] == "x" * 5000
