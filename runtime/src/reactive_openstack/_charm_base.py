@@ -222,10 +222,10 @@ class OpenStackCharm(metaclass=DeclaringClass):
         """Upgrade when openstack-origin moved to a newer release (unless action-managed).
 
         Returns True if an upgrade ran. With action-managed-upgrade only the openstack-upgrade
-        action's request lets it run (_upgrade.py). ``self`` stays what it was, on the old
-        release: after a True the caller takes the registry's instance (``registry.instance()``),
-        which is the target release's; ``provide_charm_instance(registry, upgrade=True)`` does
-        both for a handler. An instance an upgrade already replaced never upgrades again.
+        action's request lets it run (_upgrade.py). ``self`` keeps its class and release: after
+        a True take ``registry.instance()``, the target release's (``successor``), as
+        ``provide_charm_instance(registry, upgrade=True)`` does. A replaced instance never
+        upgrades again.
         """
         import reactive_openstack._upgrade as upgrade
 
@@ -238,10 +238,7 @@ class OpenStackCharm(metaclass=DeclaringClass):
         return True
 
     def run_upgrade(self, target: str, interfaces: Sequence[Any] = ()) -> Charm:
-        """Packages, configs from the new release's templates, leader migration, one restart.
-
-        Returns the target release's instance that carries the hook on (see ``successor``).
-        """
+        """Packages, configs, leader migration, one restart; returns the new release's instance."""
         import reactive_openstack._upgrade as upgrade
 
         return upgrade.perform(self, target, interfaces)
@@ -249,11 +246,9 @@ class OpenStackCharm(metaclass=DeclaringClass):
     def successor(self, release: str) -> Charm:
         """A new instance for ``release`` that carries this hook on after an upgrade.
 
-        Its class is the registry's for ``release`` (this class without a registry), its host
-        this one's; it starts from a copy of this hook's memo (status deferred, services that
-        failed, config problems logged) and the registry hands it out from now on. ``self`` is
-        left as it was, except that its memo names the successor, so a status evaluated through
-        ``self`` (the hook-exit one) describes the unit as upgraded (_upgrade.current).
+        The registry's class for ``release`` (this one without a registry) on the same host,
+        with a copy of this hook's memo; the registry hands it out from now on. ``self``'s memo
+        names it, so the hook-exit status registered through ``self`` is the upgraded unit's.
         """
         cls = self.registry.select(release) if self.registry is not None else type(self)
         created: Charm = cls(release=release, host=self.host, registry=self.registry)
