@@ -168,6 +168,7 @@ class Unit(Record):
     agent_message: str | None = optional()  # why the agent is in error (a failed hook)
     series_upgrade: str | None = optional()  # "prepared" between prepare and complete
     services: dict[str, Any] | None = optional()  # name -> its listener (services.py)
+    recorded: list[list[str]] | None = optional()  # juju-reboot, add-metric calls (action_tools)
 
 
 @dataclasses.dataclass
@@ -223,6 +224,7 @@ class Relation(Record):
     in_scope: list[str] | None = optional()
     broken: list[str] | None = optional()  # units whose -broken hook has run
     departed_data: dict[str, dict[str, str]] | None = optional()  # removed units' last bags
+    dying: bool | None = optional()  # remove-relation ran; retired once its hooks ran
 
 
 @dataclasses.dataclass
