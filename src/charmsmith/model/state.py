@@ -168,6 +168,12 @@ class Unit(Record):
     agent_message: str | None = optional()  # why the agent is in error (a failed hook)
     series_upgrade: str | None = optional()  # "prepared" between prepare and complete
     services: dict[str, Any] | None = optional()  # name -> its listener (services.py)
+    service_log: list[list[str]] | None = optional()  # [verb, service] as the shim ran them
+    # the emulated archive (shims.py): installed packages (name -> version), apt-get and
+    # add-apt-repository calls, and the stand-in package commands run
+    packages: dict[str, str] | None = optional()
+    apt_log: list[list[str]] | None = optional()
+    commands: list[list[str]] | None = optional()
     recorded: list[list[str]] | None = optional()  # juju-reboot, add-metric calls (action_tools)
 
 
