@@ -24,6 +24,7 @@ from charmsmith.model.scope import in_scope
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.state import Application, Relation
 
 
 @dataclass
@@ -31,7 +32,7 @@ class PeerView:
     """One relation as a peer sees it: remote (charm) databags in, its own databags out."""
 
     model: ModelAPI
-    relation: dict[str, Any]
+    relation: Relation
     app: str  # the peer application's name
     endpoint: str
 
@@ -44,22 +45,22 @@ class PeerView:
         install is not done is not listed, as relation-list in the real charm's hook."""
         units = [
             u
-            for u in self.model.app(self.remote_app)["units"]
+            for u in self.model.app(self.remote_app).units
             if in_scope(self.model, self.relation, u)
         ]
         return sorted(units, key=self.model.unit_sort_key)
 
     def remote_data(self, unit: str) -> dict[str, str]:
-        return dict(self.relation["unit_data"].get(unit, {}))
+        return dict(self.relation.unit_data.get(unit, {}))
 
     def remote_app_data(self) -> dict[str, str]:
-        return dict(self.relation["app_data"].get(self.remote_app, {}))
+        return dict(self.relation.app_data.get(self.remote_app, {}))
 
     def my_units(self) -> list[str]:
-        return list(self.model.app(self.app)["units"])
+        return list(self.model.app(self.app).units)
 
     def address(self, unit: str) -> str:
-        return self.model.unit(unit)["address"]
+        return self.model.unit(unit).address
 
     def publish(self, unit: str, settings: dict[str, str]) -> None:
         """Merge settings into a peer unit's databag; the model queues -changed if it differs."""
@@ -128,10 +129,12 @@ class PeerApp(ABC):
     # The real charm's actions this peer plays (name -> description, as its actions.yaml).
     ACTIONS: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, app_state: dict[str, Any]) -> None:
-        self.app_state = app_state
-        peer_state = app_state.setdefault("peer_state", {})
-        self.backend = self.backend_class(app_state.get("backend", "emulated"))(peer_state)
+    def __init__(self, application: Application) -> None:
+        self.application = application
+        if application.peer_state is None:
+            application.peer_state = {}
+        backend = "emulated" if application.backend is None else application.backend
+        self.backend = self.backend_class(backend)(application.peer_state)
 
     @classmethod
     def backend_class(cls, name: str) -> type[Backend]:
@@ -188,7 +191,7 @@ class PeerApp(ABC):
     def config(self) -> dict[str, Any]:
         """The application's option values: the operator's, else OPTIONS' defaults."""
         values = {k: o.get("default") for k, o in self.OPTIONS.items()}
-        values.update(self.app_state.get("config") or {})
+        values.update(self.application.config)
         return values
 
     @classmethod  # noqa: B027
@@ -207,8 +210,8 @@ def fail_hook(view: PeerView, unit: str, hook: str, reason: str) -> None:
     """
     record = view.model.unit(unit)
     message = f'hook failed: "{hook}"'
-    if record.get("agent_message") != message:
-        record["agent"], record["agent_message"] = "error", message
+    if record.agent_message != message:
+        record.agent, record.agent_message = "error", message
         view.model.echo(f"{unit}: {hook} FAILED")
         view.model.failures.append(f"{message} on {unit}: {reason}")
     view.model.store.log(view.app, "ERROR", f"{unit} {message}: {reason}")
@@ -217,5 +220,5 @@ def fail_hook(view: PeerView, unit: str, hook: str, reason: str) -> None:
 def clear_hook_failure(view: PeerView, unit: str, hook: str) -> None:
     """The cause went away: the hook would now succeed (a real charm needs `juju resolved`)."""
     record = view.model.unit(unit)
-    if record.get("agent_message") == f'hook failed: "{hook}"':
-        record["agent"], record["agent_message"] = "idle", ""
+    if record.agent_message == f'hook failed: "{hook}"':
+        record.agent, record.agent_message = "idle", ""

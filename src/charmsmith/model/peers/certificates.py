@@ -65,7 +65,7 @@ class CertificatesPeer(PeerApp):
         return next((u for u in view.my_units() if view.model.is_leader(u)), None)
 
     def answer_all(self, model: ModelAPI) -> None:
-        name = self.app_state["name"]
+        name = self.application.name
         for rel in model.relations_of(name):
             model.peer_respond(rel, name)
 
@@ -112,13 +112,13 @@ class Vault(CertificatesPeer):
             fail_hook(view, leader, HOOK, str(exc))
             return
         clear_hook_failure(view, leader, HOOK)
-        mine = view.relation["unit_data"].get(leader, {})
+        mine = view.relation.unit_data.get(leader, {})
         handled = self.backend.state.setdefault("handled", {})
         reissue = bool(self.backend.state.get("reissue"))
         answer = {"ca": self.root().cert, "chain": self.issuing().cert}
         processed: dict[str, dict[str, dict[str, str]]] = {}
         for req in requests:
-            key = f"{view.relation['id']}.{req.unit_name}.{req.common_name}"
+            key = f"{view.relation.id}.{req.unit_name}.{req.common_name}"
             current = _published(mine, req)
             if current and handled.get(key) == list(req.sans) and not reissue:
                 cert, private = current
@@ -161,7 +161,7 @@ class Vault(CertificatesPeer):
 
     def forget(self, view: PeerView) -> None:
         """Relation removed: vault drops those units from its certificate cache."""
-        prefix = f"{view.relation['id']}."
+        prefix = f"{view.relation.id}."
         handled = self.backend.state.get("handled", {})
         for key in [k for k in handled if k.startswith(prefix)]:
             del handled[key]
@@ -198,12 +198,12 @@ class SelfSignedCertificates(CertificatesPeer):
 
     def step(self, model: ModelAPI) -> None:
         """_on_collect_unit_status: units other than the leader are blocked."""
-        for unit in self.app_state["units"]:
+        for unit in self.application.units:
             if model.is_leader(unit):
-                model.unit(unit)["workload"] = {"status": "active", "message": ""}
+                model.unit(unit).workload = {"status": "active", "message": ""}
             else:
                 blocked = "Scaling is not implemented for this charm"
-                model.unit(unit)["workload"] = {"status": "blocked", "message": blocked}
+                model.unit(unit).workload = {"status": "blocked", "message": blocked}
 
     @classmethod
     def check_config(cls, values: dict[str, Any], backend: str) -> None:
@@ -254,7 +254,7 @@ class SelfSignedCertificates(CertificatesPeer):
         current = [
             c
             for c in json.loads(
-                view.relation["app_data"].get(view.app, {}).get("certificates") or "[]"
+                view.relation.app_data.get(view.app, {}).get("certificates") or "[]"
             )
             if c["certificate_signing_request"].strip() in wanted
         ]

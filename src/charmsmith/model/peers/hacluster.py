@@ -136,11 +136,11 @@ class HACluster(base.PeerApp):
         needed = int(self.config()["cluster_count"])
         members = view.my_units()  # the hanode peers: one per principal unit
         for sub in members:
-            principal = view.model.unit(sub).get("principal")
-            if principal not in view.remote_units():
+            principal = view.model.unit(sub).principal
+            if principal is None or principal not in view.remote_units():
                 continue
             if len(members) < needed:
-                view.model.unit(sub)["workload"] = self.assess(view.model, sub)
+                view.model.unit(sub).workload = self.assess(view.model, sub)
                 continue
             data = view.remote_data(principal)
             try:
@@ -153,15 +153,15 @@ class HACluster(base.PeerApp):
             sections["corosync_mcastport"] = data.get("corosync_mcastport", "")
             self.backend.apply(principal, sections)
             view.publish(sub, {"clustered": "yes"})
-            view.model.unit(sub)["workload"] = self.assess(view.model, sub)
+            view.model.unit(sub).workload = self.assess(view.model, sub)
         place_vips(view.model, view.app)
 
     def assess(self, model: ModelAPI, unit: str) -> dict[str, str]:
         """assess_status_helper's order: paused first, then too few peers, else ready."""
         needed = int(self.config()["cluster_count"])
-        if model.unit(unit)["principal"] in self.standby():
+        if model.unit(unit).principal in self.standby():
             return {"status": "maintenance", "message": PAUSED}
-        if len(model.app(model.unit(unit)["app"])["units"]) < needed:
+        if len(model.app(model.unit(unit).app).units) < needed:
             return {
                 "status": "blocked",
                 "message": f"Insufficient peer units for ha cluster (require {needed})",
@@ -178,9 +178,9 @@ class HACluster(base.PeerApp):
         """pause/resume: the node leaves or rejoins the set that may run resources."""
         if name not in self.ACTIONS:
             return super().run_action(model, unit, name, params)
-        node = model.unit(unit)["principal"]
+        node = model.unit(unit).principal or ""  # every hacluster unit is a subordinate
         # Juju would leave the action pending until the machine's agent answers again
-        if model.unit(node).get("down"):
+        if model.unit(node).down:
             raise CharmsmithError(
                 f"{unit}: its machine ({node}) is down, so no action can run there; "
                 f"see 'charmsmith model recover {node}'"
@@ -190,8 +190,8 @@ class HACluster(base.PeerApp):
             standby.append(node)  # crm node standby is idempotent, and so is this
         elif name == "resume" and node in standby:
             standby.remove(node)
-        model.unit(unit)["workload"] = self.assess(model, unit)
-        place_vips(model, model.unit(unit)["app"])
+        model.unit(unit).workload = self.assess(model, unit)
+        place_vips(model, model.unit(unit).app)
         return base.ActionResult({})
 
     def forget(self, view: base.PeerView) -> None:
@@ -213,22 +213,25 @@ def requested_vips(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def place_vips(model: Any, app: str) -> None:
+def place_vips(model: ModelAPI, app: str) -> None:
     """Pacemaker's job: every VIP on one live, online principal; move it off failed, removed
     or standby units, and otherwise leave it where it is (resource-stickiness)."""
     import ipaddress
 
-    peer_state = model.app(app).setdefault("peer_state", {})
+    record = model.app(app)
+    if record.peer_state is None:
+        record.peer_state = {}
+    peer_state = record.peer_state
     resources = peer_state.get("resources", {})
     standby = set(peer_state.get("standby", []))
     placed: dict[str, dict[str, Any]] = peer_state.setdefault("vips", {})
     wanted: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for principal, sections in sorted(resources.items()):
-        if principal not in model.state["units"]:
+        if principal not in model.state.units:
             continue
         for vip, request in requested_vips(sections).items():
             wanted.setdefault(vip, (request, []))[1].append(principal)
-    subnet = ipaddress.ip_network(model.state["subnet"])
+    subnet = ipaddress.ip_network(model.state.subnet)
     for vip in list(placed):
         if vip not in wanted:
             _unplumb(model, placed.pop(vip))
@@ -236,7 +239,7 @@ def place_vips(model: Any, app: str) -> None:
         live = [
             u
             for u in sorted(principals, key=model.unit_sort_key)
-            if not model.unit(u).get("down") and u not in standby
+            if not model.unit(u).down and u not in standby
         ]
         current = placed.get(vip, {})
         holder = current.get("unit") if current.get("unit") in live else (live[0] if live else None)
@@ -245,18 +248,19 @@ def place_vips(model: Any, app: str) -> None:
             if holder
             else "no live unit out of standby"
         )
-        entry = {"vip": vip, "unit": holder, "plumbed": False}
+        entry: dict[str, Any] = {"vip": vip, "unit": holder, "plumbed": False}
         if isinstance(where, str):
             entry.update(unit=None, error=where)
         else:
             entry.update(nic=where[0], prefix=where[1])
         in_subnet = ipaddress.ip_address(vip) in subnet
-        entry["plumbed"] = bool(entry["unit"] and in_subnet and model.unit(holder).get("netns"))
+        entry["plumbed"] = bool(entry["unit"] and in_subnet and model.unit(entry["unit"]).netns)
         if current == entry:
             continue  # already there: re-plumbing would drop the address for a moment
         _unplumb(model, current)
         if entry["plumbed"]:
-            model.substrate.add_unit_address(model.state, model.unit(holder), vip, entry["prefix"])
+            plumbed_on = model.unit(entry["unit"])
+            model.substrate.add_unit_address(model.state, plumbed_on, vip, entry["prefix"])
         placed[vip] = entry
         if "error" in entry:
             note = f"not brought up: {entry['error']}"
@@ -267,8 +271,8 @@ def place_vips(model: Any, app: str) -> None:
         model.store.log(app, "INFO", f"VIP {vip} {note}")
 
 
-def _unplumb(model: Any, entry: dict[str, Any]) -> None:
-    unit = model.state["units"].get(entry.get("unit") or "")
+def _unplumb(model: ModelAPI, entry: dict[str, Any]) -> None:
+    unit = model.state.units.get(entry.get("unit") or "")
     if entry.get("plumbed") and unit:
-        prefix = entry.get("prefix") or int(model.state["subnet"].split("/")[1])
+        prefix = entry.get("prefix") or int(model.state.subnet.split("/")[1])
         model.substrate.del_unit_address(model.state, unit, entry["vip"], prefix)

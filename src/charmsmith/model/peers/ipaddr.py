@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from charmsmith.model.protocols import ModelView
 
 VIP_AGENTS = ("ocf:heartbeat:IPaddr2", "ocf:heartbeat:IPv6addr")
 _PARAM = re.compile(r'(\w+)="([^"]*)"|(\w+)=(\S+)')
@@ -45,10 +48,10 @@ def vip_of(agent: str, text: str) -> dict[str, Any] | None:
     }
 
 
-def unit_interfaces(model: Any, unit: str) -> dict[str, ipaddress.IPv4Interface]:
+def unit_interfaces(model: ModelView, unit: str) -> dict[str, ipaddress.IPv4Interface]:
     """A model unit's interfaces: eth0 with its address in the model subnet."""
-    prefix = model.state["subnet"].split("/")[1]
-    return {"eth0": ipaddress.IPv4Interface(f"{model.unit(unit)['address']}/{prefix}")}
+    prefix = model.state.subnet.split("/")[1]
+    return {"eth0": ipaddress.IPv4Interface(f"{model.unit(unit).address}/{prefix}")}
 
 
 def placement(

@@ -28,12 +28,12 @@ class MySQLRouter(PeerApp):
 
     def respond(self, view: PeerView) -> None:
         for router in view.my_units():
-            principal = view.model.unit(router).get("principal")
-            if principal not in view.remote_units():
+            principal = view.model.unit(router).principal
+            if principal is None or principal not in view.remote_units():
                 continue
             requests = rules.router_requests(view.remote_data(principal))
             if not requests:
-                view.model.unit(router)["workload"] = {
+                view.model.unit(router).workload = {
                     "status": "waiting",
                     "message": "'shared-db' incomplete",
                 }
@@ -46,7 +46,7 @@ class MySQLRouter(PeerApp):
                 )
                 answer[request.key("allowed_units")] = principal
             view.publish(router, answer)
-            view.model.unit(router)["workload"] = {"status": "active", "message": "Unit is ready"}
+            view.model.unit(router).workload = {"status": "active", "message": "Unit is ready"}
 
     def forget(self, view: PeerView) -> None:
         """Relation removed: the grants its principals asked for are dropped."""

@@ -15,10 +15,13 @@ import base64
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model.peers.base import Backend, PeerApp, PeerView
+
+if TYPE_CHECKING:
+    from charmsmith.model.protocols import ModelAPI, ModelView
 
 SSL_MODES = ("off", "on", "only")
 
@@ -101,38 +104,38 @@ class RabbitMQ(PeerApp):
 
     # -- the rabbit cluster ----------------------------------------------------------------------
 
-    def _members(self, model: Any) -> list[str]:
+    def _members(self, model: ModelView) -> list[str]:
         """Units in the rabbit cluster: the leader from the start, the others after a step."""
-        leader = self.app_state.get("leader")
+        leader = self.application.leader
         members = self.backend.state.setdefault("members", [])
         if leader and leader not in members:
             members.append(leader)
-        return [u for u in members if u in model.state["units"]]
+        return [u for u in members if u in model.state.units]
 
-    def _cluster_ready(self, model: Any) -> bool:
+    def _cluster_ready(self, model: ModelView) -> bool:
         """cluster_ready(): enough units, and all of them (or min-cluster-size) clustered."""
-        units = self.app_state["units"]
+        units = self.application.units
         wanted = self.config()["min-cluster-size"] or len(units)
         if len(units) < wanted:
             return False
         return wanted <= 1 or len(self._members(model)) >= max(wanted, len(units))
 
-    def step(self, model: Any) -> None:
+    def step(self, model: ModelAPI) -> None:
         """Time passes: the other units join the cluster, then answer what the leader did."""
         members = self.backend.state.setdefault("members", [])
-        for unit in self.app_state["units"]:
+        for unit in self.application.units:
             if unit not in members:
                 members.append(unit)
         self._show_status(model)
-        name = self.app_state["name"]
+        name = self.application.name
         for rel in model.relations_of(name):
             self._answer(PeerView(model, rel, name, model.endpoint_of(rel, name)), followers=True)
 
-    def _show_status(self, model: Any) -> None:
+    def _show_status(self, model: ModelView) -> None:
         """assess_cluster_status(): who waits for the cluster, who is ready."""
         members = self._members(model)
         wanted = self.config()["min-cluster-size"]
-        units = self.app_state["units"]
+        units = self.application.units
         for unit in units:
             if wanted and len(units) < wanted:
                 status = ("waiting", f"Waiting for all {wanted} peers to complete the cluster.")
@@ -142,7 +145,7 @@ class RabbitMQ(PeerApp):
                 status = ("waiting", "RabbitMQ is clustered, but not all charms are ready")
             else:
                 status = ("active", "Unit is ready")
-            model.unit(unit)["workload"] = dict(zip(("status", "message"), status, strict=True))
+            model.unit(unit).workload = dict(zip(("status", "message"), status, strict=True))
 
     def _password(self, username: str, vhost: str, again: bool) -> str:
         """The user's password; a step does not redo a grant already made (configure_amqp
@@ -158,7 +161,7 @@ class RabbitMQ(PeerApp):
         for unit in view.remote_units():
             for username, vhost in requests(view.remote_data(unit)).values():
                 self.backend.revoke(username, vhost)
-        self.backend.state.get("answers", {}).pop(str(view.relation["id"]), None)
+        self.backend.state.get("answers", {}).pop(str(view.relation.id), None)
 
     def respond(self, view: PeerView) -> None:
         self._answer(view, followers=False)
@@ -166,11 +169,11 @@ class RabbitMQ(PeerApp):
     def _answer(self, view: PeerView, followers: bool) -> None:
         """The leader's answer now; the other members' copies only on a later step."""
         self._show_status(view.model)
-        leader = self.app_state.get("leader")
+        leader = self.application.leader
         if not leader or not self._cluster_ready(view.model):
             return
         answers = self.backend.state.setdefault("answers", {})
-        rid = str(view.relation["id"])
+        rid = str(view.relation.id)
         answer = {"hostname": view.address(leader), "private-address": view.address(leader)}
         for unit in view.remote_units():
             for key, (username, vhost) in requests(view.remote_data(unit)).items():
