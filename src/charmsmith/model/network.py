@@ -18,9 +18,9 @@ import os
 import socket
 import subprocess
 from pathlib import Path
-from typing import Any
 
 from charmsmith.errors import CharmsmithError
+from charmsmith.model.state import ModelState, Unit
 
 NETNS_DIR = Path("/run/netns")
 
@@ -112,31 +112,31 @@ def pick_subnet() -> str:
     )
 
 
-def gateway(state: dict[str, Any]) -> str:
-    return str(next(iter(ipaddress.ip_network(state["subnet"]).hosts())))
+def gateway(state: ModelState) -> str:
+    return str(next(iter(ipaddress.ip_network(state.subnet).hosts())))
 
 
-def prefixlen(state: dict[str, Any]) -> int:
-    return ipaddress.ip_network(state["subnet"]).prefixlen
+def prefixlen(state: ModelState) -> int:
+    return ipaddress.ip_network(state.subnet).prefixlen
 
 
-def allocate_address(state: dict[str, Any]) -> str:
+def allocate_address(state: ModelState) -> str:
     """Next free host address of the model subnet (.1 is the bridge)."""
-    net = ipaddress.ip_network(state["subnet"])
-    index = state["next_host"]
+    net = ipaddress.ip_network(state.subnet)
+    index = state.next_host
     if index >= net.num_addresses - 1:
         raise CharmsmithError(f"model subnet {net} is full")
-    state["next_host"] = index + 1
+    state.next_host = index + 1
     return str(net.network_address + index)
 
 
-def ensure_bridge(state: dict[str, Any]) -> None:
+def ensure_bridge(state: ModelState) -> None:
     """Create the model bridge with the gateway address (idempotent)."""
-    bridge = state["bridge"]
+    bridge = state.bridge
     if _ip("link", "show", bridge, check=False).returncode != 0:
-        if overlaps_host(state["subnet"]):
+        if overlaps_host(state.subnet):
             raise CharmsmithError(
-                f"model subnet {state['subnet']} overlaps a network of this host; the model"
+                f"model subnet {state.subnet} overlaps a network of this host; the model"
                 " would shadow it. Destroy this model and retry (another range is picked)"
             )
         _ip("link", "add", bridge, "type", "bridge")
@@ -144,48 +144,57 @@ def ensure_bridge(state: dict[str, Any]) -> None:
     _ip("link", "set", bridge, "up")
 
 
-def netns_name(state: dict[str, Any], unit: dict[str, Any]) -> str:
-    return f"cs{state['id']}-{unit['index']}"
+# Host object names take the model id and the unit's index, plain values: destroy
+# (teardown.py) takes them from a document the records may not load.
 
 
-def netns_path(state: dict[str, Any], unit: dict[str, Any]) -> str:
-    return str(NETNS_DIR / netns_name(state, unit))
+def netns_name(model_id: str, index: int) -> str:
+    return f"cs{model_id}-{index}"
 
 
-def create_unit_network(state: dict[str, Any], unit: dict[str, Any]) -> None:
+def veth_name(model_id: str, index: int) -> str:
+    """The host end of the unit's veth pair, on the bridge."""
+    return f"csv{model_id}{index}"
+
+
+def netns_path(state: ModelState, unit: Unit) -> str:
+    return str(NETNS_DIR / netns_name(state.id, unit.index))
+
+
+def create_unit_network(state: ModelState, unit: Unit) -> None:
     """Namespace + veth pair (host end on the bridge, `eth0` inside with the unit address)."""
     ensure_bridge(state)
-    ns = netns_name(state, unit)
-    host_end = f"csv{state['id']}{unit['index']}"
+    ns = netns_name(state.id, unit.index)
+    host_end = veth_name(state.id, unit.index)
     if not (NETNS_DIR / ns).exists():
         _ip("netns", "add", ns)
     if _ip("link", "show", host_end, check=False).returncode != 0:
         _ip("link", "add", host_end, "type", "veth", "peer", "name", "eth0", "netns", ns)
-    _ip("link", "set", host_end, "master", state["bridge"], "up")
+    _ip("link", "set", host_end, "master", state.bridge, "up")
     _ip("-n", ns, "link", "set", "lo", "up")
-    addr = f"{unit['address']}/{prefixlen(state)}"
+    addr = f"{unit.address}/{prefixlen(state)}"
     if addr.split("/")[0] not in _ip("-n", ns, "addr", "show", "eth0").stdout:
         _ip("-n", ns, "addr", "add", addr, "dev", "eth0")
     _ip("-n", ns, "link", "set", "eth0", "address", unit_mac(state, unit))
     _ip("-n", ns, "link", "set", "eth0", "up")
 
 
-def unit_mac(state: dict[str, Any], unit: dict[str, Any]) -> str:
+def unit_mac(state: ModelState, unit: Unit) -> str:
     """eth0's MAC: locally administered and fixed per model and unit, so network-get can name
     it without asking the kernel (Juju reports the NIC's MAC in bind-addresses)."""
-    digest = hashlib.sha256(f"{state['id']}/{unit['index']}".encode()).digest()
+    digest = hashlib.sha256(f"{state.id}/{unit.index}".encode()).digest()
     return ":".join(f"{b:02x}" for b in (0x02, *digest[:5]))
 
 
-def add_bridge_address(state: dict[str, Any], address: str) -> None:
+def add_bridge_address(state: ModelState, address: str) -> None:
     """Peers played in-process answer on the bridge itself, so their addresses are reachable."""
     ensure_bridge(state)
-    _ip("addr", "add", f"{address}/32", "dev", state["bridge"], check=False)
+    _ip("addr", "add", f"{address}/32", "dev", state.bridge, check=False)
 
 
-def del_bridge_address(state: dict[str, Any], address: str) -> None:
+def del_bridge_address(bridge: str, address: str) -> None:
     """Undo add_bridge_address (a peer unit whose deploy was rolled back)."""
-    _ip("addr", "del", f"{address}/32", "dev", state["bridge"], check=False)
+    _ip("addr", "del", f"{address}/32", "dev", bridge, check=False)
 
 
 def accepts(address: str, port: int, timeout: float = 0.2) -> bool:
@@ -197,25 +206,23 @@ def accepts(address: str, port: int, timeout: float = 0.2) -> bool:
         return False
 
 
-def netns_pids(state: dict[str, Any], unit: dict[str, Any]) -> list[int]:
-    proc = _ip("netns", "pids", netns_name(state, unit), check=False)
+def netns_pids(state: ModelState, unit: Unit) -> list[int]:
+    proc = _ip("netns", "pids", netns_name(state.id, unit.index), check=False)
     return [int(p) for p in proc.stdout.split()]
 
 
-def remove_unit_network(state: dict[str, Any], unit: dict[str, Any]) -> None:
-    _ip("link", "del", f"csv{state['id']}{unit['index']}", check=False)
-    _ip("netns", "del", netns_name(state, unit), check=False)
+def remove_unit_network(model_id: str, index: int) -> None:
+    _ip("link", "del", veth_name(model_id, index), check=False)
+    _ip("netns", "del", netns_name(model_id, index), check=False)
 
 
-def remove_bridge(state: dict[str, Any]) -> None:
-    _ip("link", "del", state["bridge"], check=False)
+def remove_bridge(bridge: str) -> None:
+    _ip("link", "del", bridge, check=False)
 
 
-def add_unit_address(
-    state: dict[str, Any], unit: dict[str, Any], address: str, prefix: int
-) -> None:
+def add_unit_address(state: ModelState, unit: Unit, address: str, prefix: int) -> None:
     """A VIP on a unit's eth0 (hacluster peer), and the host's neighbour entry pointed at it."""
-    ns = netns_name(state, unit)
+    ns = netns_name(state.id, unit.index)
     _ip("-n", ns, "addr", "add", f"{address}/{prefix}", "dev", "eth0", check=False)
     # no arping here: do a gratuitous ARP's job for the host side of the bridge
     link = _ip("-n", ns, "-o", "link", "show", "eth0", check=False).stdout
@@ -228,19 +235,17 @@ def add_unit_address(
             "lladdr",
             mac,
             "dev",
-            state["bridge"],
+            state.bridge,
             "nud",
             "stale",
             check=False,
         )
 
 
-def del_unit_address(
-    state: dict[str, Any], unit: dict[str, Any], address: str, prefix: int
-) -> None:
+def del_unit_address(state: ModelState, unit: Unit, address: str, prefix: int) -> None:
     _ip(
         "-n",
-        netns_name(state, unit),
+        netns_name(state.id, unit.index),
         "addr",
         "del",
         f"{address}/{prefix}",
@@ -250,6 +255,14 @@ def del_unit_address(
     )
 
 
-def set_link(state: dict[str, Any], unit: dict[str, Any], up: bool) -> None:
+def set_link(state: ModelState, unit: Unit, up: bool) -> None:
     """A failed unit drops off the bridge: its eth0 goes down."""
-    _ip("-n", netns_name(state, unit), "link", "set", "eth0", "up" if up else "down", check=False)
+    _ip(
+        "-n",
+        netns_name(state.id, unit.index),
+        "link",
+        "set",
+        "eth0",
+        "up" if up else "down",
+        check=False,
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import fcntl
 import json
 import os
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import network, procs, shims
 from charmsmith.model import units as unitfs
+from charmsmith.model.state import ModelState, Unit
 from charmsmith.model.store import (
     DEBUG_LOG,
     HISTORY_FILE,
@@ -61,14 +63,41 @@ def stop_peer_backends(model_dir: Path, echo: Callable[[str], None], problems: P
         problems.attempt(f"peer backend {marker.parent.name}", stop, marker)
 
 
-def teardown_unit(model_dir: Path, state: dict[str, Any], unit: dict[str, Any]) -> None:
+@dataclasses.dataclass(frozen=True)
+class UnitHostObjects:
+    """What of a unit lives outside the model directory: listeners, namespace, pinned view."""
+
+    name: str
+    index: int | None  # names its namespace and veth, with the model id
+    netns: str  # "" when it has none (a subordinate, a peer, a fake substrate)
+    services: dict[str, Any]
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitHostObjects:
+        return cls(unit.name, unit.index, unit.netns or "", unit.services or {})
+
+    @classmethod
+    def from_document(cls, key: str, doc: dict[str, Any]) -> UnitHostObjects:
+        """Whatever a unit's JSON object holds, even one the records cannot load."""
+        index, netns, services = doc.get("index"), doc.get("netns"), doc.get("services")
+        return cls(
+            str(doc.get("name") or key),
+            index if isinstance(index, int) else None,
+            netns if isinstance(netns, str) else "",
+            services if isinstance(services, dict) else {},
+        )
+
+
+def teardown_unit(model_dir: Path, model_id: str | None, unit: UnitHostObjects) -> None:
     """Stop a unit's listeners and processes, remove its namespace/veth, unpin its view."""
-    for service in (unit.get("services") or {}).values():
+    for service in unit.services.values():
         shims.stop_listener(service)
-    if unit.get("netns"):
-        procs.kill_netns(unit["netns"])  # each pid checked against the namespace via a pidfd
-        network.remove_unit_network(state, unit)
-    unitfs.release_view(model_dir, unit["name"])
+    if unit.netns:
+        procs.kill_netns(unit.netns)  # each pid checked against the namespace via a pidfd
+        if model_id is None or unit.index is None:
+            raise CharmsmithError("no model id or unit index: its namespace is left to the sweep")
+        network.remove_unit_network(model_id, unit.index)
+    unitfs.release_view(model_dir, unit.name)
 
 
 def sweep_host_objects(model_id: str) -> None:
@@ -97,15 +126,18 @@ def destroy_host_objects(
     problems = Problems()
     stop_peer_backends(model_dir, echo, problems)
     units = state.get("units")
+    model_id = state.get("id")
+    known_id = model_id if isinstance(model_id, str) else None
     for key, unit in units.items() if isinstance(units, dict) else []:
         if not isinstance(unit, dict):
             problems.append(f"unit entry {key!r} is not a unit record: skipped")
             continue
-        problems.attempt(f"unit {key}", teardown_unit, model_dir, state, unit)
-    model_id = state.get("id")
+        objects = UnitHostObjects.from_document(key, unit)
+        problems.attempt(f"unit {key}", teardown_unit, model_dir, known_id, objects)
     if isinstance(model_id, str):
-        if isinstance(state.get("bridge"), str):
-            problems.attempt("bridge", network.remove_bridge, state)
+        bridge = state.get("bridge")
+        if isinstance(bridge, str):
+            problems.attempt("bridge", network.remove_bridge, bridge)
         problems.attempt("host objects", sweep_host_objects, model_id)
     else:
         problems.append("the state has no model id: namespaces and bridge not searched for")
@@ -176,19 +208,21 @@ def destroy_model(store: ModelStore, echo: Callable[[str], None] = print) -> Pro
     return problems
 
 
-def undo(model: ModelView, before: dict[str, Any]) -> None:
+def undo(model: ModelView, before: ModelState) -> None:
     """An operation failed half way: take down the units it created and restore the state.
 
     Only what the failed operation added goes (units absent from `before`); the model is left
     as it was before the command, so nothing is recorded for an operation that failed.
     """
     problems = Problems()
-    for name, unit in (model.state.get("units") or {}).items():
-        if name in before.get("units", {}) or not isinstance(unit, dict):
+    state = model.state
+    for name, unit in state.units.items():
+        if name in before.units:
             continue
-        problems.attempt(name, teardown_unit, model.store.path, model.state, unit)
-        if not unit.get("netns") and not unit.get("principal"):
-            problems.attempt(name, network.del_bridge_address, model.state, unit["address"])
+        objects = UnitHostObjects.of(unit)
+        problems.attempt(name, teardown_unit, model.store.path, state.id, objects)
+        if not unit.netns and not unit.principal:
+            problems.attempt(name, network.del_bridge_address, state.bridge, unit.address)
         shutil.rmtree(unitfs.unit_dir(model.store.path, name), ignore_errors=True)
     model.store.state = copy.deepcopy(before)
     for line in problems:

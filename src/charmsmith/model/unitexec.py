@@ -16,9 +16,9 @@ from charmsmith.model.protocols import ModelView
 def unit_command(model: ModelView, unit_name: str, argv: list[str], cwd: str = "/") -> list[str]:
     """argv wrapped by the launcher: enter the unit's netns and filesystem view."""
     unit = model.unit(unit_name)
-    if unit.get("netns") and not unit.get("down") and not os.path.exists(unit["netns"]):
+    if unit.netns and not unit.down and not os.path.exists(unit.netns):
         # after a reboot or a command killed mid-add-unit: namespaces are not persistent
         network.create_unit_network(model.state, unit)
     spec = unitfs.mount_spec(model.store.path, model.state, unit)
     enter = model.store.path / "run" / "bin" / "charmsmith-enter"
-    return [str(enter), unit.get("netns") or "-", str(spec), cwd, "--", *argv]
+    return [str(enter), unit.netns or "-", str(spec), cwd, "--", *argv]

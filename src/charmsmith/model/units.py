@@ -17,9 +17,9 @@ import stat
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from charmsmith.errors import CharmsmithError
+from charmsmith.model.state import ModelState, Unit
 
 OVERLAY_DIRS = [
     "/usr",  # before /usr/local, which is an overlay of its own on top
@@ -125,7 +125,7 @@ def _in_upper(model_dir: Path, name: str, path: str) -> Path:
 
 def prepare_unit(
     model_dir: Path,
-    unit: dict[str, Any],
+    unit: Unit,
     charm_src: Path,
     real: bool,
     hide_packages: Callable[[Path, str], None] | None = None,
@@ -135,7 +135,7 @@ def prepare_unit(
     An emulated unit starts without the host's packages: `hide_packages` (hostpkgs.hide_all,
     which builds on this module) whites them out.
     """
-    name = unit["name"]
+    name = unit.name
     base = unit_dir(model_dir, name)
     for target in OVERLAY_DIRS:
         for kind in ("upper", "work"):
@@ -195,29 +195,29 @@ def haproxy_maxconn_cap(wanted: int = 20000) -> int | None:
     return affordable if affordable < wanted else None
 
 
-def install_charm(model_dir: Path, unit: dict[str, Any], charm_src: Path) -> None:
+def install_charm(model_dir: Path, unit: Unit, charm_src: Path) -> None:
     """Copy the built charm to Juju's agent layout and write the `revision` file Juju writes."""
-    dest = _in_upper(model_dir, unit["name"], charm_dir_in_unit(unit["name"]))
+    dest = _in_upper(model_dir, unit.name, charm_dir_in_unit(unit.name))
     if dest.exists():
         # upgrade-charm: replace the charm's files but keep what hooks created beside it (.venv);
         # written from outside, so a pinned view must not hide them: the next hook makes a new
         # one (daemons left in the old view keep it until they restart)
-        release_view(model_dir, unit["name"])
+        release_view(model_dir, unit.name)
         shutil.rmtree(dest)
     shutil.copytree(charm_src, dest, symlinks=True)
     revision = dest / "revision"
     if not revision.exists():
-        revision.write_text(str(unit.get("revision", 0)) + "\n")
+        revision.write_text(str(unit.revision or 0) + "\n")
     # juju's tools dir; some helpers ask `jujud version`
-    tools = _in_upper(model_dir, unit["name"], "/var/lib/juju/tools/machine-0/jujud")
+    tools = _in_upper(model_dir, unit.name, "/var/lib/juju/tools/machine-0/jujud")
     tools.parent.mkdir(parents=True, exist_ok=True)
     tools.write_text("#!/bin/sh\necho 3.4.0-ubuntu-amd64\n")
     tools.chmod(0o755)
 
 
-def mount_spec(model_dir: Path, state: dict[str, Any], unit: dict[str, Any]) -> Path:
+def mount_spec(model_dir: Path, state: ModelState, unit: Unit) -> Path:
     """Write the launcher's spec file (overlays, tool bind mounts, sysfs) for this unit."""
-    name = unit["name"]
+    name = unit.name
     base = unit_dir(model_dir, name)
     real = unit_mode(state, unit) == "real"
     lines: list[str] = []
@@ -264,6 +264,7 @@ def release_view(model_dir: Path, name: str) -> None:
         pin.unlink(missing_ok=True)  # mount_spec asks for a new one if the unit lives on
 
 
-def unit_mode(state: dict[str, Any], unit: dict[str, Any]) -> str:
-    app = state["applications"].get(unit["app"], {})
-    return app.get("mode") or state.get("mode", "emulated")
+def unit_mode(state: ModelState, unit: Unit) -> str:
+    """The unit's application's mode, else the model's (emulated or real)."""
+    app = state.applications.get(unit.app)
+    return (app.mode if app is not None else None) or state.mode
