@@ -66,40 +66,40 @@ def update_config(model: ModelAPI, app: str, pairs: dict[str, str], reset: list[
     type or a key both set and reset is refused with the model untouched.
     """
     a = model.app(app)
-    if a["kind"] == "peer" and not a.get("options"):
+    if a.kind == "peer" and not a.options:
         raise CharmsmithError(f"{app} is played by charmsmith and has no charm config")
     for key in reset:
         if key in pairs:
             raise CharmsmithError(f'cannot set and reset option "{key}" in one command')
-    options = a.get("options", {})
+    options = a.options
     for key in reset:
         if key not in options:
             raise CharmsmithError(f'unknown option "{key}" for application "{app}"')
     typed = model.coerce_config(app, pairs)
     before = model.config_values(app)
-    kept = {key: value for key, value in a["config"].items() if key not in reset}
-    old_config, a["config"] = a["config"], {**kept, **typed}
-    if a["kind"] == "peer":
+    kept = {key: value for key, value in a.config.items() if key not in reset}
+    old_config, a.config = a.config, {**kept, **typed}
+    if a.kind == "peer":
         try:
-            model.peer_class(app).check_config(model.config_values(app), a["backend"])
+            model.peer_class(app).check_config(model.config_values(app), a.backend or "")
         except CharmsmithError:
-            a["config"] = old_config
+            a.config = old_config
             raise
     if model.config_values(app) == before:
         return []
-    if a["kind"] == "peer":
+    if a.kind == "peer":
         # a peer runs no hooks: it answers again on every relation with the new values
         for rel in model.relations_of(app):
             model.peer_respond(rel, app)
         return []
-    for unit in a["units"]:
+    for unit in a.units:
         model.enqueue(unit, "config-changed")
-    return list(a["units"])
+    return list(a.units)
 
 
 def coerce_config(model: ModelAPI, app: str, pairs: dict[str, str]) -> dict[str, Any]:
     """Type user values by config.yaml (`juju config` rejects unknown keys and bad types)."""
-    options = model.app(app).get("options", {})
+    options = model.app(app).options
     out: dict[str, Any] = {}
     for key, raw in pairs.items():
         if key not in options:
@@ -123,11 +123,11 @@ def coerce_config(model: ModelAPI, app: str, pairs: dict[str, str]) -> dict[str,
 
 def set_config(model: ModelAPI, app: str, pairs: dict[str, str]) -> None:
     a = model.app(app)
-    if a["kind"] == "peer":
+    if a.kind == "peer":
         raise CharmsmithError(f"{app} is played by charmsmith and has no charm config")
-    new = {**a["config"], **model.coerce_config(app, pairs)}
+    new = {**a.config, **model.coerce_config(app, pairs)}
     before = model.config_values(app)
-    a["config"] = new
+    a.config = new
     if model.config_values(app) != before:
-        for unit in a["units"]:
+        for unit in a.units:
             model.enqueue(unit, "config-changed")

@@ -9,7 +9,7 @@ up until it is resolved. Peers played by charmsmith forget what the relation ask
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from charmsmith.errors import CharmsmithError
 from charmsmith.model import events, scope
@@ -17,12 +17,13 @@ from charmsmith.model.peers.base import PeerView
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelAPI
+    from charmsmith.model.state import Relation
     from charmsmith.model.tool_base import HookContext
 
 
-def find_relation(model: ModelAPI, left: str, right: str | None) -> dict[str, Any]:
+def find_relation(model: ModelAPI, left: str, right: str | None) -> Relation:
     """The relation named as `A[:ep] B[:ep]`, or by its id alone (`juju remove-relation 4`)."""
-    relations = model.state["relations"]
+    relations = model.state.relations
     if right is None:
         if left.isdigit() and left in relations:
             return relations[left]
@@ -37,27 +38,27 @@ def find_relation(model: ModelAPI, left: str, right: str | None) -> dict[str, An
         raise CharmsmithError(f"{a}: peer relations cannot be removed (they live with the app)")
     found = []
     for rel in relations.values():
-        ends = {ep["app"]: ep["endpoint"] for ep in rel["endpoints"]}
+        ends = {ep.app: ep.endpoint for ep in rel.endpoints}
         if set(ends) == {a, b} and ea in (None, ends[a]) and eb in (None, ends[b]):
             found.append(rel)
     if not found:
         raise CharmsmithError(f"no relation between {left} and {right}")
     if len(found) > 1:
         names = ", ".join(
-            " ".join(f"{ep['app']}:{ep['endpoint']}" for ep in rel["endpoints"]) for rel in found
+            " ".join(f"{ep.app}:{ep.endpoint}" for ep in rel.endpoints) for rel in found
         )
         raise CharmsmithError(f"ambiguous relation, specify endpoints: {names}")
     return found[0]
 
 
-def remove_relation(model: ModelAPI, left: str, right: str | None) -> dict[str, Any]:
+def remove_relation(model: ModelAPI, left: str, right: str | None) -> Relation:
     """Queue Juju's goodbye on both sides: per unit, -departed for each remote unit it saw,
     then -broken (Juju hook reference: "<endpoint>-relation-departed", "-relation-broken")."""
     rel = find_relation(model, left, right)
-    if rel.get("dying"):
-        raise CharmsmithError(f"relation {rel['id']} is already being removed")
-    rel["dying"] = True
-    rid = rel["id"]
+    if rel.dying:
+        raise CharmsmithError(f"relation {rel.id} is already being removed")
+    rel.dying = True
+    rid = rel.id
     # arrivals not yet announced are never announced: Juju drops them for a dying relation,
     # and a unit not yet installed never runs its -created (the relation is no longer alive)
     events.keep(
@@ -68,13 +69,13 @@ def remove_relation(model: ModelAPI, left: str, right: str | None) -> dict[str, 
             or (e.hook.endswith("-created") and scope.in_scope(model, rel, e.unit))
         ),
     )
-    for app in sorted({ep["app"] for ep in rel["endpoints"]}):
+    for app in sorted({ep.app for ep in rel.endpoints}):
         other = model.remote_app(rel, app)
         endpoint = model.endpoint_of(rel, app)
         for unit in model.charm_units(app):
             if not scope.in_scope(model, rel, unit):
                 continue  # never entered (its install is not done): the relation ends unseen
-            seen = sorted(rel.get("joined", {}).get(unit, []), key=model.unit_sort_key)
+            seen = sorted(rel.joined.get(unit, []), key=model.unit_sort_key)
             for remote in seen:
                 model.enqueue(
                     unit,
@@ -88,23 +89,25 @@ def remove_relation(model: ModelAPI, left: str, right: str | None) -> dict[str, 
     return rel
 
 
-def broken_for(rel: dict[str, Any], ctx: HookContext) -> bool:
+def broken_for(rel: Relation, ctx: HookContext) -> bool:
     """Is `rel` broken as `ctx`'s unit sees it? (relation-ids then leaves it out, as in Juju:
     "Only relation ids for relations which are not broken are included.")"""
-    if ctx.unit in rel.get("broken", ()):
+    if ctx.unit in (rel.broken or ()):
         return True
-    return ctx.relation_id == rel["id"] and ctx.hook.endswith("-relation-broken")
+    return ctx.relation_id == rel.id and ctx.hook.endswith("-relation-broken")
 
 
 def mark_broken(model: ModelAPI, unit: str, rid: int | None) -> None:
     """`unit` has run (or skipped) its -broken hook: it no longer takes part in the relation."""
-    rel = model.state["relations"].get(str(rid))
-    dying = unit in model.state["units"] and model.unit(unit).get("dying")
-    if rel is None or not (rel.get("dying") or dying):
+    rel = model.state.relations.get(str(rid))
+    dying = unit in model.state.units and model.unit(unit).dying
+    if rel is None or not (rel.dying or dying):
         return  # a -broken run by hand (run-hook) breaks nothing
-    if unit not in rel.setdefault("broken", []):
-        rel["broken"].append(unit)
-    if rel.get("dying"):
+    if rel.broken is None:
+        rel.broken = []
+    if unit not in rel.broken:
+        rel.broken.append(unit)
+    if rel.dying:
         events.keep(model.state, lambda e: e.unit != unit or e.relation_id != rid)
 
 
@@ -118,49 +121,50 @@ def after_hook(model: ModelAPI, ctx: HookContext) -> None:
 def settle(model: ModelAPI) -> None:
     """Remove every dying relation none of whose hooks is still pending."""
     pending = {e.relation_id for e in events.queued(model.state)}
-    for key, rel in list(model.state["relations"].items()):
-        if rel.get("broken"):
-            rel["broken"] = [u for u in rel["broken"] if u in model.state["units"]]
-        if rel.get("dying") and rel["id"] not in pending:
+    for key, rel in list(model.state.relations.items()):
+        if rel.broken:
+            rel.broken = [u for u in rel.broken if u in model.state.units]
+        if rel.dying and rel.id not in pending:
             _retire(model, key, rel)
 
 
-def _retire(model: ModelAPI, key: str, rel: dict[str, Any]) -> None:
+def _retire(model: ModelAPI, key: str, rel: Relation) -> None:
     """The relation is gone: peers forget what it asked for, subordinates it created go."""
-    for ep in rel["endpoints"]:
-        app = ep["app"]
-        if app not in model.state["applications"] or not model.is_peer(app):
+    for ep in rel.endpoints:
+        app = ep.app
+        if app not in model.state.applications or not model.is_peer(app):
             continue
         peer = model.peer(app)
-        peer.forget(PeerView(model, rel, app, ep["endpoint"]))
+        peer.forget(PeerView(model, rel, app, ep.endpoint))
         if model.peer_class(app).SUBORDINATE:
             other = model.remote_app(rel, app)
-            principals = set(model.state["applications"].get(other, {}).get("units", []))
-            for sub in list(model.app(app)["units"]):
-                if model.unit(sub).get("principal") in principals:
+            remote = model.state.applications.get(other)
+            principals = set(remote.units if remote is not None else [])
+            for sub in list(model.app(app).units):
+                if model.unit(sub).principal in principals:
                     model.drop_unit(sub)
-    del model.state["relations"][key]
-    ends = " ".join(f"{ep['app']}:{ep['endpoint']}" for ep in rel["endpoints"])
-    model.store.log("model", "INFO", f"relation {rel['id']} ({ends}) removed")
-    model.echo(f"relation {rel['id']} ({ends}) removed")
+    del model.state.relations[key]
+    ends = " ".join(f"{ep.app}:{ep.endpoint}" for ep in rel.endpoints)
+    model.store.log("model", "INFO", f"relation {rel.id} ({ends}) removed")
+    model.echo(f"relation {rel.id} ({ends}) removed")
 
 
 def resolved(model: ModelAPI, name: str, retry: bool = True) -> str:
     """`juju resolved`: retry the failed hook, or with --no-retry count it as done and move on."""
     unit = model.unit(name)
-    if model.is_peer(unit["app"]):
+    if model.is_peer(unit.app):
         raise CharmsmithError(f"{name} is played by charmsmith and runs no hooks")
-    if unit.get("agent") != "error":
+    if unit.agent != "error":
         raise CharmsmithError(f'unit "{name}" is not in an error state')
     head = events.first_of(model.state, name)
-    unit["agent"] = "idle"
-    unit.pop("agent_message", None)
+    unit.agent = "idle"
+    unit.agent_message = None
     hook = head.hook if head else "(no pending hook)"
     if retry or head is None:
         return f"{name}: retrying {hook}"
     events.take_first(model.state, name)
     model.store.log(name, "INFO", f'hook "{hook}" resolved without a retry')
-    if hook == "remove" and unit.get("dying"):
+    if hook == "remove" and unit.dying:
         model.finish_removal(name)
     elif hook == "install":
         scope.install_done(model, name)  # Juju commits the skipped install: it is installed
@@ -177,16 +181,16 @@ def force_remove_unit(model: ModelAPI, name: str) -> None:
     as with `--force --no-wait`; the remote units that saw it still get -departed.
     """
     unit = model.unit(name)
-    app = unit["app"]
+    app = unit.app
     if model.is_peer(app):
         raise CharmsmithError(f"{name} is played by charmsmith; remove-unit applies to charms")
     for rel in model.relations_of(app):
         for remote in model.remote_units(rel, name):
             scope.tell_departure(model, rel, remote, name)
     events.keep(model.state, lambda e: e.unit != name)
-    if name in model.state.get("removing", []):
-        model.state["removing"].remove(name)
-    unit["dying"] = True
+    if model.state.removing and name in model.state.removing:
+        model.state.removing.remove(name)
+    unit.dying = True
     model.finish_removal(name)
     model.store.log(name, "INFO", "removed with --force (its pending hooks were not run)")
     settle(model)
