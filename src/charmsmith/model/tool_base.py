@@ -101,4 +101,4 @@ def pairs(items: list[str]) -> dict[str, str]:
 
 
 def unit_app(model: ModelView, ctx: HookContext) -> str:
-    return model.unit(ctx.unit)["app"]
+    return model.unit(ctx.unit).app
