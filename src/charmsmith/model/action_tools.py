@@ -46,9 +46,9 @@ def juju_log(
             model.store.log(ctx.unit, "WARNING", f'Specified log level of "{asked}" is not valid')
             level = "INFO"
     prefix = ""
-    if ctx.relation_id is not None and str(ctx.relation_id) in model.state["relations"]:
+    if ctx.relation_id is not None and str(ctx.relation_id) in model.state.relations:
         rel = model.relation(ctx.relation_id)
-        prefix = model.relation_key(rel, model.unit(ctx.unit)["app"]) + ": "
+        prefix = model.relation_key(rel, model.unit(ctx.unit).app) + ": "
     model.store.log(ctx.unit, level, prefix + " ".join(pos))
     return 0, b"", err
 
@@ -111,7 +111,10 @@ def recorded(name: str) -> Callable[..., jujuc.Result]:
     def tool(
         model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
     ) -> jujuc.Result:
-        model.unit(ctx.unit).setdefault("recorded", []).append([name, *args])
+        unit = model.unit(ctx.unit)
+        if unit.recorded is None:
+            unit.recorded = []
+        unit.recorded.append([name, *args])
         return 0, b"", b""
 
     return tool

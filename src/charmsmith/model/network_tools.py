@@ -16,6 +16,7 @@ from charmsmith.model.formats import render
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelView
+    from charmsmith.model.state import Unit
 
 
 def _port_spec(spec: str) -> str:
@@ -58,7 +59,7 @@ def open_port(
     model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     spec = _one_port(args)
-    ports = model.unit(ctx.unit).setdefault("ports", [])
+    ports = model.unit(ctx.unit).ports
     if spec not in ports:
         ports.append(spec)
     return 0, b"", b""
@@ -68,7 +69,7 @@ def close_port(
     model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
 ) -> jujuc.Result:
     spec = _one_port(args)
-    ports = model.unit(ctx.unit).setdefault("ports", [])
+    ports = model.unit(ctx.unit).ports
     if spec in ports:
         ports.remove(spec)
     return 0, b"", b""
@@ -81,7 +82,7 @@ def opened_ports(
     opened for all endpoints (open-port --endpoints is accepted but not modelled)."""
     opts, pos = jujuc.parse(args, jujuc.OUTPUT, {"endpoints"})
     jujuc.check_empty(pos)
-    ports = sorted(model.unit(ctx.unit).get("ports", []), key=_port_order)
+    ports = sorted(model.unit(ctx.unit).ports, key=_port_order)
     if opts.get("endpoints"):
         ports = [f"{spec} (*)" for spec in ports]
     return 0, render(ports, jujuc.fmt_of(opts)), b""
@@ -96,14 +97,14 @@ def unit_get(
     if pos[0] not in ("private-address", "public-address"):
         raise jujuc.ToolError(f'unknown setting "{pos[0]}"', jujuc.USAGE)
     jujuc.check_empty(pos[1:])
-    return 0, render(model.unit(ctx.unit)["address"], jujuc.fmt_of(opts)), b""
+    return 0, render(model.unit(ctx.unit).address, jujuc.fmt_of(opts)), b""
 
 
-def network_info(model: ModelView, unit: dict[str, Any]) -> dict[str, Any]:
+def network_info(model: ModelView, unit: Unit) -> dict[str, Any]:
     """params.NetworkInfoResult for one binding, fields in Go's declared order."""
-    addr = unit["address"]
+    addr = unit.address
     mac = network.unit_mac(model.state, unit)
-    address = {"hostname": "", "value": addr, "cidr": model.state["subnet"], "address": addr}
+    address = {"hostname": "", "value": addr, "cidr": model.state.subnet, "address": addr}
     return {
         "bind-addresses": [
             {
@@ -135,20 +136,20 @@ def network_get(
     unit = model.unit(ctx.unit)
     # Juju gives every charm the implicit `juju-info` endpoint, so its binding always resolves
     # (Juju docs, "Charm metadata: implicit endpoints"; charm-helpers' fallbacks ask for it).
-    if pos[0] not in model.bindings(unit["app"]) | {"juju-info"}:
+    if pos[0] not in model.bindings(unit.app) | {"juju-info"}:
         raise jujuc.ToolError(f'no network config found for binding "{pos[0]}"')
     info = network_info(model, unit)
     wanted = [key for key in keys if opts.get(key)]
     if opts.get("primary-address"):
         if wanted:
             raise jujuc.ToolError("--primary-address must be the only flag specified")
-        return 0, render(unit["address"], fmt), b""
+        return 0, render(unit.address, fmt), b""
     if not wanted:
         return 0, render(info, fmt, ordered=True), b""
     values = {
         "egress-subnets": info["egress-subnets"],
         "ingress-address": info["ingress-addresses"][0],
-        "bind-address": unit["address"],
+        "bind-address": unit.address,
     }
     if len(wanted) == 1:
         return 0, render(values[wanted[0]], fmt), b""
@@ -163,10 +164,10 @@ def _since(stamp: float | None) -> str:
 def _units_goal(model: ModelView, app: str) -> dict[str, dict[str, str]]:
     """goalStateUnits: each unit's workload status (`dying` while it is), and since when."""
     out = {}
-    for name in sorted(model.app(app)["units"]):  # a Go map: keys in string order
+    for name in sorted(model.app(app).units):  # a Go map: keys in string order
         unit = model.unit(name)
-        workload = unit.get("workload", {})
-        status = "dying" if unit.get("dying") else workload.get("status", "unknown")
+        workload = unit.workload
+        status = "dying" if unit.dying else workload.get("status", "unknown")
         out[name] = {"status": status, "since": _since(workload.get("since"))}
     return out
 
@@ -185,9 +186,9 @@ def goal_state(
         other = model.remote_app(rel, app)
         if other == app:
             continue
-        status = "broken" if rel.get("dying") else "joined"
+        status = "broken" if rel.dying else "joined"
         entries = relations.setdefault(model.endpoint_of(rel, app), {})
-        entries[other] = {"status": status, "since": _since(rel.get("since"))}
+        entries[other] = {"status": status, "since": _since(rel.since)}
         entries.update(_units_goal(model, other))
     relations = {ep: dict(sorted(entries.items())) for ep, entries in sorted(relations.items())}
     value = {"units": _units_goal(model, app), "relations": relations}

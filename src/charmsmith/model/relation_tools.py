@@ -21,6 +21,7 @@ from charmsmith.model.operations import broken_for
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelView
+    from charmsmith.model.state import Relation
 
 RELATION = {"r", "relation"}
 
@@ -52,7 +53,7 @@ YAML map of string keys to string values. Use "-" to read from stdin.
 """
 
 
-def _relation(model: ModelView, ctx: jujuc.HookContext, opts: dict[str, Any]) -> dict[str, Any]:
+def _relation(model: ModelView, ctx: jujuc.HookContext, opts: dict[str, Any]) -> Relation:
     ref = opts.get("r") or opts.get("relation")
     if ref is None:
         if ctx.relation_id is None:
@@ -60,23 +61,23 @@ def _relation(model: ModelView, ctx: jujuc.HookContext, opts: dict[str, Any]) ->
         return model.relation(ctx.relation_id)
     rid_text = ref.rpartition(":")[2]
     try:
-        rel = model.state["relations"].get(str(int(rid_text)))
+        rel = model.state.relations.get(str(int(rid_text)))
     except ValueError:
         rel = None
-    if rel is None or jujuc.unit_app(model, ctx) not in [ep["app"] for ep in rel["endpoints"]]:
+    if rel is None or jujuc.unit_app(model, ctx) not in [ep.app for ep in rel.endpoints]:
         raise jujuc.ToolError(
             f'invalid value "{ref}" for option -r: relation not found', jujuc.USAGE
         )
     return rel
 
 
-def relation_key(rel: dict[str, Any], model: ModelView) -> str:
+def relation_key(rel: Relation, model: ModelView) -> str:
     """state's relation key: `app:endpoint` per side, requirers before providers."""
     order = {"requires": 0, "provides": 1, "peers": 2}
     ends = []
-    for ep in rel["endpoints"]:
-        role = model.endpoints(ep["app"]).get(ep["endpoint"], {}).get("role", "peers")
-        ends.append((order.get(role, 2), f"{ep['app']}:{ep['endpoint']}"))
+    for ep in rel.endpoints:
+        role = model.endpoints(ep.app).get(ep.endpoint, {}).get("role", "peers")
+        ends.append((order.get(role, 2), f"{ep.app}:{ep.endpoint}"))
     return " ".join(name for _, name in sorted(ends))
 
 
@@ -96,7 +97,7 @@ def relation_ids(
         raise jujuc.ToolError("no relation name specified", jujuc.USAGE)
     jujuc.check_empty(pos[1:])
     ids = sorted(
-        f"{name}:{rel['id']}"
+        f"{name}:{rel.id}"
         for rel in model.relations_of(app)
         if model.endpoint_of(rel, app) == name
         and not broken_for(rel, ctx)
@@ -113,7 +114,7 @@ def relation_list(
     jujuc.check_empty(pos)
     if opts.get("app"):
         return 0, render(model.remote_app(rel, jujuc.unit_app(model, ctx)), jujuc.fmt_of(opts)), b""
-    members = sorted(rel.get("joined", {}).get(ctx.unit, []), key=model.unit_sort_key)
+    members = sorted(rel.joined.get(ctx.unit, []), key=model.unit_sort_key)
     return 0, render(members, jujuc.fmt_of(opts)), b""
 
 
@@ -137,11 +138,11 @@ def _target(
 
 
 def _read(
-    model: ModelView, ctx: jujuc.HookContext, rel: dict[str, Any], target: str, app_bag: bool
+    model: ModelView, ctx: jujuc.HookContext, rel: Relation, target: str, app_bag: bool
 ) -> dict[str, str]:
     """The databag as this hook sees it (its own uncommitted writes included)."""
     my_app = jujuc.unit_app(model, ctx)
-    apps = [ep["app"] for ep in rel["endpoints"]]
+    apps = [ep.app for ep in rel.endpoints]
     if app_bag:
         if target not in apps:
             raise jujuc.ToolError("permission denied")
@@ -149,19 +150,19 @@ def _read(
             peer = model.remote_app(rel, my_app) == my_app
             if not model.is_leader(ctx.unit) and not peer:
                 raise jujuc.ToolError("permission denied")  # only the leader reads its own app bag
-            pending = ctx.pending.get((rel["id"], "app"))
+            pending = ctx.pending.get((rel.id, "app"))
             if pending is not None and model.is_leader(ctx.unit):
                 return dict(pending)
-        return dict(rel["app_data"].get(target, {}))
+        return dict(rel.app_data.get(target, {}))
     if target == ctx.unit:
-        pending = ctx.pending.get((rel["id"], "unit"))
-        return dict(pending if pending is not None else rel["unit_data"].get(target, {}))
+        pending = ctx.pending.get((rel.id, "unit"))
+        return dict(pending if pending is not None else rel.unit_data.get(target, {}))
     app, slash, number = target.partition("/")
     if not (slash and number.isdigit()):
         raise jujuc.ToolError(f'"{target}" is not a valid unit name')
     if app not in apps:
         raise jujuc.ToolError("permission denied")
-    for bag in (rel["unit_data"], rel.get("departed_data", {})):
+    for bag in (rel.unit_data, rel.departed_data or {}):
         if target in bag:
             return dict(bag[target])
     raise jujuc.ToolError(
@@ -203,14 +204,14 @@ def relation_set(
     bag = "app" if opts.get("app") else "unit"
     if bag == "app" and not model.is_leader(ctx.unit):
         raise jujuc.ToolError("cannot write relation settings: unit is not the leader")
-    current = ctx.pending.get((rel["id"], bag))
+    current = ctx.pending.get((rel.id, bag))
     if current is None:
         owner = jujuc.unit_app(model, ctx) if bag == "app" else ctx.unit
-        current = dict(rel["app_data" if bag == "app" else "unit_data"].get(owner, {}))
+        current = dict((rel.app_data if bag == "app" else rel.unit_data).get(owner, {}))
     for key, value in settings.items():
         if value == "":
             current.pop(key, None)
         else:
             current[key] = value
-    ctx.pending[(rel["id"], bag)] = current
+    ctx.pending[(rel.id, bag)] = current
     return 0, b"", b""

@@ -32,9 +32,9 @@ def resource_get(
         raise jujuc.ToolError("missing required resource name", jujuc.USAGE)
     jujuc.check_empty(args[1:])
     name = args[0]
-    app = model.app(model.unit(ctx.unit)["app"])
-    declared = (app.get("metadata") or {}).get("resources") or {}
-    attached = (app.get("resources") or {}).get(name)
+    app = model.app(model.unit(ctx.unit).app)
+    declared = app.metadata.get("resources") or {}
+    attached = (app.resources or {}).get(name)
     if name not in declared or attached is None:
         raise jujuc.ToolError(f'could not download resource: resource "{name}" not found')
     target = resource_path_in_unit(ctx.unit, name, attached["filename"])

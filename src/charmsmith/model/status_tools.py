@@ -35,7 +35,7 @@ def config_get(
         raise jujuc.ToolError("cannot use argument --all together with key " + pos[0], jujuc.USAGE)
     jujuc.check_empty(pos[1:])
     app = jujuc.unit_app(model, ctx)
-    settings: dict[str, Any] = dict.fromkeys(model.app(app).get("options", {}))
+    settings: dict[str, Any] = dict.fromkeys(model.app(app).options)
     settings.update(model.config_values(app))
     if pos:
         return 0, render(settings.get(pos[0]), jujuc.fmt_of(opts)), b""
@@ -62,7 +62,7 @@ def leader_get(
         raise jujuc.ToolError(f'invalid key "{key}"', jujuc.USAGE)
     jujuc.check_empty(pos[1:])
     fmt = jujuc.fmt_of(opts)
-    settings = dict(model.app(jujuc.unit_app(model, ctx)).get("leader_settings", {}))
+    settings = dict(model.app(jujuc.unit_app(model, ctx)).leader_settings or {})
     if ctx.pending_leader is not None:
         settings = dict(ctx.pending_leader)
     return 0, render(settings.get(key) if key else settings, fmt), b""
@@ -78,7 +78,7 @@ def leader_set(
             "cannot write leadership settings: cannot write settings: not the leader"
         )
     if ctx.pending_leader is None:
-        ctx.pending_leader = dict(model.app(jujuc.unit_app(model, ctx)).get("leader_settings", {}))
+        ctx.pending_leader = dict(model.app(jujuc.unit_app(model, ctx)).leader_settings or {})
     for key, value in settings.items():
         if value == "":
             ctx.pending_leader.pop(key, None)
@@ -103,9 +103,9 @@ def status_set(
     if opts.get("application"):
         if not model.is_leader(ctx.unit):
             raise jujuc.ToolError(NOT_LEADER)
-        model.app(jujuc.unit_app(model, ctx))["status"] = status
+        model.app(jujuc.unit_app(model, ctx)).status = status
     else:
-        model.unit(ctx.unit)["workload"] = status
+        model.unit(ctx.unit).workload = status
     return 0, b"", b""
 
 
@@ -129,14 +129,14 @@ def status_get(
     if opts.get("application"):
         if not model.is_leader(ctx.unit):
             raise jujuc.ToolError("finding application status: " + NOT_LEADER)
-        app = model.app(unit["app"])
-        status = app.get("status") or model.app_status(unit["app"])
+        app = model.app(unit.app)
+        status = app.status or model.app_status(unit.app)
         if not data and fmt == "smart":
             return 0, render(status.get("status", "unknown"), fmt), b""
-        units = {u: _details(model.unit(u).get("workload", {}), data) for u in app["units"]}
+        units = {u: _details(model.unit(u).workload, data) for u in app.units}
         value = {"application-status": {**_details(status, data), "units": units}}
         return 0, render(value, fmt), b""
-    workload = unit.get("workload", {})
+    workload = unit.workload
     if not data and fmt == "smart":
         return 0, render(workload.get("status", "unknown"), fmt), b""
     return 0, render(_details(workload, data), fmt), b""
@@ -149,5 +149,5 @@ def application_version_set(
     if not pos:
         raise jujuc.ToolError("no version specified", jujuc.USAGE)
     jujuc.check_empty(pos[1:])
-    model.app(jujuc.unit_app(model, ctx))["version"] = pos[0]
+    model.app(jujuc.unit_app(model, ctx)).version = pos[0]
     return 0, b"", b""
