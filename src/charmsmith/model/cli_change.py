@@ -52,8 +52,8 @@ def cmd_deploy(store: ModelStore, args: argparse.Namespace) -> int:
 def cmd_relate(store: ModelStore, args: argparse.Namespace) -> int:
     with session(store) as model:
         rel = model.relate(args.left, args.right)
-        eps = " ".join(f"{e['app']}:{e['endpoint']}" for e in rel["endpoints"])
-        print(f"related {eps} ({rel['interface']}, id {rel['id']})")
+        eps = " ".join(f"{e.app}:{e.endpoint}" for e in rel.endpoints)
+        print(f"related {eps} ({rel.interface}, id {rel.id})")
         store.save()
     return finish(model)
 
@@ -96,8 +96,8 @@ def cmd_remove_unit(store: ModelStore, args: argparse.Namespace) -> int:
 def cmd_remove_relation(store: ModelStore, args: argparse.Namespace) -> int:
     with session(store) as model:
         rel = operations.remove_relation(model, args.left, args.right)
-        eps = " ".join(f"{e['app']}:{e['endpoint']}" for e in rel["endpoints"])
-        print(f"removing relation {eps} (id {rel['id']})")
+        eps = " ".join(f"{e.app}:{e.endpoint}" for e in rel.endpoints)
+        print(f"removing relation {eps} (id {rel.id})")
     return finish(model)
 
 

@@ -77,7 +77,7 @@ def cmd_ssh(store: ModelStore, args: argparse.Namespace) -> int:
     with store.locked():
         model = Model(store)
         unit = model.unit(args.unit)
-        if model.is_peer(unit["app"]):
+        if model.is_peer(unit.app):
             raise CharmsmithError(f"{args.unit} is played by charmsmith in-process; no shell")
         command = ["/bin/sh", "-c", " ".join(args.command)] if args.command else ["/bin/bash", "-l"]
         argv = unit_command(model, args.unit, command, cwd="/root")
@@ -96,8 +96,8 @@ def cmd_catalog(store: ModelStore, args: argparse.Namespace) -> int:
     with store.locked():
         model = Model(store)
         catalog: dict[str, Any] = {}
-        for name, app in model.state["applications"].items():
-            if app.get("peer") == "keystone":
+        for name, app in model.state.applications.items():
+            if app.peer == "keystone":
                 catalog.update(model.peer(name).catalog())  # type: ignore[attr-defined]
     if args.format == "json":
         print(json.dumps(catalog, indent=2, sort_keys=True))

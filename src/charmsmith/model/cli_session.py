@@ -70,4 +70,4 @@ def is_peer_unit(store: ModelStore, unit: str) -> bool:
     """Whether `unit` belongs to a peer charmsmith plays (read under the lock, no session)."""
     with store.locked():
         model = Model(store)
-        return model.is_peer(model.unit(unit)["app"])
+        return model.is_peer(model.unit(unit).app)

@@ -38,9 +38,9 @@ def parse_resource_spec(spec: list[str]) -> tuple[str, Path]:
 def attach_resource(model: ModelAPI, app_name: str, name: str, file: Path) -> int:
     """Store ``file`` as the application's resource ``name``; returns its new revision."""
     app = model.app(app_name)
-    if app["kind"] == "peer":
+    if app.kind == "peer":
         raise CharmsmithError(f"attach-resource: {app_name} is played by charmsmith")
-    declared = (app.get("metadata") or {}).get("resources") or {}
+    declared = (app.metadata or {}).get("resources") or {}
     if name not in declared:
         known = ", ".join(sorted(declared)) or "none"
         raise CharmsmithError(
@@ -65,7 +65,9 @@ def attach_resource(model: ModelAPI, app_name: str, name: str, file: Path) -> in
     shutil.copyfile(file, tmp)
     tmp.chmod(0o600)
     os.replace(tmp, kept)
-    resources = app.setdefault("resources", {})
+    if app.resources is None:
+        app.resources = {}
+    resources = app.resources
     revision = (resources.get(name) or {}).get("revision", 0) + 1
     resources[name] = {
         "file": str(kept),
@@ -73,8 +75,8 @@ def attach_resource(model: ModelAPI, app_name: str, name: str, file: Path) -> in
         "revision": revision,
         "fingerprint": hashlib.sha384(kept.read_bytes()).hexdigest(),
     }
-    for unit in app["units"]:
-        if not model.unit(unit).get("down"):
+    for unit in app.units:
+        if not model.unit(unit).down:
             model.enqueue(unit, "upgrade-charm")
             model.enqueue(unit, "config-changed")
     return revision
@@ -86,18 +88,18 @@ SERIES_PHASES = ("prepare", "complete")
 def upgrade_series(model: ModelAPI, unit_name: str, phase: str) -> None:
     """Queue the unit's pre- or post-series-upgrade hook, in Juju's prepare/complete order."""
     unit = model.unit(unit_name)
-    if model.is_peer(unit["app"]):
+    if model.is_peer(unit.app):
         raise CharmsmithError(
             f"upgrade-series: {unit_name} is played by charmsmith and runs no hooks"
         )
-    prepared = unit.get("series_upgrade") == "prepared"
+    prepared = unit.series_upgrade == "prepared"
     if phase == "prepare":
         if prepared:
             raise CharmsmithError(
                 f"upgrade-series: {unit_name} is already prepared; run 'complete' after the "
                 "OS upgrade"
             )
-        unit["series_upgrade"] = "prepared"
+        unit.series_upgrade = "prepared"
         model.enqueue(unit_name, "pre-series-upgrade")
     elif phase == "complete":
         if not prepared:
@@ -105,7 +107,7 @@ def upgrade_series(model: ModelAPI, unit_name: str, phase: str) -> None:
                 f"upgrade-series: {unit_name} was not prepared; run 'upgrade-series "
                 f"{unit_name} prepare' first"
             )
-        unit.pop("series_upgrade")
+        unit.series_upgrade = None
         model.enqueue(unit_name, "post-series-upgrade")
     else:
         raise CharmsmithError(

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from charmsmith.model import network, procs
 from charmsmith.model import units as unitfs
+from charmsmith.model.state import Unit
 from charmsmith.model.tool_base import HookContext, Result, ToolError
 from charmsmith.model.unitexec import unit_command
 
@@ -89,9 +90,14 @@ def _control(model: ModelView, unit_name: str, verb: str, name: str) -> Result:
     `is-active` then answers "failed" (exit 3), so the charm's status check sees the truth.
     """
     unit = model.unit(unit_name)
-    services = unit.setdefault("services", {})
-    entry = services.setdefault(name, {"running": False, "enabled": True, "pid": None, "ports": []})
-    unit.setdefault("service_log", []).append([verb, name])
+    if unit.services is None:
+        unit.services = {}
+    entry = unit.services.setdefault(
+        name, {"running": False, "enabled": True, "pid": None, "ports": []}
+    )
+    if unit.service_log is None:
+        unit.service_log = []
+    unit.service_log.append([verb, name])
     if verb in ("reload", "force-reload") and _graceful_reload(model, unit_name, name):
         return reload_haproxy(model, unit_name, entry)
     if verb in ("start", "restart", "reload", "force-reload", "try-restart"):
@@ -129,10 +135,10 @@ def _control(model: ModelView, unit_name: str, verb: str, name: str) -> Result:
 def start_service(model: ModelView, unit_name: str, name: str) -> Result:
     """(Re)start one service: its old process goes first, then its listener (or haproxy)."""
     unit = model.unit(unit_name)
-    entry = unit["services"][name]
+    entry = _entry(unit, name)
     stop_listener(entry)
     entry["ports"] = service_ports(model.store.path, unit_name, name)
-    if name == "haproxy" and Path(HAPROXY).exists() and unit.get("netns"):
+    if name == "haproxy" and Path(HAPROXY).exists() and unit.netns:
         pid, error = start_haproxy(model, unit_name)
         if pid is None:
             entry.update(running=False, failed=True)
@@ -178,24 +184,24 @@ def service_ports(model_dir: Path, unit: str, name: str) -> list[int]:
 
 
 def start_listener(
-    model: ModelView, unit: dict[str, Any], name: str, ports: list[int]
+    model: ModelView, unit: Unit, name: str, ports: list[int]
 ) -> tuple[procs.Record | None, bool]:
     """(record of the listener, exited): (None, False) when the service has no ports to serve,
     (None, True) when the stand-in exited at once instead of listening."""
-    if not ports or not unit.get("netns"):
+    if not ports or not unit.netns:
         return None, False
     enter = model.store.path / "run" / "bin" / "charmsmith-enter"
     proc = subprocess.Popen(
         [
             str(enter),
-            unit["netns"],
+            unit.netns,
             "-",
             "/",
             "--",
             sys.executable,
             "-c",
             LISTENER,
-            f"{name} on {unit['name']}",  # the reply names the unit: balancing is visible
+            f"{name} on {unit.name}",  # the reply names the unit: balancing is visible
             *map(str, ports),
         ],
         stdin=subprocess.DEVNULL,
@@ -248,7 +254,7 @@ def start_haproxy(model: ModelView, unit_name: str) -> tuple[int | None, str]:
             start_new_session=True,
             env={"PATH": unitfs.SYSTEM_PATH},
         )
-    address = model.unit(unit_name)["address"]
+    address = model.unit(unit_name).address
     deadline = time.monotonic() + HAPROXY_READY_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -266,8 +272,8 @@ def _graceful_reload(model: ModelView, unit_name: str, name: str) -> bool:
     """A reload of the real haproxy running in the unit hands over its ports (below); other
     services' stand-ins have no connections worth keeping and restart."""
     unit = model.unit(unit_name)
-    entry = unit["services"][name]
-    real = name == "haproxy" and Path(HAPROXY).exists() and bool(unit.get("netns"))
+    entry = _entry(unit, name)
+    real = name == "haproxy" and Path(HAPROXY).exists() and bool(unit.netns)
     return real and entry["running"] and procs.alive(_record(entry))
 
 
@@ -311,6 +317,13 @@ def _maxconn_cap(config: str) -> str:
     found = re.search(r"^\s*maxconn\s+(\d+)", config, re.M)
     cap = unitfs.haproxy_maxconn_cap(int(found.group(1))) if found else None
     return f" -n {cap}" if cap else ""
+
+
+def _entry(unit: Unit, name: str) -> dict[str, Any]:
+    """The service's entry in the unit's services (`_control` made it: a KeyError otherwise)."""
+    if unit.services is None:
+        raise KeyError(name)
+    return unit.services[name]
 
 
 def _record(entry: dict[str, Any]) -> procs.Record:

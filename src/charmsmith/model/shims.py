@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from charmsmith.model import archive, dpkgstatus, hostpkgs, maintscripts
 from charmsmith.model.dpkgquery import dpkg_query
 from charmsmith.model.services import service, start_service, stop_listener, systemctl
+from charmsmith.model.state import Unit
 from charmsmith.model.tool_base import HookContext, Result, ToolError
 from charmsmith.model.unitview import UnitView
 
@@ -62,13 +63,15 @@ def _packages(args: list[str]) -> list[str]:
 
 def apt_get(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     unit = model.unit(ctx.unit)
-    unit.setdefault("apt_log", []).append(["apt-get", *args])
+    _log_apt(unit, ["apt-get", *args])
     words = _packages(args)
     if not words:
         raise ToolError("E: No operation specified", 100)
     command, pkgs = words[0], words[1:]
     out = []
-    installed = unit.setdefault("packages", {})
+    if unit.packages is None:
+        unit.packages = {}
+    installed = unit.packages
     if command == "install":
         view = _view(model, ctx)
         release = archive.unit_release(view)
@@ -101,7 +104,7 @@ def apt_cache(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes)
     words = _packages(args)
     if not words:
         raise ToolError("E: No operation specified", 100)
-    installed = model.unit(ctx.unit).get("packages", {})
+    installed = model.unit(ctx.unit).packages or {}
     release = archive.unit_release(_view(model, ctx))
     out = []
     if words[0] == "show":
@@ -128,7 +131,7 @@ def apt_cache(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes)
 
 def add_apt_repository(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
     """Adds the source as software-properties does: `cloud-archive:X` -> cloudarchive-X.list."""
-    model.unit(ctx.unit).setdefault("apt_log", []).append(["add-apt-repository", *args])
+    _log_apt(model.unit(ctx.unit), ["add-apt-repository", *args])
     words = [a for a in args if not a.startswith("-")]
     if len(words) != 1:
         raise ToolError("usage: add-apt-repository [options] repository", 2)
@@ -145,8 +148,17 @@ def add_apt_repository(model: ModelView, ctx: HookContext, args: list[str], stdi
 
 def stand_in_command(model: ModelView, ctx: HookContext, argv: list[str]) -> Result:
     """A package command the fake archive provided (e.g. `sample-manage db_sync`): record it."""
-    model.unit(ctx.unit).setdefault("commands", []).append(argv)
+    unit = model.unit(ctx.unit)
+    if unit.commands is None:
+        unit.commands = []
+    unit.commands.append(argv)
     return 0, b"", b""
+
+
+def _log_apt(unit: Unit, call: list[str]) -> None:
+    if unit.apt_log is None:
+        unit.apt_log = []
+    unit.apt_log.append(call)
 
 
 def is_stand_in(name: str) -> bool:

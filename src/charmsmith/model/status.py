@@ -7,78 +7,81 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from charmsmith.model.protocols import ModelView
+    from charmsmith.model.state import Unit
 
 
 def status_data(model: ModelView) -> dict[str, Any]:
     state = model.state
     apps: dict[str, Any] = {}
-    for name, app in sorted(state["applications"].items()):
+    for name, app in sorted(state.applications.items()):
         app_status = model.app_status(name)
         units: dict[str, Any] = {}
-        for unit_name in sorted(app["units"], key=model.unit_sort_key):
+        for unit_name in sorted(app.units, key=model.unit_sort_key):
             unit = model.unit(unit_name)
-            if unit.get("principal"):
+            if unit.principal:
                 continue
             units[unit_name] = _unit(model, unit)
         apps[name] = {
-            "charm": app.get("charm", name),
-            "kind": app["kind"],
-            "backend": app.get("backend"),
-            "version": app.get("version", ""),
-            "scale": len(app["units"]),
+            "charm": app.charm,
+            "kind": app.kind,
+            "backend": app.backend,
+            "version": app.version,
+            "scale": len(app.units),
             "status": app_status.get("status", "unknown"),
             "message": app_status.get("message", ""),
-            "leader": app.get("leader"),
+            "leader": app.leader,
             "units": units,
             "relations": {
                 model.endpoint_of(r, name): model.remote_app(r, name)
                 for r in model.relations_of(name)
             },
         }
-        if app.get("peer") == "hacluster":
-            apps[name]["resources"] = app.get("peer_state", {}).get("resources", {})
-            apps[name]["vips"] = app.get("peer_state", {}).get("vips", {})
+        if app.peer == "hacluster":
+            peer_state = app.peer_state or {}
+            apps[name]["resources"] = peer_state.get("resources", {})
+            apps[name]["vips"] = peer_state.get("vips", {})
     return {
         "model": {
-            "name": state["name"],
-            "uuid": state["uuid"],
-            "subnet": state["subnet"],
-            "mode": state.get("mode", "emulated"),
+            "name": state.name,
+            "uuid": state.uuid,
+            "subnet": state.subnet,
+            "mode": state.mode,
         },
         "applications": apps,
-        "pending-hooks": len(state["queue"]),
+        "pending-hooks": len(state.queue),
     }
 
 
-def _unit(model: ModelView, unit: dict[str, Any]) -> dict[str, Any]:
-    workload = unit.get("workload", {})
-    agent = unit.get("agent", "idle")
-    principal = unit.get("principal")
-    if principal and model.state["units"].get(principal, {}).get("down"):
+def _unit(model: ModelView, unit: Unit) -> dict[str, Any]:
+    workload = unit.workload
+    agent = unit.agent
+    principal = unit.principal
+    machine = model.state.units.get(principal) if principal else None
+    if machine is not None and machine.down:
         agent = "lost"  # a subordinate's agent runs on its principal's machine
     if agent == "lost":
         # Juju's status for a unit whose agent stopped answering: the last workload status
         # cannot be vouched for (juju/core/status: "agent lost, see 'juju show-status-log'")
         workload = {
             "status": "unknown",
-            "message": f"agent lost, see 'charmsmith model recover {principal or unit['name']}'",
+            "message": f"agent lost, see 'charmsmith model recover {principal or unit.name}'",
         }
     entry = {
         "workload-status": workload.get("status", "unknown"),
         "message": workload.get("message", ""),
         "agent-status": agent,
-        "agent-message": unit.get("agent_message", ""),
-        "address": unit["address"],
-        "ports": list(unit.get("ports", [])),
-        "leader": model.is_leader(unit["name"]),
+        "agent-message": unit.agent_message or "",
+        "address": unit.address,
+        "ports": list(unit.ports),
+        "leader": model.is_leader(unit.name),
     }
-    if unit.get("dying"):
+    if unit.dying:
         # Juju's life value, shown only when not "alive": removal queued or under way
         entry["life"] = "dying"
     subs = {
         name: _unit(model, sub)
-        for name, sub in sorted(model.state["units"].items())
-        if sub.get("principal") == unit["name"]
+        for name, sub in sorted(model.state.units.items())
+        if sub.principal == unit.name
     }
     if subs:
         entry["subordinates"] = subs
