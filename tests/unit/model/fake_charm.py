@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from charmsmith.model import runner
 from charmsmith.model.protocols import ModelAPI
 from charmsmith.model.sequencer import Model
+from charmsmith.model.state import QueuedEvent
 from charmsmith.model.store import ModelStore
 from charmsmith.model.substrate import FakeSubstrate, HookPlayer
 
@@ -23,7 +23,7 @@ CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 
 def requests(model: ModelAPI, unit: str) -> dict[str, dict[str, str]]:
     """What the fixture charm sends on each endpoint when a relation is joined."""
-    address = model.unit(unit)["address"]
+    address = model.unit(unit).address
     return {
         "identity-service": {
             "service": "swift",
@@ -45,25 +45,25 @@ class FakeCharm:
         self.ran: list[tuple[str, str, str | None]] = []
         self.fail: set[tuple[str, str]] = set()
 
-    def __call__(self, model: ModelAPI, event: dict[str, Any]) -> bool:
-        unit, hook = event["unit"], event["hook"]
-        self.ran.append((unit, hook, event.get("remote_unit")))
+    def __call__(self, model: ModelAPI, event: QueuedEvent) -> bool:
+        unit, hook = event.unit, event.hook
+        self.ran.append((unit, hook, event.remote_unit))
         if (unit, hook) in self.fail:
-            model.unit(unit)["agent"] = "error"
+            model.unit(unit).agent = "error"
             return False
         ctx = runner.new_context(
             model,
             unit,
             hook,
-            relation_id=event.get("relation_id"),
-            remote_unit=event.get("remote_unit"),
+            relation_id=event.relation_id,
+            remote_unit=event.remote_unit,
         )
-        if hook.endswith("-relation-joined"):
+        if hook.endswith("-relation-joined") and event.relation_id is not None:
             endpoint = hook.split("-relation-")[0]
-            rel = model.relation(event["relation_id"])
-            current = dict(rel["unit_data"].get(unit, {}))
+            rel = model.relation(event.relation_id)
+            current = dict(rel.unit_data.get(unit, {}))
             wanted = requests(model, unit).get(endpoint, {})
-            ctx.pending[(rel["id"], "unit")] = {**current, **wanted}
+            ctx.pending[(rel.id, "unit")] = {**current, **wanted}
         model.contexts.pop(ctx.id, None)
         runner.after_success(model, ctx, model.unit(unit))
         return True
@@ -79,7 +79,7 @@ def model_on(tmp_path: Path, play: HookPlayer) -> Iterator[Model]:
     """An empty model on FakeSubstrate whose hooks `play` runs, held under its lock."""
     store = ModelStore(tmp_path / "m")
     with store.locked(create=True):
-        store.state["subnet"] = "203.0.113.0/24"
+        store.state.subnet = "203.0.113.0/24"
         yield Model(store, echo=lambda _l: None, substrate=FakeSubstrate(play))
 
 

@@ -15,7 +15,7 @@ def test_install_after_a_new_pocket_upgrades_the_package_and_its_dependencies(tm
     with tool_session(tmp_path / "m", CHARM, units=1) as s:
         apt = ["apt-get", "install", "-y", "glance-api", "ubuntu-cloud-keyring"]
         subprocess.run(apt, env=s.env, check=True, capture_output=True)
-        packages = s.model.unit("fixture-api/0")["packages"]
+        packages = s.model.unit("fixture-api/0").packages
         assert packages["glance-api"] == "2:24.0.0-0ubuntu1"  # jammy's yoga
         sources = s.model.store.path / "units" / "fixture-api-0" / "upper" / "etc" / "apt"
         (sources / "sources.list.d").mkdir(parents=True)

@@ -32,13 +32,13 @@ def _session(tmp_path: Path):
 
 def _relate(s, provider: str, **config: str):
     app = s.model.app("fixture-api")
-    app["metadata"]["requires"]["certificates"] = {"interface": "tls-certificates"}
+    app.metadata["requires"]["certificates"] = {"interface": "tls-certificates"}
     s.model.deploy_peer(provider, None, 2, "emulated", config)
     return s.model.relate("fixture-api", provider)
 
 
 def _send(s, rel, data: dict[str, str]) -> None:
-    rel["unit_data"][UNIT] = {**rel["unit_data"].get(UNIT, {}), **data}
+    rel.unit_data[UNIT] = {**rel.unit_data.get(UNIT, {}), **data}
     s.model._changed(rel, "fixture-api", UNIT)
 
 
@@ -78,8 +78,8 @@ def test_vault_issues_for_the_requested_sans(tmp_path: Path):
     with _session(tmp_path) as s:
         rel = _relate(s, "vault")
         _send(s, rel, LEGACY_REQUEST)
-        answer = rel["unit_data"]["vault/0"]
-        assert "ca" not in rel["unit_data"]["vault/1"]  # only the leader answers
+        answer = rel.unit_data["vault/0"]
+        assert "ca" not in rel.unit_data["vault/1"]  # only the leader answers
         top = answer["fixture-api_0.server.cert"]
         ips, dns = _sans(_load(top))
         assert ips == [ipaddress.ip_address(PUBLIC)] and dns == ["api.example.com"]
@@ -97,11 +97,11 @@ def test_vault_keeps_a_handled_request_and_reissues_on_new_sans(tmp_path: Path):
     with _session(tmp_path) as s:
         rel = _relate(s, "vault")
         _send(s, rel, LEGACY_REQUEST)
-        first = dict(rel["unit_data"]["vault/0"])
+        first = dict(rel.unit_data["vault/0"])
         _send(s, rel, {"certificate_name": "y"})  # nothing asked anew: nothing issued anew
-        assert rel["unit_data"]["vault/0"] == first
+        assert rel.unit_data["vault/0"] == first
         _send(s, rel, {"cert_requests": json.dumps({INTERNAL: {"sans": [INTERNAL, "10.0.0.9"]}})})
-        now = rel["unit_data"]["vault/0"]
+        now = rel.unit_data["vault/0"]
         assert now["fixture-api_0.server.cert"] == first["fixture-api_0.server.cert"]
         assert now["fixture-api_0.processed_requests"] != first["fixture-api_0.processed_requests"]
 
@@ -110,12 +110,12 @@ def test_vault_reissue_changes_serials_not_the_ca(tmp_path: Path):
     with _session(tmp_path) as s:
         rel = _relate(s, "vault")
         _send(s, rel, LEGACY_REQUEST)
-        before = dict(rel["unit_data"]["vault/0"])
+        before = dict(rel.unit_data["vault/0"])
         vault = s.model.peer("vault")
         assert vault.run_action(s.model, "vault/1", "reissue-certificates", {}).failed == ""
-        assert rel["unit_data"]["vault/0"] == before  # not the leader: nothing happens
+        assert rel.unit_data["vault/0"] == before  # not the leader: nothing happens
         vault.run_action(s.model, "vault/0", "reissue-certificates", {})
-        after = rel["unit_data"]["vault/0"]
+        after = rel.unit_data["vault/0"]
         assert (after["ca"], after["chain"]) == (before["ca"], before["chain"])
         old, new = (_load(b["fixture-api_0.server.cert"]) for b in (before, after))
         assert old.serial_number != new.serial_number
@@ -133,10 +133,9 @@ def test_vault_fails_its_hook_on_malformed_requests(tmp_path: Path, bad):
         rel = _relate(s, "vault")
         _send(s, rel, {**LEGACY_REQUEST, **bad})
         assert (
-            s.model.unit("vault/0")["agent_message"]
-            == 'hook failed: "certificates-relation-changed"'
+            s.model.unit("vault/0").agent_message == 'hook failed: "certificates-relation-changed"'
         )
-        assert "fixture-api_0.server.cert" not in rel["unit_data"]["vault/0"]
+        assert "fixture-api_0.server.cert" not in rel.unit_data["vault/0"]
         assert s.model.failures
 
 
@@ -144,7 +143,7 @@ def test_vault_skips_a_name_it_cannot_issue(tmp_path: Path):
     with _session(tmp_path) as s:
         rel = _relate(s, "vault")
         _send(s, rel, {**LEGACY_REQUEST, "cert_requests": json.dumps({"x" * 65: {"sans": []}})})
-        answer = rel["unit_data"]["vault/0"]
+        answer = rel.unit_data["vault/0"]
         assert "fixture-api_0.server.cert" in answer
         assert "fixture-api_0.processed_requests" not in answer
         assert not s.model.failures
@@ -161,7 +160,7 @@ def test_ca_private_key_only_in_the_0600_state(tmp_path: Path):
     with _session(tmp_path) as s:
         rel = _relate(s, "vault")
         _send(s, rel, LEGACY_REQUEST)
-        state = s.model.app("vault")["peer_state"]
+        state = s.model.app("vault").peer_state
         assert all("PRIVATE KEY" in v for v in state["secrets"].values())
         assert not any("PRIVATE KEY" in v for v in state["ca"].values())
     assert (tmp_path / "m" / "state.json").stat().st_mode & 0o077 == 0
@@ -190,7 +189,7 @@ def _csrs(*pems: str) -> dict[str, str]:
 
 
 def _certificates(rel) -> list[dict]:
-    return json.loads(rel["app_data"]["self-signed-certificates"]["certificates"])
+    return json.loads(rel.app_data["self-signed-certificates"]["certificates"])
 
 
 def test_self_signed_signs_each_csr(tmp_path: Path):
@@ -218,8 +217,8 @@ def test_self_signed_refuses_an_unparsable_csr(tmp_path: Path):
         rel = _relate(s, "self-signed-certificates")
         _send(s, rel, _csrs(_csr(PUBLIC, [PUBLIC]), "-----BEGIN CERTIFICATE REQUEST-----\nAA"))
         leader = s.model.unit("self-signed-certificates/0")
-        assert leader["agent_message"] == 'hook failed: "certificates-relation-changed"'
-        assert "self-signed-certificates" not in rel["app_data"]  # nothing was published
+        assert leader.agent_message == 'hook failed: "certificates-relation-changed"'
+        assert "self-signed-certificates" not in rel.app_data  # nothing was published
         assert any("Could not load CSR" in f for f in s.model.failures)
 
 
@@ -228,7 +227,7 @@ def test_self_signed_skips_invalid_databags(tmp_path: Path, raw: str):
     with _session(tmp_path) as s:
         rel = _relate(s, "self-signed-certificates")
         _send(s, rel, {"certificate_signing_requests": raw})
-        assert "self-signed-certificates" not in rel["app_data"]
+        assert "self-signed-certificates" not in rel.app_data
         assert not s.model.failures
 
 
@@ -285,7 +284,7 @@ def test_statuses_as_the_charms_set_them(tmp_path: Path):
         _relate(s, "self-signed-certificates")
         _relate(s, "vault")
         s.model.run_queue()
-        workload = {u: s.model.unit(u)["workload"] for u in s.model.state["units"]}
+        workload = {u: s.model.unit(u).workload for u in s.model.state.units}
         assert workload["self-signed-certificates/0"] == {"status": "active", "message": ""}
         assert workload["self-signed-certificates/1"] == {
             "status": "blocked",

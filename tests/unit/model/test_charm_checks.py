@@ -36,7 +36,7 @@ def test_add_unit_refuses_an_app_whose_charm_is_no_longer_built(model, charm):
     shutil.rmtree(charm / "hooks")
     with pytest.raises(CharmsmithError, match=r"is not a built charm \(no hooks/\)"):
         model.add_unit("app")
-    assert model.app("app")["units"] == ["app/0"]  # no unit was recorded
+    assert model.app("app").units == ["app/0"]  # no unit was recorded
     shutil.rmtree(charm)
     with pytest.raises(CharmsmithError, match="does not exist"):
         model.add_unit("app")
@@ -60,5 +60,5 @@ def test_deploy_and_upgrade_refuse_bad_charm_files(model, charm, filename, conte
         model.deploy(charm, "other", {}, 1)
     with pytest.raises(CharmsmithError, match=expected):
         model.upgrade_charm("app", None)
-    assert "other" not in model.state["applications"]
+    assert "other" not in model.state.applications
     assert model.app("app") == saved  # the refused upgrade changed nothing

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fake_charm import model_on
@@ -13,6 +12,7 @@ from charmsmith.errors import CharmsmithError
 from charmsmith.model import cli as model_cli
 from charmsmith.model import configops
 from charmsmith.model.sequencer import Model
+from charmsmith.model.state import QueuedEvent
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 
@@ -22,15 +22,15 @@ def model(tmp_path: Path):
     """A deployed fixture-api (two units) whose hooks are only recorded in `ran`."""
     ran: list[tuple[str, str]] = []
 
-    def run_event(model: Model, event: dict[str, Any]) -> bool:
-        ran.append((event["unit"], event["hook"]))
-        model.unit(event["unit"])["agent"] = "idle"
+    def run_event(model: Model, event: QueuedEvent) -> bool:
+        ran.append((event.unit, event.hook))
+        model.unit(event.unit).agent = "idle"
         return True
 
     with model_on(tmp_path, run_event) as m:
         m.deploy(CHARM, None, {}, 2)
         # an option without a default, as most of the OpenStack layer's are
-        m.app("fixture-api")["options"]["region"] = {"type": "string", "description": "r"}
+        m.app("fixture-api").options["region"] = {"type": "string", "description": "r"}
         m.run_queue()
         ran.clear()
         m.ran = ran  # type: ignore[attr-defined]
@@ -52,7 +52,7 @@ def test_reset_returns_to_the_default_and_fires_config_changed(model: Model):
     values = model.config_values("fixture-api")
     assert values["port"] == 8080  # the charm's default
     assert "region" not in values  # no default: unset, as config-get then reports
-    assert model.app("fixture-api")["config"] == {}
+    assert model.app("fixture-api").config == {}
     assert _changed(model) == ["fixture-api/0", "fixture-api/1"]
 
 
@@ -81,11 +81,11 @@ def test_set_and_reset_in_one_command(model: Model):
 def test_refused_commands_change_nothing(model: Model, pairs, reset, message):
     configops.update_config(model, "fixture-api", {"debug": "true"}, [])
     _changed(model)
-    before = dict(model.app("fixture-api")["config"])
+    before = dict(model.app("fixture-api").config)
     with pytest.raises(CharmsmithError) as err:
         configops.update_config(model, "fixture-api", pairs, reset)
     assert str(err.value) == message
-    assert model.app("fixture-api")["config"] == before
+    assert model.app("fixture-api").config == before
     assert _changed(model) == []
 
 

@@ -29,9 +29,9 @@ def cluster(tmp_path: Path, monkeypatch):
     with tool_session(tmp_path / "m", CHARM, units=3) as s:
         s.model.deploy_peer("hacluster", None, 0, "emulated", {})
         rel = s.model.relate("fixture-api", "hacluster")
-        for unit in s.model.app("fixture-api")["units"]:
-            s.model.unit(unit)["netns"] = "fake"
-            rel["unit_data"][unit] = dict(RESOURCES)
+        for unit in s.model.app("fixture-api").units:
+            s.model.unit(unit).netns = "fake"
+            rel.unit_data[unit] = dict(RESOURCES)
             s.model._changed(rel, "fixture-api", unit)
         yield s.model
 
@@ -42,11 +42,11 @@ def _plumbed(model) -> list[tuple[str, str]]:
 
 
 def _sub(model, principal: str) -> str:
-    return next(n for n, u in model.state["units"].items() if u.get("principal") == principal)
+    return next(n for n, u in model.state.units.items() if u.principal == principal)
 
 
 def _vip(model) -> dict:
-    return model.app("hacluster")["peer_state"]["vips"][VIP]
+    return model.app("hacluster").peer_state["vips"][VIP]
 
 
 def _act(model, principal: str, name: str) -> None:
@@ -61,14 +61,14 @@ def test_pause_moves_the_vip_and_resume_leaves_it_where_it_went(cluster):
     _act(model, "fixture-api/0", "pause")
     assert _vip(model)["unit"] == "fixture-api/1"
     assert _plumbed(model) == [("del", "fixture-api/0"), ("add", "fixture-api/1")]
-    assert model.unit(_sub(model, "fixture-api/0"))["workload"] == {
+    assert model.unit(_sub(model, "fixture-api/0")).workload == {
         "status": "maintenance",
         "message": PAUSED,
     }
 
     _act(model, "fixture-api/0", "resume")
     assert _vip(model)["unit"] == "fixture-api/1"  # resource-stickiness: no failback
-    assert model.unit(_sub(model, "fixture-api/0"))["workload"]["status"] == "active"
+    assert model.unit(_sub(model, "fixture-api/0")).workload["status"] == "active"
     assert _plumbed(model) == [("del", "fixture-api/0"), ("add", "fixture-api/1")]
 
 
@@ -89,9 +89,9 @@ def test_a_paused_unit_stays_paused_when_its_principal_sends_again(cluster):
     model = cluster
     _act(model, "fixture-api/0", "pause")
     rel = model.relations_of("hacluster")[0]
-    rel["unit_data"]["fixture-api/0"]["corosync_mcastport"] = "4440"
+    rel.unit_data["fixture-api/0"]["corosync_mcastport"] = "4440"
     model._changed(rel, "fixture-api", "fixture-api/0")
-    assert model.unit(_sub(model, "fixture-api/0"))["workload"]["message"] == PAUSED
+    assert model.unit(_sub(model, "fixture-api/0")).workload["message"] == PAUSED
     assert _vip(model)["unit"] == "fixture-api/1"
 
 
@@ -100,6 +100,6 @@ def test_refusals(cluster):
     sub = _sub(model, "fixture-api/0")
     with pytest.raises(CharmsmithError, match='action "status-all" not defined'):
         model.peer("hacluster").run_action(model, sub, "status-all", {})
-    model.unit("fixture-api/0")["down"] = True
+    model.unit("fixture-api/0").down = True
     with pytest.raises(CharmsmithError, match=r"its machine \(fixture-api/0\) is down"):
         model.peer("hacluster").run_action(model, sub, "pause", {})

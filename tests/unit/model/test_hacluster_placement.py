@@ -39,7 +39,7 @@ def test_nic_is_honoured_only_when_given_and_must_exist():
 
 
 def _send(s, rel, data):
-    rel["unit_data"]["fixture-api/0"] = {**rel["unit_data"].get("fixture-api/0", {}), **data}
+    rel.unit_data["fixture-api/0"] = {**rel.unit_data.get("fixture-api/0", {}), **data}
     s.model._changed(rel, "fixture-api", "fixture-api/0")
 
 
@@ -57,10 +57,10 @@ def test_a_vip_stays_until_deleted_and_goes_when_deleted(tmp_path: Path, monkeyp
     with tool_session(tmp_path / "m", CHARM) as s:
         plumbed = s.model.substrate.vips
         s.model.deploy_peer("hacluster", None, 1, "emulated", {"cluster_count": "1"})
-        s.model.unit("fixture-api/0")["netns"] = "fake"
+        s.model.unit("fixture-api/0").netns = "fake"
         rel = s.model.relate("fixture-api", "hacluster")
         _send(s, rel, _vip_sections({"res_f_aaaaaaa_vip": "203.0.113.250"}, []))
-        vips = s.model.app("hacluster")["peer_state"]["vips"]
+        vips = s.model.app("hacluster").peer_state["vips"]
         assert vips["203.0.113.250"]["unit"] == "fixture-api/0"
         assert (vips["203.0.113.250"]["nic"], vips["203.0.113.250"]["prefix"]) == ("eth0", 24)
         assert plumbed == [("add", "fixture-api/0", "203.0.113.250", 24)]

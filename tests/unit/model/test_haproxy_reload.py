@@ -23,6 +23,7 @@ import pytest
 from charmsmith.model import procs, services
 from charmsmith.model import units as unitfs
 from charmsmith.model.sequencer import Model
+from charmsmith.model.state import Unit
 from charmsmith.model.store import ModelStore
 
 UNIT = "fixture-api/0"
@@ -76,13 +77,19 @@ def backend() -> Iterator[int]:
 def model(tmp_path: Path) -> Iterator[Model]:
     store = ModelStore(tmp_path / "m")
     with store.locked(create=True):
-        store.state["units"][UNIT] = {
-            "name": UNIT,
-            "app": "fixture-api",
+        store.state.units[UNIT] = Unit(
+            name=UNIT,
+            app="fixture-api",
+            number=0,
+            index=0,
+            address="127.0.0.1",
+            agent="idle",
+            workload={"status": "active", "message": ""},
+            ports=[],
+            machine="0",
             # a namespace that exists (the stand-in launcher does not enter it): the host's
-            "netns": "/proc/self/ns/net",
-            "address": "127.0.0.1",
-        }
+            netns="/proc/self/ns/net",
+        )
         etc = unitfs.upper(store.path, UNIT, "/etc")
         (etc / "haproxy").mkdir(parents=True)
         enter = store.path / "run" / "bin" / "charmsmith-enter"
@@ -91,7 +98,7 @@ def model(tmp_path: Path) -> Iterator[Model]:
         enter.chmod(0o755)
         model = Model(store, echo=lambda _line: None)
         yield model
-        for entry in model.unit(UNIT).get("services", {}).values():
+        for entry in (model.unit(UNIT).services or {}).values():
             services.stop_listener(entry)
 
 
@@ -112,7 +119,7 @@ def _start(model: Model) -> None:
 
 
 def _haproxy(model: Model) -> dict:
-    return model.unit(UNIT)["services"]["haproxy"]
+    return (model.unit(UNIT).services or {})["haproxy"]
 
 
 def _send(port: int) -> socket.socket:
@@ -140,7 +147,7 @@ def test_reload_lets_the_old_process_finish_its_request(model: Model, backend: i
     assert services._control(model, UNIT, "reload", "haproxy") == (0, b"", b"")
     new = _haproxy(model)
     assert new["pid"] != old["pid"] and procs.alive({"pid": new["pid"], "start": new["start"]})
-    assert new["running"] and model.unit(UNIT)["service_log"][-1] == ["reload", "haproxy"]
+    assert new["running"] and (model.unit(UNIT).service_log or [])[-1] == ["reload", "haproxy"]
 
     reply = _answer(in_flight)
     assert reply.startswith(b"HTTP/1.0 200 OK") and reply.endswith(b"slow answer\n"), reply

@@ -17,6 +17,7 @@ import yaml
 
 from charmsmith.model import runner
 from charmsmith.model.harness import ToolSession, tool_session
+from charmsmith.model.state import Relation
 
 CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
 
@@ -44,15 +45,15 @@ def refused(s: ToolSession, code: int, *argv: str) -> str:
     return proc.stderr
 
 
-def other_app(s: ToolSession) -> dict:
+def other_app(s: ToolSession) -> Relation:
     """A second application related to fixture-api (backend -> website)."""
     model = s.model
     app = dataclasses.replace(
         model.app("fixture-api"), name="other-api", units=[], leader=None, next_unit=0
     )
-    model.state["applications"]["other-api"] = app
+    model.state.applications["other-api"] = app
     model.new_unit("other-api")
-    app["leader"] = "other-api/0"
+    app.leader = "other-api/0"
     return model.new_relation(("fixture-api", "other-api"), ("backend", "website"), "http")
 
 
@@ -111,11 +112,11 @@ def test_status_get_prints_message_and_data_only_with_include_data(s):
 def test_missing_keys_print_nil(s):
     """relation-get.go and leader-get.go write nil for a missing key: json `null`."""
     rel = s.model.relations_of("fixture-api")[0]
-    rel["unit_data"]["fixture-api/1"] = {"x": "y"}
+    rel.unit_data["fixture-api/1"] = {"x": "y"}
     s.context(
         "fixture-api/0",
         "cluster-relation-changed",
-        relation_id=rel["id"],
+        relation_id=rel.id,
         remote_unit="fixture-api/1",
         remote_app="fixture-api",
     )
@@ -138,9 +139,9 @@ def test_relation_get_reads_the_remote_app_databag_when_no_remote_unit(s):
     """relation-get.go determineUnitOrAppName: in a hook with a remote application but no
     remote unit (an app-databag -changed), the default target is that app's databag."""
     rel = other_app(s)
-    rel["app_data"]["other-api"] = {"url": "http://x"}
+    rel.app_data["other-api"] = {"url": "http://x"}
     s.context(
-        "fixture-api/0", "backend-relation-changed", relation_id=rel["id"], remote_app="other-api"
+        "fixture-api/0", "backend-relation-changed", relation_id=rel.id, remote_app="other-api"
     )
     assert out(s, "relation-get", "url") == "http://x\n"
     # --app with a unit name reads that unit's application
@@ -153,13 +154,13 @@ def test_relation_get_of_a_departed_unit(s):
     unit whose application is not in the relation is refused."""
     model = s.model
     rel = model.relations_of("fixture-api")[0]
-    rel["unit_data"]["fixture-api/1"] = {"private-address": "203.0.113.3", "x": "y"}
+    rel.unit_data["fixture-api/1"] = {"private-address": "203.0.113.3", "x": "y"}
     model.finish_removal("fixture-api/1")
-    assert "fixture-api/1" not in model.state["units"]
+    assert "fixture-api/1" not in model.state.units
     s.context(
         "fixture-api/0",
         "cluster-relation-departed",
-        relation_id=rel["id"],
+        relation_id=rel.id,
         remote_unit="fixture-api/1",
         remote_app="fixture-api",
         departing_unit="fixture-api/1",
@@ -215,7 +216,7 @@ def test_goal_state_lists_units_and_related_apps_by_status(s):
     and its units; `since` in Juju's ISO format."""
     other_app(s)
     out(s, "status-set", "active", "ready")
-    s.model.unit("fixture-api/1")["dying"] = True
+    s.model.unit("fixture-api/1").dying = True
     goal = yaml.safe_load(out(s, "goal-state"))
     assert {u: v["status"] for u, v in goal["units"].items()} == {
         "fixture-api/0": "active",
@@ -245,7 +246,7 @@ def test_juju_log_levels_and_relation_prefix(s):
     out(s, "juju-log", "-l", "warn", "low disk")
     out(s, "juju-log", "--log-level", "LOUD", "hello")
     rel = s.model.relations_of("fixture-api")[0]
-    s.context("fixture-api/0", "cluster-relation-changed", relation_id=rel["id"])
+    s.context("fixture-api/0", "cluster-relation-changed", relation_id=rel.id)
     out(s, "juju-log", "joined")
     log = (s.model.store.path / "debug-log.txt").read_text()
     lines = [" ".join(line.split()[1:]) for line in log.splitlines()]  # without the time
@@ -253,7 +254,7 @@ def test_juju_log_levels_and_relation_prefix(s):
         "WARNING fixture-api/0: low disk",
         'WARNING fixture-api/0: Specified log level of "LOUD" is not valid',
         "INFO fixture-api/0: hello",
-        f"INFO fixture-api/0: cluster:{rel['id']}: joined",
+        f"INFO fixture-api/0: cluster:{rel.id}: joined",
     ]
 
 

@@ -54,7 +54,7 @@ def test_config_get_formats(s):
 def test_config_get_lists_unset_options_as_null_only_with_all(s):
     """Juju prints every declared option under --all (null when unset and without a default);
     leaving them out made the config layer see 'absent' and raise config.changed.<opt>."""
-    s.model.app("fixture-api")["options"]["region"] = {"type": "string", "description": "r"}
+    s.model.app("fixture-api").options["region"] = {"type": "string", "description": "r"}
     assert json.loads(out(s, "config-get", "--all", "--format=json"))["region"] is None
     assert "region" not in json.loads(out(s, "config-get", "--format=json"))
     assert out(s, "config-get", "region") == ""
@@ -65,7 +65,7 @@ def test_config_get_lists_unset_options_as_null_only_with_all(s):
 
 
 def test_network_get_answers_the_implicit_juju_info_binding(s):
-    address = s.model.unit("fixture-api/0")["address"]
+    address = s.model.unit("fixture-api/0").address
     assert out(s, "network-get", "juju-info", "--primary-address") == f"{address}\n"
     refused = run(s, "network-get", "no-such-binding")
     assert refused.returncode == 1
@@ -90,13 +90,13 @@ def test_leadership(s):
 def test_relation_tools(s):
     model = s.model
     rel = model.relations_of("fixture-api")[0]  # the cluster peer relation
-    rel["unit_data"]["fixture-api/1"] = {"private-address": "203.0.113.3", "x": "y"}
-    rel["joined"] = {"fixture-api/0": ["fixture-api/1"], "fixture-api/1": ["fixture-api/0"]}
-    rid = f"cluster:{rel['id']}"
+    rel.unit_data["fixture-api/1"] = {"private-address": "203.0.113.3", "x": "y"}
+    rel.joined = {"fixture-api/0": ["fixture-api/1"], "fixture-api/1": ["fixture-api/0"]}
+    rid = f"cluster:{rel.id}"
     env = s.context(
         "fixture-api/0",
         "cluster-relation-changed",
-        relation_id=rel["id"],
+        relation_id=rel.id,
         remote_unit="fixture-api/1",
         remote_app="fixture-api",
     )
@@ -124,16 +124,16 @@ def test_relation_tools(s):
     mine = json.loads(out(s, "relation-get", "--format=json", "-", "fixture-api/0"))
     assert mine == {"a": "1", "b": "two", "c": "3", "d": "4"}
     # not committed until the hook succeeds
-    assert "a" not in rel["unit_data"].get("fixture-api/0", {})
+    assert "a" not in rel.unit_data.get("fixture-api/0", {})
     s.model.commit(s.ctx)
-    assert rel["unit_data"]["fixture-api/0"]["a"] == "1"
-    assert s.model.state["queue"][-1]["hook"] == "cluster-relation-changed"
-    assert s.model.state["queue"][-1]["unit"] == "fixture-api/1"
+    assert rel.unit_data["fixture-api/0"]["a"] == "1"
+    assert s.model.state.queue[-1].hook == "cluster-relation-changed"
+    assert s.model.state.queue[-1].unit == "fixture-api/1"
 
 
 def test_app_databag_needs_leader(s):
     rel = s.model.relations_of("fixture-api")[0]
-    rid = f"cluster:{rel['id']}"
+    rid = f"cluster:{rel.id}"
     assert run(s, "relation-set", "--app", "-r", rid, "k=v").returncode == 0
     s.context("fixture-api/1", "update-status")
     proc = run(s, "relation-set", "--app", "-r", rid, "k=v")
@@ -155,7 +155,7 @@ def test_status_ports_network(s):
     assert json.loads(out(s, "opened-ports", "--format=json")) == ["53/udp", "8080/tcp"]
     run(s, "close-port", "53/udp")
     assert out(s, "opened-ports") == "8080/tcp\n"
-    address = s.model.unit("fixture-api/0")["address"]
+    address = s.model.unit("fixture-api/0").address
     assert out(s, "unit-get", "private-address") == address + "\n"
     assert out(s, "network-get", "public", "--ingress-address") == address + "\n"
     full = json.loads(out(s, "network-get", "shared-db", "--format=json"))
@@ -178,7 +178,7 @@ def test_actions_and_misc(s):
     run(s, "action-set", "a.b=c")
     assert s.ctx.action["results"] == {"a": {"b": "c"}}
     unit_1 = yaml.safe_load(out(s, "goal-state"))["units"]["fixture-api/1"]
-    assert unit_1["status"] == s.model.unit("fixture-api/1")["workload"]["status"]
+    assert unit_1["status"] == s.model.unit("fixture-api/1").workload["status"]
     assert run(s, "juju-reboot").returncode == 0
     assert run(s, "add-metric", "x=1").returncode == 0
     assert out(s, "storage-list", "--format=json") == "[]\n"
@@ -209,7 +209,7 @@ def test_apt_cache_show_ends_every_record_with_a_blank_line(s):
 def test_shims_record_and_answer(s):
     out(s, "add-apt-repository", "-y", "cloud-archive:zed")  # the versions follow the source
     assert "Setting up glance-api" in out(s, "apt-get", "install", "-y", "glance-api")
-    packages = s.model.unit("fixture-api/0")["packages"]
+    packages = s.model.unit("fixture-api/0").packages
     assert packages["glance-common"] == "2:25.0.0-0ubuntu1~cloud0"  # pulled in as a dependency
     assert out(s, "dpkg-query", "-W", "-f=${Status}\t${Version}", "glance-common") == (
         "install ok installed\t2:25.0.0-0ubuntu1~cloud0"

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from charmsmith.model import archive, hostpkgs, hoststatus
+from charmsmith.model.state import ModelState
 
 STATUS = """Package: gcc
 Status: install ok installed
@@ -83,7 +84,7 @@ def test_the_apt_shim_installs_the_toolchain_closure_of_build_essential():
     assert any(hostpkgs.VERSIONED_PACKAGES.fullmatch(d) for d in archive.dependencies("gcc"))
     assert "libpython3-dev" in archive.dependencies("python3-dev")
     # jammy's names report jammy's versions; a Debian-only name (gcc-12) the host's
-    model = SimpleNamespace(state={})
+    model = SimpleNamespace(state=ModelState.empty())
     assert archive.version_of(model, "build-essential", "yoga") == "12.9ubuntu3"
     versioned = next(d for d in archive.dependencies("gcc") if d != "cpp")
     assert archive.version_of(model, versioned, "yoga") == hostpkgs.host_version(versioned)

@@ -8,7 +8,6 @@ a KeyboardInterrupt raised by the fake charm at a chosen hook, which is what Ctr
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from fake_charm import CHARM, FakeCharm, hooks
@@ -29,8 +28,8 @@ class Interrupt(FakeCharm):
         self.ran = charm.ran
         self.at: tuple[str, str] | None = at
 
-    def __call__(self, model: ModelAPI, event: dict[str, Any]) -> bool:
-        if (event["unit"], event["hook"]) == self.at:
+    def __call__(self, model: ModelAPI, event: QueuedEvent) -> bool:
+        if (event.unit, event.hook) == self.at:
             self.at = None
             raise KeyboardInterrupt
         return super().__call__(model, event)
@@ -83,9 +82,9 @@ def test_redone_remove_unit_queues_nothing_twice(env, monkeypatch):  # noqa: F81
     gone = hooks(charm, "fixture-api/0")
     assert gone.count("cluster-relation-departed(fixture-api/1)") == 1
     assert gone.count("shared-db-relation-broken") == 1 and gone[-2:] == ["stop", "remove"]
-    assert list(model.state["units"]) == ["fixture-api/1", "mysql/0"]
-    assert model.state["queue"] == []
-    assert all(u.get("agent") != "error" for u in model.state["units"].values())
+    assert list(model.state.units) == ["fixture-api/1", "mysql/0"]
+    assert model.state.queue == []
+    assert all(u.agent != "error" for u in model.state.units.values())
 
 
 def test_remove_unit_before_its_hooks_ran_is_not_doubled(env):  # noqa: F811
@@ -93,9 +92,9 @@ def test_remove_unit_before_its_hooks_ran_is_not_doubled(env):  # noqa: F811
     _two_units(model)
     charm.ran.clear()
     model.remove_unit("fixture-api/0")
-    queued = list(model.state["queue"])
+    queued = list(model.state.queue)
     model.remove_unit("fixture-api/0")
-    assert model.state["queue"] == queued
+    assert model.state.queue == queued
     model.run_queue()
     assert hooks(charm, "fixture-api/1").count("cluster-relation-departed(fixture-api/0)") == 1
 
@@ -104,7 +103,7 @@ def test_a_down_unit_shows_unknown_until_recovered(env):  # noqa: F811
     """A lost agent cannot vouch for its last workload status (Juju shows unknown)."""
     model, _charm = env
     _two_units(model)
-    model.unit("fixture-api/0")["workload"] = {"status": "active", "message": "Unit is ready"}
+    model.unit("fixture-api/0").workload = {"status": "active", "message": "Unit is ready"}
     model.fail_unit("fixture-api/0")
     entry = status.status_data(model)["applications"]["fixture-api"]["units"]["fixture-api/0"]
     assert (entry["workload-status"], entry["agent-status"]) == ("unknown", "lost")
@@ -119,15 +118,15 @@ def test_recover_starts_enabled_services_like_a_boot(env):  # noqa: F811
     model, charm = env
     _two_units(model)
     unit = model.unit("fixture-api/0")
-    unit["services"] = {
+    unit.services = {
         "fixture-api": {"running": True, "enabled": True, "pid": None, "ports": []},
         "memcached": {"running": True, "enabled": False, "pid": None, "ports": []},
     }
     model.fail_unit("fixture-api/0")
-    assert not any(s["running"] for s in unit["services"].values())
+    assert not any(s["running"] for s in unit.services.values())
     charm.ran.clear()
     model.recover_unit("fixture-api/0")
-    assert unit["services"]["fixture-api"]["running"] is True
-    assert unit["services"]["memcached"]["running"] is False  # disabled: stays down
+    assert unit.services["fixture-api"]["running"] is True
+    assert unit.services["memcached"]["running"] is False  # disabled: stays down
     model.run_queue()
     assert hooks(charm, "fixture-api/0") == ["start"]

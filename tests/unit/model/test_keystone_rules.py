@@ -67,7 +67,7 @@ def _session(tmp_path: Path, monkeypatch, units: int = 1):
 
 
 def _send(s, rel, data: dict[str, str]) -> None:
-    rel["unit_data"]["fixture-api/0"] = {**rel["unit_data"]["fixture-api/0"], **data}
+    rel.unit_data["fixture-api/0"] = {**rel.unit_data["fixture-api/0"], **data}
     s.model._changed(rel, "fixture-api", "fixture-api/0")
 
 
@@ -75,9 +75,9 @@ def test_only_the_leader_answers_with_the_real_key_set(tmp_path: Path, monkeypat
     session, s, rel = _session(tmp_path, monkeypatch, units=2)
     try:
         _send(s, rel, FULL)
-        leader = rel["unit_data"]["keystone/0"]
+        leader = rel.unit_data["keystone/0"]
         assert s.model.is_leader("keystone/0")
-        assert set(rel["unit_data"]["keystone/1"]) == {
+        assert set(rel.unit_data["keystone/1"]) == {
             "private-address",
             "ingress-address",
             "egress-subnets",
@@ -97,7 +97,7 @@ def test_credentials_only_consumer_gets_no_password(tmp_path: Path, monkeypatch)
     session, s, rel = _session(tmp_path, monkeypatch)
     try:
         _send(s, rel, {**FULL, "public_url": "None"})
-        data = rel["unit_data"]["keystone/0"]
+        data = rel.unit_data["keystone/0"]
         assert data["region"] == "RegionOne" and data["service_host"]
         assert "service_password" not in data and "service_username" not in data
         assert s.model.peer("keystone").catalog() == {}
@@ -113,10 +113,10 @@ def test_nothing_before_the_database_is_ready_then_every_consumer(tmp_path: Path
     session, s, rel = _session(tmp_path, monkeypatch)
     try:
         _send(s, rel, FULL)
-        assert "service_password" not in rel["unit_data"]["keystone/0"]
+        assert "service_password" not in rel.unit_data["keystone/0"]
         assert s.model.peer("keystone").catalog() == {}
         ready["now"] = True  # db-initialised: the next keystone hook answers everyone
         s.model.peer_respond(rel, "keystone")
-        assert rel["unit_data"]["keystone/0"]["service_password"]
+        assert rel.unit_data["keystone/0"]["service_password"]
     finally:
         session.__exit__(None, None, None)

@@ -66,7 +66,7 @@ def _session(tmp_path: Path, monkeypatch, peer: str, units: int = 2):
 
 
 def _send(s, rel, unit: str, data: dict[str, str]) -> None:
-    rel["unit_data"][unit] = {**rel["unit_data"][unit], **data}
+    rel.unit_data[unit] = {**rel.unit_data[unit], **data}
     s.model._changed(rel, "fixture-api", unit)
 
 
@@ -76,9 +76,9 @@ def test_a_unit_whose_hostname_is_not_granted_is_not_listed(tmp_path: Path, monk
         _send(s, rel, "fixture-api/0", PLAIN)
         # fixture-api/1 asks without a hostname: percona serves nothing for it
         _send(s, rel, "fixture-api/1", {"database": "fixture", "username": "fixture"})
-        assert rel["unit_data"]["mysql/0"]["allowed_units"] == "fixture-api/0"
+        assert rel.unit_data["mysql/0"]["allowed_units"] == "fixture-api/0"
         _send(s, rel, "fixture-api/1", {"hostname": "198.18.0.6"})
-        assert rel["unit_data"]["mysql/0"]["allowed_units"] == "fixture-api/0 fixture-api/1"
+        assert rel.unit_data["mysql/0"]["allowed_units"] == "fixture-api/0 fixture-api/1"
     finally:
         session.__exit__(None, None, None)
 
@@ -86,17 +86,17 @@ def test_a_unit_whose_hostname_is_not_granted_is_not_listed(tmp_path: Path, monk
 def test_router_answers_its_principal_only_on_loopback(tmp_path: Path, monkeypatch):
     session, s, rel = _session(tmp_path, monkeypatch, "mysql-router")
     try:
-        routers = s.model.app("mysql-router")["units"]
+        routers = s.model.app("mysql-router").units
         assert len(routers) == 2  # one subordinate per principal unit
         _send(s, rel, "fixture-api/1", {**PLAIN, **NOVA})
-        router = next(u for u in routers if s.model.unit(u)["principal"] == "fixture-api/1")
-        data = rel["unit_data"][router]
+        router = next(u for u in routers if s.model.unit(u).principal == "fixture-api/1")
+        data = rel.unit_data[router]
         assert (data["db_host"], data["db_port"]) == ("127.0.0.1", "3306")
         assert data["allowed_units"] == data["nova_allowed_units"] == "fixture-api/1"
         assert data["password"] and data["nova_password"]
         other = next(u for u in routers if u != router)
-        assert "password" not in rel["unit_data"][other]
-        assert s.model.unit(other)["workload"]["status"] == "waiting"
+        assert "password" not in rel.unit_data[other]
+        assert s.model.unit(other).workload["status"] == "waiting"
     finally:
         session.__exit__(None, None, None)
 

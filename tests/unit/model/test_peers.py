@@ -29,14 +29,14 @@ def _related(tmp_path: Path, peer: str, units: int = 1, config: dict[str, str] |
 
 
 def _send(s, rel, unit: str, data: dict[str, str]) -> None:
-    rel["unit_data"][unit] = {**rel["unit_data"].get(unit, {}), **data}
+    rel.unit_data[unit] = {**rel.unit_data.get(unit, {}), **data}
     s.model._changed(rel, "fixture-api", unit)
 
 
 def test_keystone(tmp_path: Path, monkeypatch):
     session, s, rel = _related(tmp_path, "keystone")
     try:
-        assert set(rel["unit_data"]["keystone/0"]) == {
+        assert set(rel.unit_data["keystone/0"]) == {
             "private-address",
             "ingress-address",
             "egress-subnets",
@@ -53,10 +53,10 @@ def test_keystone(tmp_path: Path, monkeypatch):
                 "admin_url": "http://203.0.113.2:8080",
             },
         )
-        data = rel["unit_data"]["keystone/0"]
+        data = rel.unit_data["keystone/0"]
         assert all(data.get(k) for k in KEYSTONE_BASE)
         assert data["service_tenant"] == "services" and data["api_version"] == "3"
-        assert data["service_host"] == s.model.unit("keystone/0")["address"]
+        assert data["service_host"] == s.model.unit("keystone/0").address
         password = data["service_password"]
         catalog = s.model.peer("keystone").catalog()
         assert catalog["swift"]["admin_url"] == "http://203.0.113.2:8080"
@@ -67,7 +67,7 @@ def test_keystone(tmp_path: Path, monkeypatch):
         assert not log.exists() or password not in log.read_text()
         # credentials-only consumers get no catalog entry
         _send(s, rel, "fixture-api/0", {"public_url": "None"})
-        assert rel["unit_data"]["keystone/0"]["service_password"] == password
+        assert rel.unit_data["keystone/0"]["service_password"] == password
     finally:
         session.__exit__(None, None, None)
 
@@ -79,13 +79,13 @@ def test_mysql_allowed_units_and_prefixes(tmp_path: Path, monkeypatch):
         plain = {"database": "fixture", "username": "fixture", "hostname": "198.18.9.1"}
         nova = {"nova_database": "nova", "nova_username": "nova", "nova_hostname": "198.18.9.1"}
         _send(s, rel, "fixture-api/0", {**plain, **nova})
-        data = rel["unit_data"]["mysql/0"]
+        data = rel.unit_data["mysql/0"]
         assert data["allowed_units"] == "fixture-api/0"
         assert "nova_password" not in data  # percona serves only the plain request then
-        assert data["db_host"] == s.model.unit("mysql/0")["address"] and "db_port" not in data
+        assert data["db_host"] == s.model.unit("mysql/0").address and "db_port" not in data
         _send(s, rel, "fixture-api/1", {**plain, "hostname": "198.18.9.2"})
-        assert rel["unit_data"]["mysql/0"]["allowed_units"] == "fixture-api/0 fixture-api/1"
-        assert rel["unit_data"]["mysql/0"]["password"] == data["password"]
+        assert rel.unit_data["mysql/0"]["allowed_units"] == "fixture-api/0 fixture-api/1"
+        assert rel.unit_data["mysql/0"]["password"] == data["password"]
     finally:
         session.__exit__(None, None, None)
 
@@ -93,10 +93,10 @@ def test_mysql_allowed_units_and_prefixes(tmp_path: Path, monkeypatch):
 def test_rabbitmq(tmp_path: Path, monkeypatch):
     session, s, rel = _related(tmp_path, "rabbitmq")
     try:
-        assert "password" not in rel["unit_data"]["rabbitmq/0"]
+        assert "password" not in rel.unit_data["rabbitmq/0"]
         _send(s, rel, "fixture-api/0", {"username": "fixture", "vhost": "openstack"})
-        data = rel["unit_data"]["rabbitmq/0"]
-        assert data["password"] and data["private-address"] == s.model.unit("rabbitmq/0")["address"]
+        data = rel.unit_data["rabbitmq/0"]
+        assert data["password"] and data["private-address"] == s.model.unit("rabbitmq/0").address
     finally:
         session.__exit__(None, None, None)
 
@@ -115,8 +115,8 @@ def test_hacluster(tmp_path: Path, monkeypatch):
                 "json_resources": json.dumps(resources, sort_keys=True),
             },
         )
-        assert rel["unit_data"]["hacluster/0"]["clustered"] == "yes"
-        recorded = s.model.app("hacluster")["peer_state"]["resources"]["fixture-api/0"]
+        assert rel.unit_data["hacluster/0"]["clustered"] == "yes"
+        recorded = s.model.app("hacluster").peer_state["resources"]["fixture-api/0"]
         assert recorded["resources"] == resources and recorded["corosync_mcastport"] == "4440"
     finally:
         session.__exit__(None, None, None)
@@ -214,11 +214,11 @@ def test_deploy_real_configures_starts_and_destroy_stops(tmp_path: Path, monkeyp
         s.model.echo = lines.append
         s.model.deploy_peer("mysql", None, 1, "real")
         state_dir = s.model.store.path / "peers" / "mysql"
-        address = s.model.unit("mysql/0")["address"]
+        address = s.model.unit("mysql/0").address
         assert FakeDaemons.calls == [("configure", state_dir, address), ("start", str(state_dir))]
         assert lines[0] == f"mysql: starting the real mysql backend on {address}"
         assert "ready in 1.5 s" in lines[1]
-        assert s.model.unit("mysql/0")["workload"]["status"] == "active"
+        assert s.model.unit("mysql/0").workload["status"] == "active"
         assert stat_mode(state_dir) == 0o711 and stat_mode(state_dir.parent) == 0o711
         marker = state_dir / "peer.json"
         assert stat_mode(marker) == 0o600
@@ -226,7 +226,7 @@ def test_deploy_real_configures_starts_and_destroy_stops(tmp_path: Path, monkeyp
         rel = s.model.relate("fixture-api", "mysql")
         request = {"database": "fixture", "username": "fixture", "hostname": address}
         _send(s, rel, "fixture-api/0", request)
-        password = rel["unit_data"]["mysql/0"]["password"]
+        password = rel.unit_data["mysql/0"]["password"]
         assert password not in marker.read_text()  # secrets stay in state.json only
         s.model.store.save()
         # another process (a later `charmsmith model destroy`) finds the daemons by the marker
@@ -247,15 +247,15 @@ def test_failed_real_start_leaves_no_application(
     _with_real(monkeypatch, MySQL, _daemon_backend(MySQLBackend, fail=failure))
     with tool_session(tmp_path / "m", CHARM) as s:
         s.model.echo = lambda _line: None
-        units_before = set(s.model.state["units"])
+        units_before = set(s.model.state.units)
         expected = CharmsmithError if isinstance(failure, CharmsmithError) else KeyboardInterrupt
         with pytest.raises(expected) as caught:
             s.model.deploy_peer("mysql", None, 1, "real")
         peers = s.model.store.path / "peers"
         if isinstance(failure, ServiceError):
             assert "mariadbd died" in str(caught.value) and "mysql.failed" in str(caught.value)
-        assert "mysql" not in s.model.state["applications"]
-        assert set(s.model.state["units"]) == units_before
+        assert "mysql" not in s.model.state.applications
+        assert set(s.model.state.units) == units_before
         assert [c[0] for c in FakeDaemons.calls] == ["configure", "start", "stop"]
         left = s.model.substrate.left_bridge  # type: ignore[attr-defined]
         assert left == [FakeDaemons.calls[0][2]]  # the peer's address left the bridge
@@ -272,7 +272,7 @@ def test_real_backend_refuses_several_units_and_records_nothing(tmp_path: Path, 
             s.model.deploy_peer("rabbitmq", None, 2, "real")
         with pytest.raises(CharmsmithError, match="not available"):
             s.model.deploy_peer("hacluster", None, 1, "real")
-        assert set(s.model.state["applications"]) == {"fixture-api"}
+        assert set(s.model.state.applications) == {"fixture-api"}
 
 
 def test_keystone_merges_the_real_identity_over_the_emulated_answer(
@@ -306,11 +306,11 @@ def test_keystone_merges_the_real_identity_over_the_emulated_answer(
         rel = s.model.relate("fixture-api", "keystone")
         urls = {f"{i}_url": "http://203.0.113.9:8080" for i in ("public", "internal", "admin")}
         _send(s, rel, "fixture-api/0", {"service": "swift", "region": "RegionOne", **urls})
-        data = rel["unit_data"]["keystone/0"]
+        data = rel.unit_data["keystone/0"]
         assert all(data.get(k) for k in KEYSTONE_BASE)
         assert data["service_password"] == "from-real-keystone"
         assert (data["service_tenant_id"], data["service_user_id"]) == ("c0ffee", "u-123")
-        host = s.model.unit("keystone/0")["address"]
+        host = s.model.unit("keystone/0").address
         assert (data["internal_host"], data["internal_port"]) == (host, "5000")  # emulated stay
         assert not {"region", "internal-auth-url"} & set(data)  # keys keystone never sends
         assert s.model.peer("keystone").catalog() == {"from-real": {"region": "RegionOne"}}
@@ -379,4 +379,4 @@ def test_bad_peer_config_is_refused_in_one_line_before_anything_is_recorded(
     with tool_session(tmp_path / "m", CHARM) as s:
         with pytest.raises(CharmsmithError, match=refusal):
             s.model.deploy_peer(kind, None, 1, backend, config)
-        assert kind not in s.model.state["applications"]
+        assert kind not in s.model.state.applications

@@ -20,6 +20,7 @@ from model_cli import free_port, listening
 from charmsmith.model import procs, runner, services
 from charmsmith.model import units as unitfs
 from charmsmith.model.sequencer import Model
+from charmsmith.model.state import Unit
 from charmsmith.model.store import ModelStore
 
 UNIT = "fixture-api/0"
@@ -30,7 +31,18 @@ SERVICE = "fixture-api"
 def model(tmp_path: Path):
     store = ModelStore(tmp_path / "m")
     with store.locked(create=True):
-        store.state["units"][UNIT] = {"name": UNIT, "app": "fixture-api", "netns": "ns"}
+        store.state.units[UNIT] = Unit(
+            name=UNIT,
+            app="fixture-api",
+            number=0,
+            index=0,
+            address="203.0.113.2",
+            agent="idle",
+            workload={"status": "active", "message": ""},
+            ports=[],
+            machine="0",
+            netns="ns",
+        )
         bin_dir = store.path / "run" / "bin"
         bin_dir.mkdir(parents=True)
         enter = bin_dir / "charmsmith-enter"
@@ -51,7 +63,7 @@ def _listening(port: int) -> bool:
 
 
 def _entry(model: Model) -> dict:
-    return model.unit(UNIT)["services"][SERVICE]
+    return (model.unit(UNIT).services or {})[SERVICE]
 
 
 STRANGER = (
@@ -92,7 +104,7 @@ def _signalled(proc: subprocess.Popen) -> bool:
 @pytest.mark.parametrize("verb", ["restart", "stop"])
 def test_reused_pid_is_never_signalled(model: Model, stranger: subprocess.Popen, verb: str):
     """Issue 11.1's repro: the recorded listener is long gone and its pid is someone else's."""
-    model.unit(UNIT)["services"] = {
+    model.unit(UNIT).services = {
         SERVICE: {"running": True, "enabled": True, "pid": stranger.pid, "start": "1", "ports": []}
     }
     rc, _, _ = services._control(model, UNIT, verb, SERVICE)
@@ -102,7 +114,7 @@ def test_reused_pid_is_never_signalled(model: Model, stranger: subprocess.Popen,
 
 
 def test_bare_pid_from_older_state_is_never_signalled(model: Model, stranger: subprocess.Popen):
-    model.unit(UNIT)["services"] = {
+    model.unit(UNIT).services = {
         SERVICE: {"running": True, "enabled": True, "pid": stranger.pid, "ports": []}
     }
     services._control(model, UNIT, "stop", SERVICE)

@@ -18,7 +18,7 @@ JUJU_KEYS = {"private-address", "ingress-address", "egress-subnets"}
 
 
 def _send(s, rel, data: dict[str, str], unit: str = "fixture-api/0") -> None:
-    rel["unit_data"][unit] = {**rel["unit_data"].get(unit, {}), **data}
+    rel.unit_data[unit] = {**rel.unit_data.get(unit, {}), **data}
     s.model._changed(rel, "fixture-api", unit)
 
 
@@ -43,18 +43,18 @@ def test_the_leader_answers_first_and_the_others_a_step_later(tmp_path: Path):
     with tool_session(tmp_path / "m", CHARM) as s:
         rel = _rabbit(s, 2)
         leader, other = "rabbitmq/0", "rabbitmq/1"
-        address = {u: s.model.unit(u)["address"] for u in (leader, other)}
-        assert rel["unit_data"][leader]["hostname"] == address[leader]  # before any request
+        address = {u: s.model.unit(u).address for u in (leader, other)}
+        assert rel.unit_data[leader]["hostname"] == address[leader]  # before any request
         _send(s, rel, {"username": "fixture", "vhost": "openstack"})
-        answer = rel["unit_data"][leader]
+        answer = rel.unit_data[leader]
         assert answer["password"] and answer["private-address"] == address[leader]
-        assert set(rel["unit_data"][other]) == JUJU_KEYS  # no credentials there yet
+        assert set(rel.unit_data[other]) == JUJU_KEYS  # no credentials there yet
 
         s.model.peer("rabbitmq").step(s.model)  # the hooks ran: the other unit follows
-        copy = rel["unit_data"][other]
+        copy = rel.unit_data[other]
         assert copy["password"] == answer["password"]
         assert copy["hostname"] == copy["private-address"] == address[other]
-        assert {u["workload"]["status"] for u in map(s.model.unit, (leader, other))} == {"active"}
+        assert {u.workload["status"] for u in map(s.model.unit, (leader, other))} == {"active"}
 
 
 def test_no_unit_answers_before_the_cluster_is_complete(tmp_path: Path):
@@ -63,8 +63,8 @@ def test_no_unit_answers_before_the_cluster_is_complete(tmp_path: Path):
         rel = s.model.relate("fixture-api", "rabbitmq")
         _send(s, rel, {"username": "fixture", "vhost": "openstack"})
         s.model.peer("rabbitmq").step(s.model)
-        assert all(set(rel["unit_data"][u]) == JUJU_KEYS for u in ("rabbitmq/0", "rabbitmq/1"))
-        assert s.model.unit("rabbitmq/0")["workload"] == {
+        assert all(set(rel.unit_data[u]) == JUJU_KEYS for u in ("rabbitmq/0", "rabbitmq/1"))
+        assert s.model.unit("rabbitmq/0").workload == {
             "status": "waiting",
             "message": "Waiting for all 3 peers to complete the cluster.",
         }
@@ -77,9 +77,9 @@ def test_prefixed_requests_are_answered_by_the_leader_only(tmp_path: Path):
         rel = _rabbit(s, 2)
         _send(s, rel, {"nova_username": "nova", "nova_vhost": "openstack"})
         s.model.peer("rabbitmq").step(s.model)
-        assert rel["unit_data"]["rabbitmq/0"]["nova_password"]
-        assert "password" not in rel["unit_data"]["rabbitmq/0"]
-        assert set(rel["unit_data"]["rabbitmq/1"]) == JUJU_KEYS
+        assert rel.unit_data["rabbitmq/0"]["nova_password"]
+        assert "password" not in rel.unit_data["rabbitmq/0"]
+        assert set(rel.unit_data["rabbitmq/1"]) == JUJU_KEYS
 
 
 def test_tls_sends_port_and_ca_and_is_blanked_when_turned_off(tmp_path: Path):
@@ -88,8 +88,8 @@ def test_tls_sends_port_and_ca_and_is_blanked_when_turned_off(tmp_path: Path):
     with tool_session(tmp_path / "m", CHARM) as s:
         rel = _rabbit(s, 1, ssl="only")
         _send(s, rel, {"username": "fixture", "vhost": "openstack"})
-        data = rel["unit_data"]["rabbitmq/0"]
+        data = rel.unit_data["rabbitmq/0"]
         assert data["ssl_port"] == "5671"
         assert base64.b64decode(data["ssl_ca"]).startswith(b"-----BEGIN CERTIFICATE-----")
         configops.update_config(s.model, "rabbitmq", {"ssl": "off"}, [])
-        assert not {"ssl_port", "ssl_ca"} & set(rel["unit_data"]["rabbitmq/0"])
+        assert not {"ssl_port", "ssl_ca"} & set(rel.unit_data["rabbitmq/0"])

@@ -17,6 +17,7 @@ from charmsmith.model.peers.base import PeerView
 from charmsmith.model.relation_tools import relation_ids, relation_list
 from charmsmith.model.scope import SCOPE_KEY
 from charmsmith.model.sequencer import Model
+from charmsmith.model.state import Relation
 from charmsmith.model.store import STATE_FILE, dumps
 
 NEW = "fixture-api/1"
@@ -34,26 +35,26 @@ def env(tmp_path: Path, monkeypatch):
         yield model, charm
 
 
-def cluster(model: Model) -> dict:
-    return next(r for r in model.relations_of("fixture-api") if len(r["endpoints"]) == 1)
+def cluster(model: Model) -> Relation:
+    return next(r for r in model.relations_of("fixture-api") if len(r.endpoints) == 1)
 
 
 def listed(model: Model, unit: str, rel: dict) -> list[str]:
     ctx = runner.new_context(model, unit, "update-status")
-    rc, out, _ = relation_list(model, ctx, ["-r", str(rel["id"]), "--format=json"], b"")
+    rc, out, _ = relation_list(model, ctx, ["-r", str(rel.id), "--format=json"], b"")
     assert rc == 0
     return json.loads(out)
 
 
 def test_others_never_see_a_unit_whose_install_failed(env):
     model, charm = env
-    assert model.unit(NEW)["agent"] == "error"
+    assert model.unit(NEW).agent == "error"
     assert not any(NEW in h for h in hooks(charm, "fixture-api/0"))
-    assert not [e for e in model.state["queue"] if e.get("remote_unit") == NEW]
+    assert not [e for e in model.state.queue if e.remote_unit == NEW]
     assert listed(model, "fixture-api/0", cluster(model)) == []
     assert model.remote_units(cluster(model), "fixture-api/0") == []
     ctx = runner.new_context(model, "fixture-api/0", "update-status")
-    rid = str(cluster(model)["id"])
+    rid = str(cluster(model).id)
     rc, _, err = model.handle_tool(ctx.id, "/", b"", ["relation-get", "-r", rid, "-", NEW])
     assert rc == 1 and b"settings not found" in err  # settings come with EnterScope
 
@@ -88,7 +89,7 @@ def test_resolved_no_retry_counts_the_install_as_done(env):
     model.run_queue()
     assert "install" not in hooks(charm, NEW)
     assert f"cluster-relation-joined({NEW})" in hooks(charm, "fixture-api/0")
-    assert model.unit(NEW)["installed"] is True
+    assert model.unit(NEW).installed is True
 
 
 def test_relation_ids_is_empty_until_the_unit_is_in_scope(env):
@@ -96,7 +97,7 @@ def test_relation_ids_is_empty_until_the_unit_is_in_scope(env):
     ctx = runner.new_context(model, NEW, "install")
     assert relation_ids(model, ctx, ["cluster", "--format=json"], b"")[1] == b"[]\n"
     ctx = runner.new_context(model, "fixture-api/0", "update-status")
-    rid = cluster(model)["id"]
+    rid = cluster(model).id
     assert relation_ids(model, ctx, ["cluster", "--format=json"], b"")[1] == (
         f'["cluster:{rid}"]\n'.encode()
     )
@@ -108,13 +109,13 @@ def test_force_removing_a_never_installed_unit_departs_nowhere(env):
     operations.force_remove_unit(model, NEW)
     model.run_queue()
     assert charm.ran == []
-    assert model.state["queue"] == []
+    assert model.state.queue == []
 
 
 def test_removing_a_never_installed_unit_queues_no_relation_hooks(env):
     model, charm = env
     model.remove_unit(NEW)
-    assert [e["hook"] for e in model.state["queue"] if e["unit"] == NEW] == [
+    assert [e.hook for e in model.state.queue if e.unit == NEW] == [
         "install",  # still failed at the head: Juju waits for it to be resolved
         "leader-settings-changed",
         "config-changed",
@@ -126,7 +127,7 @@ def test_removing_a_never_installed_unit_queues_no_relation_hooks(env):
     operations.resolved(model, NEW, retry=False)
     model.run_queue()
     assert hooks(charm, "fixture-api/0") == []  # a dying unit never enters scope
-    assert NEW not in model.state["units"]
+    assert NEW not in model.state.units
 
 
 def test_peers_see_only_units_in_scope(env):
@@ -136,17 +137,17 @@ def test_peers_see_only_units_in_scope(env):
     model.relate("fixture-api", "mysql")
     model.relate("fixture-api", "hacluster")
     model.run_queue()
-    subs = {d.get("principal") for d in model.state["units"].values()}
+    subs = {d.principal for d in model.state.units.values()}
     assert "fixture-api/0" in subs and NEW not in subs  # a subordinate comes with scope entry
     mysql_view = PeerView(model, model.relations_of("mysql")[0], "mysql", "shared-db")
     assert mysql_view.remote_units() == ["fixture-api/0"]  # what relation-list gives the charm
     rel = model.relations_of("mysql")[0]
-    assert rel["unit_data"]["mysql/0"]["allowed_units"] == "fixture-api/0"
+    assert rel.unit_data["mysql/0"]["allowed_units"] == "fixture-api/0"
     charm.fail.clear()
     operations.resolved(model, NEW)
     model.run_queue()
-    assert rel["unit_data"]["mysql/0"]["allowed_units"] == f"fixture-api/0 {NEW}"
-    assert NEW in {d.get("principal") for d in model.state["units"].values()}
+    assert rel.unit_data["mysql/0"]["allowed_units"] == f"fixture-api/0 {NEW}"
+    assert NEW in {d.principal for d in model.state.units.values()}
     assert "shared-db-relation-joined(mysql/0)" in hooks(charm, NEW)
 
 
@@ -161,11 +162,11 @@ def test_a_store_from_before_scopes_is_migrated(env):
     path = model.store.path / STATE_FILE
     path.write_bytes(json.dumps(state).encode())
     migrated = model.store.load()
-    assert migrated["schema"] == 3
-    assert migrated["units"]["fixture-api/0"]["installed"] is True
-    assert "installed" not in migrated["units"][NEW]  # its install is still pending
-    rel = next(r for r in migrated["relations"].values() if len(r["endpoints"]) == 1)
-    assert rel[SCOPE_KEY] == ["fixture-api/0"]
+    assert migrated.schema == 3
+    assert migrated.units["fixture-api/0"].installed is True
+    assert migrated.units[NEW].installed is None  # its install is still pending
+    rel = next(r for r in migrated.relations.values() if len(r.endpoints) == 1)
+    assert rel.in_scope == ["fixture-api/0"]
 
 
 def test_a_relation_removed_before_the_install_is_done_ends_unseen(env):

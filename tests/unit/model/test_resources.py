@@ -21,7 +21,7 @@ DECLARED = {"policyd-override": {"type": "file", "filename": "policyd-override.z
 @pytest.fixture()
 def s(tmp_path: Path):
     with tool_session(tmp_path / "m", CHARM, units=2) as session:
-        session.model.app("fixture-api")["metadata"]["resources"] = dict(DECLARED)
+        session.model.app("fixture-api").metadata["resources"] = dict(DECLARED)
         yield session
 
 
@@ -32,11 +32,11 @@ def run(s, *argv: str) -> subprocess.CompletedProcess:
 def test_attach_stores_the_file_privately_and_fires_upgrade_charm_on_each_unit(s, tmp_path):
     upload = tmp_path / "overrides.zip"
     upload.write_bytes(b"PK first")
-    s.model.state["queue"].clear()
+    s.model.state.queue.clear()
     assert day2.attach_resource(s.model, "fixture-api", "policyd-override", upload) == 1
-    kept = Path(s.model.app("fixture-api")["resources"]["policyd-override"]["file"])
+    kept = Path(s.model.app("fixture-api").resources["policyd-override"]["file"])
     assert kept.read_bytes() == b"PK first" and kept.stat().st_mode & 0o777 == 0o600
-    assert [(e["unit"], e["hook"]) for e in s.model.state["queue"]] == [
+    assert [(e.unit, e.hook) for e in s.model.state.queue] == [
         ("fixture-api/0", "upgrade-charm"),
         ("fixture-api/0", "config-changed"),
         ("fixture-api/1", "upgrade-charm"),
@@ -68,11 +68,11 @@ def test_attach_refusals_name_the_rule_and_change_nothing(s, tmp_path, name, fil
     upload = tmp_path / filename
     if filename != "missing.zip":
         upload.write_bytes(b"PK")
-    s.model.state["queue"].clear()
+    s.model.state.queue.clear()
     with pytest.raises(CharmsmithError) as refused:
         day2.attach_resource(s.model, "fixture-api", name, upload)
     assert message in str(refused.value)
-    assert "resources" not in s.model.app("fixture-api") and s.model.state["queue"] == []
+    assert s.model.app("fixture-api").resources is None and s.model.state.queue == []
 
 
 def test_resource_spec_forms():
@@ -113,14 +113,14 @@ def test_resource_get_usage_errors(s):
 
 
 def test_upgrade_series_fires_pre_then_post_and_refuses_out_of_order(s):
-    s.model.state["queue"].clear()
+    s.model.state.queue.clear()
     with pytest.raises(CharmsmithError, match="was not prepared; run 'upgrade-series"):
         day2.upgrade_series(s.model, "fixture-api/1", "complete")
     day2.upgrade_series(s.model, "fixture-api/1", "prepare")
     with pytest.raises(CharmsmithError, match="is already prepared"):
         day2.upgrade_series(s.model, "fixture-api/1", "prepare")
     day2.upgrade_series(s.model, "fixture-api/1", "complete")
-    assert [(e["unit"], e["hook"]) for e in s.model.state["queue"]] == [
+    assert [(e.unit, e.hook) for e in s.model.state.queue] == [
         ("fixture-api/1", "pre-series-upgrade"),
         ("fixture-api/1", "post-series-upgrade"),
     ]

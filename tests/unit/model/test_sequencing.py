@@ -56,7 +56,7 @@ def test_relate_peers_until_quiescent(env):
         # keystone answered during -joined; the pending -changed is not queued twice
         "identity-service-relation-changed(keystone/0)",
     ]
-    assert model.state["queue"] == []
+    assert model.state.queue == []
     catalog = model.peer("keystone").catalog()
     assert catalog["swift"]["public_url"] == "http://x:1"
 
@@ -85,12 +85,12 @@ def test_failed_hook_blocks_unit_until_retry(env):
     charm.fail.add(("fixture-api/0", "config-changed"))
     model.deploy(CHARM, None, {}, 1)
     model.run_queue()
-    assert model.unit("fixture-api/0")["agent"] == "error"
-    assert [e["hook"] for e in model.state["queue"]] == ["config-changed", "start"]
+    assert model.unit("fixture-api/0").agent == "error"
+    assert [e.hook for e in model.state.queue] == ["config-changed", "start"]
     charm.fail.clear()
-    model.unit("fixture-api/0")["agent"] = "idle"  # what run-hook does
+    model.unit("fixture-api/0").agent = "idle"  # what run-hook does
     model.run_queue()
-    assert model.state["queue"] == [] and hooks(charm, "fixture-api/0")[-2:] == [
+    assert model.state.queue == [] and hooks(charm, "fixture-api/0")[-2:] == [
         "config-changed",
         "start",
     ]
@@ -115,7 +115,7 @@ def test_remove_unit_departs_and_elects(env):
     model.deploy_peer("mysql", None, 1, "emulated")
     model.relate("fixture-api", "mysql")
     model.run_queue()
-    allowed = model.relations_of("mysql")[0]["unit_data"]["mysql/0"]["allowed_units"]
+    allowed = model.relations_of("mysql")[0].unit_data["mysql/0"]["allowed_units"]
     assert allowed == "fixture-api/0 fixture-api/1"
     charm.ran.clear()
     model.remove_unit("fixture-api/0")
@@ -126,7 +126,7 @@ def test_remove_unit_departs_and_elects(env):
     assert "leader-elected" in hooks(charm, "fixture-api/1")
     assert model.is_leader("fixture-api/1")
     rel = model.relations_of("mysql")[0]
-    assert rel["unit_data"]["mysql/0"]["allowed_units"] == "fixture-api/1"
+    assert rel.unit_data["mysql/0"]["allowed_units"] == "fixture-api/1"
 
 
 def test_leader_settings_changed_on_followers(env):
@@ -148,9 +148,9 @@ def test_hacluster_is_subordinate(env):
     model.deploy_peer("hacluster", None, 1, "emulated")
     model.relate("fixture-api", "hacluster")
     # Juju creates a subordinate when its principal enters scope, i.e. once it is installed
-    assert not any(d.get("principal") for d in model.state["units"].values())
+    assert not any(d.principal for d in model.state.units.values())
     model.run_queue()
-    subs = {u: d["principal"] for u, d in model.state["units"].items() if d.get("principal")}
+    subs = {u: d.principal for u, d in model.state.units.items() if d.principal}
     assert subs == {"hacluster/0": "fixture-api/0", "hacluster/1": "fixture-api/1"}
     rel = model.relations_of("hacluster")[0]
     assert model.remote_units(rel, "fixture-api/1") == ["hacluster/1"]
