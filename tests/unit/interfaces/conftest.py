@@ -1,8 +1,8 @@
-"""Fixtures for the interface-layer tests: a fresh fake Juju unit per test."""
+"""Fixtures for the interface-layer tests: a fresh unit, in its own model, per test."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,14 @@ from .harness import FakeJuju
 
 
 @pytest.fixture
-def make_juju(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., FakeJuju]:
-    """Build a FakeJuju unit (own charm dir and unit-state DB under tmp_path)."""
+def make_juju(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., FakeJuju]]:
+    """Build a FakeJuju unit (own charm dir, unit-state DB and model under tmp_path)."""
+    made: list[FakeJuju] = []
 
     def make(**kwargs: Any) -> FakeJuju:
-        return FakeJuju(tmp_path, monkeypatch, **kwargs)
+        made.append(FakeJuju(tmp_path, monkeypatch, **kwargs))
+        return made[-1]
 
-    return make
+    yield make
+    for juju in made:
+        juju.close()

@@ -4,10 +4,11 @@ Why not call the Endpoint methods directly?  The behaviour we must get right liv
 charms.reactive discovers ``hooks/relations/<interface>/<role>.py`` from metadata, builds the
 Endpoint from ``relation-ids``/``relation-list``, decides at start-up which hooks recompute flags,
 and publishes ``to_publish`` data with one ``relation-set`` at hook exit.  So :class:`FakeJuju`
-lays out a charm directory the way ``charm build`` does, replaces only the hook tools in
-``charmhelpers.core.hookenv`` with an in-memory model, and runs each hook like
-``charms.reactive.main()``: a fresh "process" (module and cache state reset), discovery, the
-Endpoint start-up, dispatch, then the at-exit flush and the unit-state commit.
+lays out a charm directory the way ``charm build`` does, holds its unit in charmsmith's model
+(``charmsmith.model.harness.unit_session``: Juju's rules, the model's own hook tools) and runs
+each hook like ``charms.reactive.main()``: a fresh "process" (module and cache state reset), a
+hook context opened by the model, discovery, the Endpoint start-up, dispatch, then the at-exit
+flush, the unit-state commit and the model's commit of the hook's relation writes.
 
 Typical use::
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -38,8 +40,12 @@ from charms.reactive import Endpoint, bus
 from charms.reactive.flags import get_flags
 
 import charmsmith
+from charmsmith.model.harness import HOOK_VARIABLES, UnitSession, unit_session
+from charmsmith.model.state import Relation
+from charmsmith.model.store import DEBUG_LOG
+from charmsmith.model.tool_base import HookContext as ModelHookContext
 
-from .fake_hook_tools import FakeHookTools, RelationState
+from .tool_processes import ToolProcesses
 
 INTERFACES_DIR = Path(charmsmith.__file__).parent / "interfaces"
 # The interface layers import their shared base from the base layer's lib, which every
@@ -63,8 +69,18 @@ class HookContext:
         return instance
 
 
-class FakeJuju(FakeHookTools):
-    """A single unit of a charm whose only content is our interface layers."""
+MODEL_SUBNET = "203.0.113.0/24"  # remote units' addresses unless a test gives them
+GOODBYES = ("-relation-departed", "-relation-broken")
+LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d (\S+) +(\S+): (.*)$")
+
+
+class FakeJuju:
+    """A single unit of a charm whose only content is our interface layers, in a model.
+
+    The test plays every other application: it relates them, adds their units and writes
+    their databags; the unit's hooks run only when the test says so. Call :meth:`close` at
+    the end (the ``make_juju`` fixture does).
+    """
 
     def __init__(
         self,
@@ -77,20 +93,24 @@ class FakeJuju(FakeHookTools):
         provides: dict[str, str] | None = None,
         leader: bool = True,
         private_address: str = "10.5.0.10",
-        bindings: dict[str, str] | None = None,
     ) -> None:
         self.unit = unit
-        self.leader = leader
-        self.private_address = private_address
-        self.bindings = dict(bindings or {})
-        self.relations: dict[str, RelationState] = {}
-        self.relation_set_calls: list[tuple[str, dict[str, str | None], bool]] = []
-        self.log: list[tuple[str, str]] = []
         self.hooks_run: list[str] = []
-        self._next_rid = 0
         self.charm_dir = tmp_path / "charm"
         self._lay_out_charm(requires or {}, peers or {}, provides or {})
+        # the model's own address range, named so that creating it asks nothing of the host
+        monkeypatch.setenv("CHARMSMITH_SUBNET", MODEL_SUBNET)
+        self._closing = contextlib.ExitStack()
+        self.session: UnitSession = self._closing.enter_context(
+            unit_session(tmp_path / "model", self.charm_dir, unit, private_address, leader)
+        )
+        self._context: ModelHookContext | None = None
+        self._processes = ToolProcesses(self._run_tool, lambda: os.environ.get("JUJU_RELATION_ID"))
         self._patch(monkeypatch)
+
+    def close(self) -> None:
+        """Release the model (its lock and log)."""
+        self._closing.close()
 
     # -- the charm directory, as `charm build` would leave it -----------------------------------
 
@@ -112,7 +132,7 @@ class FakeJuju(FakeHookTools):
             # charm build's InterfaceCopy generates this so `relations.<iface>` is a package.
             (target / "__init__.py").touch()
 
-    # -- hook tools ----------------------------------------------------------------------------
+    # -- hook tools: the model's, called in-process --------------------------------------------
 
     def _patch(self, monkeypatch: pytest.MonkeyPatch) -> None:
         # The previous test's charm dir must not shadow ours on sys.path (discover appends).
@@ -125,39 +145,51 @@ class FakeJuju(FakeHookTools):
         monkeypatch.setenv("JUJU_UNIT_NAME", self.unit)
         monkeypatch.setenv("JUJU_CHARM_DIR", str(self.charm_dir))
         monkeypatch.setenv("CHARM_DIR", str(self.charm_dir))
-        for name in ("JUJU_RELATION", "JUJU_RELATION_ID", "JUJU_REMOTE_UNIT", "JUJU_REMOTE_APP"):
+        for name in HOOK_VARIABLES:
             monkeypatch.delenv(name, raising=False)
-        for name in ("relation_ids", "related_units", "relation_get", "relation_set"):
-            monkeypatch.setattr(hookenv, name, getattr(self, f"_tool_{name}"))
-        monkeypatch.setattr(hookenv, "is_leader", lambda: self.leader)
-        monkeypatch.setattr(hookenv, "log", self._tool_log)
-        monkeypatch.setattr(hookenv, "unit_get", self._tool_unit_get)
-        monkeypatch.setattr(hookenv, "unit_private_ip", lambda: self.private_address)
-        monkeypatch.setattr(hookenv, "network_get_primary_address", self._tool_network_get)
+        monkeypatch.setattr(hookenv, "subprocess", self._processes)
         monkeypatch.setattr(unitdata, "_KV", None)
         self._reset_process_state()
 
+    def _run_tool(self, argv: list[str], stdin: bytes) -> tuple[int, bytes, bytes]:
+        if self._context is None:  # no hook is running: the model refuses, as jujuc would
+            return self.session.model.handle_tool("", str(self.charm_dir), stdin, argv)
+        return self.session.call(self._context, argv, stdin)
+
+    @property
+    def relation_set_calls(self) -> list[tuple[str | None, dict[str, str | None], bool]]:
+        """Every relation-set the charm ran, as (relation id, settings, --app), oldest first."""
+        return [(c.relation_id, c.settings, c.app) for c in self._processes.relation_sets]
+
+    @property
+    def log(self) -> list[tuple[str, str]]:
+        """(level, message) of each line our unit logged, from the model's debug log."""
+        path = self.session.model.store.path / DEBUG_LOG
+        lines: list[tuple[str, str]] = []
+        for text in path.read_text().splitlines() if path.exists() else []:
+            match = LOG_LINE.match(text)
+            if match is None and lines:  # a message's next line
+                lines[-1] = (lines[-1][0], f"{lines[-1][1]}\n{text}")
+            elif match is not None and match[2] == self.unit:
+                lines.append((match[1], match[3]))
+        return lines
+
     # -- the model -----------------------------------------------------------------------------
 
-    def relate(self, endpoint: str, remote_app: str, remote_app_data: dict | None = None) -> str:
-        """Create a relation (no hook runs yet, as in Juju before the first joined hook)."""
-        rid = f"{endpoint}:{self._next_rid}"
-        self._next_rid += 1
-        self.relations[rid] = RelationState(endpoint, remote_app, local=self._juju_local_data())
-        self.relations[rid].remote_app_data.update(remote_app_data or {})
-        return rid
+    def _relation(self, rid: str) -> Relation:
+        return self.session.model.relation(int(rid.rpartition(":")[2]))
 
-    def _juju_local_data(self) -> dict[str, str]:
-        """Keys Juju itself puts into our unit databag when the relation is created."""
-        return {
-            "private-address": self.private_address,
-            "ingress-address": self.private_address,
-            "egress-subnets": f"{self.private_address}/32",
-        }
+    def relate(self, endpoint: str, remote_app: str, remote_app_data: dict | None = None) -> str:
+        """Relate our ``endpoint`` to ``remote_app`` (no hook of ours runs: the test runs them).
+        Our own app name gives the peer relation, which exists from deploy on."""
+        rel = self.session.relate(endpoint, remote_app)
+        if remote_app_data:
+            self.session.publish(rel, remote_app, remote_app_data)
+        return self.session.model.relation_key(rel, self.session.app)
 
     def local_data(self, rid: str) -> dict[str, str]:
-        """Our unit databag as the remote side would read it."""
-        return dict(self.relations[rid].local)
+        """Our unit databag as the remote side would read it (committed writes only)."""
+        return self.session.databag(self._relation(rid), self.unit)
 
     def sent(self, rid: str | None = None) -> list[dict[str, str | None]]:
         """relation-set payloads so far (optionally for one relation), oldest first."""
@@ -179,11 +211,14 @@ class FakeJuju(FakeHookTools):
     # -- hooks ---------------------------------------------------------------------------------
 
     def join(self, rid: str, unit: str, data: dict[str, str] | None = None) -> None:
-        """A remote unit enters the relation: ``-joined`` then ``-changed``, as Juju runs them."""
-        rel = self.relations[rid]
-        rel.units[unit] = dict(data or {})
-        self.run(f"{rel.endpoint}-relation-joined", rid, unit)
-        self.run(f"{rel.endpoint}-relation-changed", rid, unit)
+        """A remote unit enters the relation with exactly ``data`` in its databag: our
+        ``-joined`` then ``-changed`` run, as Juju runs them."""
+        rel = self._relation(rid)
+        self.session.add_remote_unit(rel, unit, (data or {}).get("private-address") or None)
+        self._write(rel, unit, dict(data or {}), replace=True)
+        endpoint = self.session.model.endpoint_of(rel, self.session.app)
+        self.run(f"{endpoint}-relation-joined", rid, unit)
+        self.run(f"{endpoint}-relation-changed", rid, unit)
 
     def joined(
         self,
@@ -211,32 +246,40 @@ class FakeJuju(FakeHookTools):
         replace: bool = False,
     ) -> None:
         """The remote unit (or its app) updates its databag; ``-changed`` runs."""
-        rel = self.relations[rid]
+        rel = self._relation(rid)
+        self._write(rel, unit, dict(data or {}), replace)
+        if app_data:
+            self.session.publish(rel, unit.partition("/")[0], app_data)
+        endpoint = self.session.model.endpoint_of(rel, self.session.app)
+        self.run(f"{endpoint}-relation-changed", rid, unit)
+
+    def _write(self, rel: Relation, unit: str, data: dict[str, str | None], replace: bool) -> None:
         if replace:
-            rel.units[unit] = {}
-        for target, update in ((rel.units[unit], data), (rel.remote_app_data, app_data)):
-            for key, value in (update or {}).items():
-                if value in (None, ""):
-                    target.pop(key, None)
-                else:
-                    target[key] = value
-        self.run(f"{rel.endpoint}-relation-changed", rid, unit)
+            data = {**dict.fromkeys(self.session.databag(rel, unit)), **data}
+        if data:
+            self.session.publish(rel, unit, data)
 
     def depart(self, rid: str, unit: str) -> None:
-        """A remote unit leaves: it is gone from relation-list when ``-departed`` runs."""
-        rel = self.relations[rid]
-        rel.departed[unit] = rel.units.pop(unit)
-        self.run(f"{rel.endpoint}-relation-departed", rid, unit)
+        """A remote unit leaves (it is removed): it is gone from relation-list when our
+        ``-departed`` runs, its settings still readable."""
+        self.session.remove_unit(unit)
+        endpoint = self.session.model.endpoint_of(self._relation(rid), self.session.app)
+        self.run(f"{endpoint}-relation-departed", rid, unit)
 
-    def break_(self, rid: str, *, listed_while_broken: bool = False) -> None:
-        """The relation is removed: every unit departs, then ``-broken`` runs."""
-        rel = self.relations[rid]
-        for unit in sorted(rel.units):
-            self.depart(rid, unit)
-        rel.broken = True
-        rel.listed_while_broken = listed_while_broken
-        self.run(f"{rel.endpoint}-relation-broken", rid, None)
-        del self.relations[rid]
+    def break_(self, rid: str) -> None:
+        """The relation is removed: our ``-departed`` per remote unit we saw, then ``-broken``
+        (the relation is not listed by relation-ids in it), as the model queued them."""
+        rel = self._relation(rid)
+        self.session.remove_relation(rel)
+        while goodbyes := [e for e in self.session.pending(rel) if e.hook.endswith(GOODBYES)]:
+            self.run(goodbyes[0].hook, rid, goodbyes[0].remote_unit)
+
+    def run_queued(self, rid: str) -> None:
+        """Run our unit's hooks the model queued about relation ``rid``, head first (what a
+        charmsmith-played application's answer set off)."""
+        rel = self._relation(rid)
+        while queued := self.session.pending(rel):
+            self.run(queued[0].hook, rid, queued[0].remote_unit)
 
     def run(
         self,
@@ -259,17 +302,14 @@ class FakeJuju(FakeHookTools):
         Changes made in the body (relation data, flags) are published / committed at exit just
         as a handler's would be; if the body raises, nothing is committed, as in Juju.
         """
-        env = {
-            "JUJU_HOOK_NAME": hook_name,
-            "JUJU_RELATION": self.relations[rid].endpoint if rid else None,
-            "JUJU_RELATION_ID": rid,
-            "JUJU_REMOTE_UNIT": remote_unit,
-            "JUJU_REMOTE_APP": self.relations[rid].remote_app if rid else None,
-        }
-        saved = {key: os.environ.get(key) for key in env}
-        _set_env(env)
+        rel = self._relation(rid) if rid else None
+        context, env = self.session.begin(hook_name, rel, remote_unit)
+        saved = {key: os.environ.get(key) for key in HOOK_VARIABLES}
+        _set_env({key: env.get(key) for key in HOOK_VARIABLES})
+        self._context = context
         self._reset_process_state()
         self.hooks_run.append(hook_name)
+        succeeded = False
         try:
             bus.discover()
             hookenv._atstart[:] = [(Endpoint._startup, (), {})]
@@ -278,10 +318,13 @@ class FakeJuju(FakeHookTools):
             yield HookContext(self)
             hookenv._run_atexit()
             unitdata.kv().flush()
+            succeeded = True
         except BaseException:
             unitdata.kv().flush(save=False)
             raise
         finally:
+            self._context = None
+            self.session.end(context, succeeded)
             self._reset_process_state()
             _set_env(saved)
 

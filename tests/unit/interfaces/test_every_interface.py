@@ -38,8 +38,6 @@ def test_no_relation_no_flags_and_nothing_sent(make_juju, hook, role, endpoint):
 
 @pytest.mark.parametrize("endpoint", sorted(REMOTE_APP))
 def test_a_joined_remote_unit_makes_the_relation_connected_only(make_juju, endpoint):
-    juju: FakeJuju = make_juju(
-        unit="congress/0", requires={endpoint: REQUIRES[endpoint]}, bindings={endpoint: "10.5.1.10"}
-    )
+    juju: FakeJuju = make_juju(unit="congress/0", requires={endpoint: REQUIRES[endpoint]})
     juju.joined(endpoint, REMOTE_APP[endpoint], "10.5.0.40")
     assert juju.flags_of(endpoint) == {f"{endpoint}.connected"}

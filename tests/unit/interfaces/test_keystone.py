@@ -151,11 +151,10 @@ def test_departed_one_of_two_recomputes_from_the_rest(juju: FakeJuju) -> None:
     assert juju.flags_of(EP) == {f"{EP}.connected"}
 
 
-@pytest.mark.parametrize("listed", [False, True])
-def test_broken_clears_everything(juju: FakeJuju, listed: bool) -> None:
+def test_broken_clears_everything(juju: FakeJuju) -> None:
     rid = juju.relate(EP, "keystone")
     juju.join(rid, "keystone/0", {**COMPLETE, **SSL})
-    juju.break_(rid, listed_while_broken=listed)
+    juju.break_(rid)
     assert juju.flags_of(EP) == set()
 
 

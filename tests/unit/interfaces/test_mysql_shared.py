@@ -14,7 +14,7 @@ ME = "congress/0"
 
 @pytest.fixture
 def juju(make_juju) -> FakeJuju:
-    return make_juju(unit=ME, requires={EP: "mysql-shared"}, bindings={EP: "10.5.1.10"})
+    return make_juju(unit=ME, requires={EP: "mysql-shared"}, private_address="10.5.1.10")
 
 
 def joined(juju: FakeJuju, data: dict | None = None, *, request: bool = True) -> str:

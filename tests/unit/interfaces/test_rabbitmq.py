@@ -13,7 +13,7 @@ EP = "amqp"
 
 @pytest.fixture
 def juju(make_juju) -> FakeJuju:
-    return make_juju(unit="congress/0", requires={EP: "rabbitmq"}, bindings={EP: "10.5.1.10"})
+    return make_juju(unit="congress/0", requires={EP: "rabbitmq"}, private_address="10.5.1.10")
 
 
 def related(juju: FakeJuju, *, request: bool = True) -> str:
@@ -125,12 +125,11 @@ def test_json_encoded_values_are_accepted(juju: FakeJuju) -> None:
         assert hook.endpoint(EP).password() == "1234"
 
 
-@pytest.mark.parametrize("listed", [False, True])
-def test_broken_clears_everything(juju: FakeJuju, listed: bool) -> None:
+def test_broken_clears_everything(juju: FakeJuju) -> None:
     rid = related(juju)
     juju.change(rid, "rabbitmq-server/0", {"password": "pw", "ssl_port": "5671", "ssl_ca": "x"})
     assert f"{EP}.available.ssl" in juju.flags_of(EP)
-    juju.break_(rid, listed_while_broken=listed)
+    juju.break_(rid)
     assert juju.flags_of(EP) == set()
 
 

@@ -1,8 +1,9 @@
 """The tls-certificates requirer against the model's providers: each generation end to end.
 
-What the interface layer publishes is handed to the vault / self-signed-certificates peer, and
-the peer's answer back to the layer, so the two sides are proven to speak the same protocol:
-the certificates flags come up and the certificate the layer serves verifies for its names.
+The layer's unit and the vault / self-signed-certificates peer share one model: what the layer
+publishes reaches the peer at the hook's commit and the peer's answer comes back as -changed
+hooks, so the two sides are proven to speak the same protocol: the certificates flags come
+up and the certificate the layer serves verifies for its names.
 """
 
 from __future__ import annotations
@@ -15,39 +16,24 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from charmsmith.model.harness import tool_session
-
 from .harness import FakeJuju, only
 
 EP = "certificates"
 ADDRESS = "10.5.0.10"
-CHARM = Path(__file__).resolve().parents[2] / "fixtures" / "model-charm"
-
-
-@pytest.fixture(autouse=True)
-def _no_host_network(monkeypatch):
-    monkeypatch.setattr("charmsmith.model.network.add_bridge_address", lambda *a: None)
 
 
 def _request(hook) -> None:
     hook.endpoint(EP).request_server_cert(ADDRESS, [ADDRESS, "glance.example.com"])
 
 
-def _exchange(juju: FakeJuju, tmp_path: Path, provider: str) -> str:
-    """One round: our databag to the peer, the peer's answer back; the relation id."""
+def _exchange(juju: FakeJuju, provider: str) -> str:
+    """The provider played by the model next to our unit: relate, let our unit ask (the
+    charm's handler), then run the -changed hooks its answer queued; the relation id."""
+    juju.session.model.deploy_peer(provider, None, 1, "emulated")
     rid = juju.relate(EP, provider)
-    juju.join(rid, f"{provider}/0", {"private-address": "10.5.0.50"})
+    juju.run_queued(rid)  # -joined, -changed for the provider's unit
     juju.run(f"{EP}-relation-changed", rid, f"{provider}/0", _request)
-    with tool_session(tmp_path / "model", CHARM) as s:
-        meta = s.model.app("fixture-api")["metadata"]
-        meta["requires"]["certificates"] = {"interface": "tls-certificates"}
-        s.model.deploy_peer(provider, None, 1, "emulated")
-        rel = s.model.relate("fixture-api", provider)
-        rel["unit_data"]["fixture-api/0"].update(juju.local_data(rid))
-        s.model._changed(rel, "fixture-api", "fixture-api/0")
-        unit_answer = dict(rel["unit_data"][f"{provider}/0"])
-        app_answer = dict(rel["app_data"].get(provider, {}))
-    juju.change(rid, f"{provider}/0", unit_answer, app_data=app_answer)
+    juju.run_queued(rid)  # the provider answered our relation-set
     return rid
 
 
@@ -56,7 +42,7 @@ def _exchange(juju: FakeJuju, tmp_path: Path, provider: str) -> str:
 )
 def test_the_layer_gets_a_verifiable_certificate(make_juju, tmp_path: Path, provider, generation):
     juju: FakeJuju = make_juju(unit="glance/0", requires={EP: "tls-certificates"})
-    _exchange(juju, tmp_path, provider)
+    _exchange(juju, provider)
     assert {f"{EP}.ca.available", f"{EP}.certs.available"} <= only(juju.flags, EP)
     with juju.hook("update-status") as hook:
         ep = hook.endpoint(EP)
