@@ -176,7 +176,8 @@ class FakeJuju:
 
     # -- the model -----------------------------------------------------------------------------
 
-    def _relation(self, rid: str) -> Relation:
+    def relation(self, rid: str) -> Relation:
+        """The relation ``rid`` (e.g. ``amqp:1``) as the model holds it."""
         return self.session.model.relation(int(rid.rpartition(":")[2]))
 
     def relate(self, endpoint: str, remote_app: str, remote_app_data: dict | None = None) -> str:
@@ -189,7 +190,7 @@ class FakeJuju:
 
     def local_data(self, rid: str) -> dict[str, str]:
         """Our unit databag as the remote side would read it (committed writes only)."""
-        return self.session.databag(self._relation(rid), self.unit)
+        return self.session.databag(self.relation(rid), self.unit)
 
     def sent(self, rid: str | None = None) -> list[dict[str, str | None]]:
         """relation-set payloads so far (optionally for one relation), oldest first."""
@@ -213,7 +214,7 @@ class FakeJuju:
     def join(self, rid: str, unit: str, data: dict[str, str] | None = None) -> None:
         """A remote unit enters the relation with exactly ``data`` in its databag: our
         ``-joined`` then ``-changed`` run, as Juju runs them."""
-        rel = self._relation(rid)
+        rel = self.relation(rid)
         self.session.add_remote_unit(rel, unit, (data or {}).get("private-address") or None)
         self._write(rel, unit, dict(data or {}), replace=True)
         endpoint = self.session.model.endpoint_of(rel, self.session.app)
@@ -246,7 +247,7 @@ class FakeJuju:
         replace: bool = False,
     ) -> None:
         """The remote unit (or its app) updates its databag; ``-changed`` runs."""
-        rel = self._relation(rid)
+        rel = self.relation(rid)
         self._write(rel, unit, dict(data or {}), replace)
         if app_data:
             self.session.publish(rel, unit.partition("/")[0], app_data)
@@ -263,13 +264,13 @@ class FakeJuju:
         """A remote unit leaves (it is removed): it is gone from relation-list when our
         ``-departed`` runs, its settings still readable."""
         self.session.remove_unit(unit)
-        endpoint = self.session.model.endpoint_of(self._relation(rid), self.session.app)
+        endpoint = self.session.model.endpoint_of(self.relation(rid), self.session.app)
         self.run(f"{endpoint}-relation-departed", rid, unit)
 
     def break_(self, rid: str) -> None:
         """The relation is removed: our ``-departed`` per remote unit we saw, then ``-broken``
         (the relation is not listed by relation-ids in it), as the model queued them."""
-        rel = self._relation(rid)
+        rel = self.relation(rid)
         self.session.remove_relation(rel)
         while goodbyes := [e for e in self.session.pending(rel) if e.hook.endswith(GOODBYES)]:
             self.run(goodbyes[0].hook, rid, goodbyes[0].remote_unit)
@@ -277,7 +278,7 @@ class FakeJuju:
     def run_queued(self, rid: str) -> None:
         """Run our unit's hooks the model queued about relation ``rid``, head first (what a
         charmsmith-played application's answer set off)."""
-        rel = self._relation(rid)
+        rel = self.relation(rid)
         while queued := self.session.pending(rel):
             self.run(queued[0].hook, rid, queued[0].remote_unit)
 
@@ -302,7 +303,7 @@ class FakeJuju:
         Changes made in the body (relation data, flags) are published / committed at exit just
         as a handler's would be; if the body raises, nothing is committed, as in Juju.
         """
-        rel = self._relation(rid) if rid else None
+        rel = self.relation(rid) if rid else None
         context, env = self.session.begin(hook_name, rel, remote_unit)
         saved = {key: os.environ.get(key) for key in HOOK_VARIABLES}
         _set_env({key: env.get(key) for key in HOOK_VARIABLES})
