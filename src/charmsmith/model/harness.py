@@ -194,11 +194,10 @@ class UnitSession:
     def settle_others(self) -> None:
         """Run the other units' queued hooks; their charms have none, so each is skipped and
         committed as Juju does for a hook a charm lacks."""
-        for event in events.queued(self.model.state):
-            if event.unit != self.unit and event in self.model.state.queue:
-                self.model.state.queue.remove(event)
-                hookqueue.before_hook(self.model, event)
-                runner.run_event(self.model, event)
+        while event := next((e for e in self.model.state.queue if e.unit != self.unit), None):
+            self.model.state.queue.remove(event)
+            hookqueue.before_hook(self.model, event)
+            runner.run_event(self.model, event)
 
     # -- our unit ----------------------------------------------------------------------------
 
@@ -291,8 +290,9 @@ def _add_charm_app(model: Model, charm_dir: Path) -> str:
 def unit_session(
     model_dir: Path, charm_dir: Path, unit: str, address: str, leader: bool = True
 ) -> Iterator[UnitSession]:
-    """A model with `unit` of the charm in `charm_dir` (installed when a test says so), at
-    `address`, on a substrate that touches nothing on the host."""
+    """A model holding `unit` of the charm in `charm_dir` at `address`, on a substrate that
+    touches nothing on the host. The unit is installed by its install hook, or by whatever
+    comes after it (a relation, another hook)."""
     store = ModelStore(model_dir)
     with store.locked(create=True):
         model = Model(store, echo=lambda _line: None, substrate=FakeSubstrate(runner.run_event))
