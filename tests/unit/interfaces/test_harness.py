@@ -43,6 +43,7 @@ def test_only_the_leader_writes_its_application_databag(make_juju) -> None:
         assert hookenv.is_leader() is False
         with pytest.raises(subprocess.CalledProcessError):
             hookenv.relation_set(rid, {"k": "v"}, app=True)
+    assert juju.sent(rid) == []  # refused: nothing was sent
 
 
 def test_a_departing_unit_is_unlisted_but_its_settings_stay_readable(juju: FakeJuju) -> None:

@@ -24,7 +24,7 @@ from charmsmith.model.tool_base import Result
 
 @dataclass
 class RelationSetCall:
-    """One relation-set as the charm issued it (before the model applies it at commit)."""
+    """One relation-set the model accepted (it applies the settings at the hook's commit)."""
 
     relation_id: str | None
     settings: dict[str, str | None]
@@ -71,9 +71,10 @@ class ToolProcesses:
     def _run(self, args: list[str]) -> Result:
         argv = [str(arg) for arg in args]
         stdin = _file_argument(argv)
-        if argv[0] == "relation-set" and "--help" not in argv:
+        result = self.run_tool(argv, stdin)
+        if argv[0] == "relation-set" and "--help" not in argv and result[0] == 0:
             self.relation_sets.append(self._relation_set(argv, stdin))
-        return self.run_tool(argv, stdin)
+        return result
 
     def _relation_set(self, argv: list[str], stdin: bytes) -> RelationSetCall:
         settings: dict[str, str | None] = {}
