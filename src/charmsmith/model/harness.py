@@ -56,20 +56,20 @@ def _env(session: ToolSession) -> dict[str, str]:
 def tool_session(model_dir: Path, charm_dir: Path, units: int = 1) -> Iterator[ToolSession]:
     store = ModelStore(model_dir)
     with store.locked(create=True):
-        store.state["subnet"] = "203.0.113.0/24"  # never put on a bridge here
+        store.state.subnet = "203.0.113.0/24"  # never put on a bridge here
         model = Model(store, echo=lambda _line: None, substrate=FakeSubstrate(runner.run_event))
         metadata = yaml.safe_load((charm_dir / "metadata.yaml").read_text())
         options = (yaml.safe_load((charm_dir / "config.yaml").read_text()) or {}).get("options", {})
         name = metadata["name"]
-        store.state["applications"][name] = charm_app(
+        app = store.state.applications[name] = charm_app(
             name, charm_dir, metadata, options, "emulated"
         )
         for _ in range(units):
             model.new_unit(name)
-        store.state["applications"][name]["leader"] = f"{name}/0"
+        app.leader = f"{name}/0"
         model.ensure_peer_relations(name)
-        for unit in store.state["applications"][name]["units"]:
-            model.unit(unit)["installed"] = True  # the session plays installed units, in scope
+        for unit in app.units:
+            model.unit(unit).installed = True  # the session plays installed units, in scope
             for rel in model.relations_of(name):
                 scope.RelationScope.of(rel).enter(unit)
         run_dir = store.path / "run"

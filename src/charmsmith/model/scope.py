@@ -114,7 +114,8 @@ def enter(model: ModelAPI, rel: Relation, unit: str) -> None:
         if not any(model.unit(u).principal == unit for u in model.app(other).units):
             model.new_unit(other, principal=unit)
     for remote in remote_units(model, rel, unit):
-        model.set_juju_keys(rel, remote)
+        if remote not in rel.unit_data:  # a unit in scope keeps the settings it has
+            model.set_juju_keys(rel, remote)
         if not model.is_peer(app):
             _queue_arrival(model, rel, unit, remote)
         if not model.is_peer(other):

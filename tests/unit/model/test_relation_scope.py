@@ -82,6 +82,20 @@ def test_a_retried_install_enters_scope_and_both_sides_join(env):
     assert listed(model, "fixture-api/0", cluster(model)) == [NEW]
 
 
+def test_a_unit_entering_scope_leaves_the_others_settings_alone(env):
+    """EnterScope writes the entering unit's address keys; a unit already in scope keeps what
+    its hooks set (a charm may publish another address as private-address)."""
+    model, charm = env
+    bag = cluster(model).unit_data["fixture-api/0"]
+    bag["private-address"] = "10.9.9.9"  # as a committed relation-set leaves it
+    charm.fail.clear()
+    operations.resolved(model, NEW)
+    model.run_queue()
+    assert listed(model, "fixture-api/0", cluster(model)) == [NEW]
+    assert cluster(model).unit_data["fixture-api/0"]["private-address"] == "10.9.9.9"
+    assert cluster(model).unit_data[NEW]["private-address"] == model.unit(NEW).address
+
+
 def test_resolved_no_retry_counts_the_install_as_done(env):
     model, charm = env
     charm.ran.clear()
