@@ -93,6 +93,7 @@ class FakeJuju:
         provides: dict[str, str] | None = None,
         leader: bool = True,
         private_address: str = "10.5.0.10",
+        absent_tools: frozenset[str] = frozenset(),
     ) -> None:
         self.unit = unit
         self.hooks_run: list[str] = []
@@ -105,7 +106,9 @@ class FakeJuju:
             unit_session(tmp_path / "model", self.charm_dir, unit, private_address, leader)
         )
         self._context: ModelHookContext | None = None
-        self._processes = ToolProcesses(self._run_tool, lambda: os.environ.get("JUJU_RELATION_ID"))
+        self._processes = ToolProcesses(
+            self._run_tool, lambda: os.environ.get("JUJU_RELATION_ID"), absent=absent_tools
+        )
         self._patch(monkeypatch)
 
     def close(self) -> None:

@@ -39,7 +39,13 @@ def test_configure_sends_raw_keys_with_binding_address(juju: FakeJuju) -> None:
 
 
 def test_configure_falls_back_to_private_address(make_juju) -> None:
-    juju = make_juju(unit=ME, requires={EP: "mysql-shared"}, private_address="10.5.0.99")
+    """A Juju without network-get (before 2.0): the unit's private address is sent."""
+    juju = make_juju(
+        unit=ME,
+        requires={EP: "mysql-shared"},
+        private_address="10.5.0.99",
+        absent_tools=frozenset({"network-get"}),
+    )
     rid = joined(juju)
     assert juju.local_data(rid)["hostname"] == "10.5.0.99"
 

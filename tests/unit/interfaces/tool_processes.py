@@ -10,6 +10,7 @@ CalledProcessError. Anything that is not a hook tool runs for real.
 
 from __future__ import annotations
 
+import errno
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ class ToolProcesses:
     run_tool: Callable[[list[str], bytes], Result]
     relation_id: Callable[[], str | None]  # the hook's JUJU_RELATION_ID, for a bare relation-set
     relation_sets: list[RelationSetCall] = field(default_factory=list)
+    # tools this Juju does not have (network-get came with Juju 2.0): running one fails as
+    # subprocess does for a missing executable
+    absent: frozenset[str] = frozenset()
     CalledProcessError = subprocess.CalledProcessError
     STDOUT = subprocess.STDOUT
 
@@ -70,6 +74,8 @@ class ToolProcesses:
 
     def _run(self, args: list[str]) -> Result:
         argv = [str(arg) for arg in args]
+        if argv[0] in self.absent:
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", argv[0])
         stdin = _file_argument(argv)
         result = self.run_tool(argv, stdin)
         if argv[0] == "relation-set" and "--help" not in argv and result[0] == 0:
