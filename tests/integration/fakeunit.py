@@ -1,6 +1,6 @@
 """Run a built charm's hooks like Juju would, with no network and no Juju.
 
-What makes it Juju-like (DESIGN.md §5 and the realism traps of upstream-hook-costs.md §2):
+What makes it Juju-like (the traps a real unit sets for a charm, docs/hook-cost.md):
 the charm lives at ``<root>/var/lib/juju/agents/unit-<app>-<n>/charm`` with a ``revision``
 file, the hook runs from the charm dir under ``env -i`` with Juju's variables only, the hook
 tools are fakes on PATH backed by a JSON state file, the host's pip configuration is hidden

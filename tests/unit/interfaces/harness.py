@@ -1,24 +1,11 @@
 """In-process Juju unit for driving interface layers the way a real hook would.
 
-Why not call the Endpoint methods directly?  The behaviour we must get right lives in the seams:
-charms.reactive discovers ``hooks/relations/<interface>/<role>.py`` from metadata, builds the
-Endpoint from ``relation-ids``/``relation-list``, decides at start-up which hooks recompute flags,
-and publishes ``to_publish`` data with one ``relation-set`` at hook exit.  So :class:`FakeJuju`
-lays out a charm directory the way ``charm build`` does, holds its unit in charmsmith's model
-(``charmsmith.model.harness.unit_session``: Juju's rules, the model's own hook tools) and runs
-each hook like ``charms.reactive.main()``: a fresh "process" (module and cache state reset), a
-hook context opened by the model, discovery, the Endpoint start-up, dispatch, then the at-exit
-flush, the unit-state commit and the model's commit of the hook's relation writes.
-
-Typical use::
-
-    juju = FakeJuju(tmp_path, monkeypatch, requires={"amqp": "rabbitmq"})
-    rid = juju.relate("amqp", "rabbitmq-server")
-    juju.join(rid, "rabbitmq-server/0", {"private-address": "10.0.0.5"})
-    with juju.hook("amqp-relation-changed", rid, "rabbitmq-server/0") as hook:
-        hook.endpoint("amqp").request_access("nova", "openstack")
-    assert juju.flags >= {"amqp.connected"}
-    assert juju.local_data(rid)["username"] == "nova"
+The behaviour we must get right lives in the seams: charms.reactive's discovery of
+``hooks/relations/<interface>/<role>.py``, the Endpoint built from relation-ids/relation-list,
+and one relation-set at hook exit. So :class:`FakeJuju` lays out a charm directory as
+``charm build`` does, holds its unit in charmsmith's model (``model.harness.unit_session``:
+Juju's rules, the model's own hook tools) and runs each hook like ``charms.reactive.main()``:
+a fresh "process", a model hook context, dispatch, the at-exit flush and the model's commit.
 """
 
 from __future__ import annotations
@@ -80,6 +67,16 @@ class FakeJuju:
     The test plays every other application: it relates them, adds their units and writes
     their databags; the unit's hooks run only when the test says so. Call :meth:`close` at
     the end (the ``make_juju`` fixture does).
+
+    Typical use::
+
+        juju = FakeJuju(tmp_path, monkeypatch, requires={"amqp": "rabbitmq"})
+        rid = juju.relate("amqp", "rabbitmq-server")
+        juju.join(rid, "rabbitmq-server/0", {"private-address": "10.0.0.5"})
+        with juju.hook("amqp-relation-changed", rid, "rabbitmq-server/0") as hook:
+            hook.endpoint("amqp").request_access("nova", "openstack")
+        assert juju.flags >= {"amqp.connected"}
+        assert juju.local_data(rid)["username"] == "nova"
     """
 
     def __init__(

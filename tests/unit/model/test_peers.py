@@ -1,4 +1,4 @@
-"""Peers' side of DESIGN.md §4 — what they hand out and when."""
+"""The peers' side of the wire protocols (docs/model.md): what they hand out and when."""
 
 from __future__ import annotations
 
