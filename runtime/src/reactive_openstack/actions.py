@@ -14,6 +14,7 @@ from reactive_openstack.instance import UnsupportedCharm, get_charm_instance
 from reactive_openstack.releases import discover_registry
 
 if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
     from reactive_openstack.host import Host
 
 ACTIONS: dict[str, Callable[[Any], None]] = {
@@ -24,7 +25,7 @@ ACTIONS: dict[str, Callable[[Any], None]] = {
 }
 
 
-def _upgrade(charm: Any) -> None:
+def _upgrade(charm: Charm) -> None:
     import reactive_openstack._upgrade_action as upgrade_action
 
     upgrade_action.action(charm)

@@ -5,12 +5,13 @@ Kept apart from ceph.py so the status path (update-status) never imports the ada
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import reactive_openstack.ceph as ceph
 from reactive_openstack._adapter_base import RelationAdapter
 
 if TYPE_CHECKING:
+    from reactive_openstack._charm_view import Charm
     from reactive_openstack.interfaces import CephClientEndpoint
 
 __all__ = ["CephAdapter", "adapter_classes"]
@@ -54,6 +55,6 @@ class CephAdapter(RelationAdapter):
         return ceph.keyring_path(self.charm)
 
 
-def adapter_classes(charm: Any) -> dict[str, type[RelationAdapter]]:
+def adapter_classes(charm: Charm) -> dict[str, type[RelationAdapter]]:
     """Template namespaces this module adds: ``ceph`` for a charm that declares pools."""
     return {ceph.ENDPOINT: CephAdapter} if ceph.pools(charm) else {}

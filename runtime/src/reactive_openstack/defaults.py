@@ -23,7 +23,7 @@ UPGRADE_CHARM_FLAG = "reactive_openstack.upgrade-charm"
 INSTALLED_FLAG = "charm.installed"
 
 #: What a default handler does with the hook's charm and the arguments charms.reactive passed.
-Action = Callable[[Any, tuple[Any, ...]], None]
+Action = Callable[["Charm", tuple[Any, ...]], None]
 
 
 def _endpoint(flag: str, args: tuple[Any, ...]) -> Any:
@@ -179,8 +179,8 @@ def _register_update_status(registry: ReleaseRegistry) -> Callable[..., None]:
     return registered
 
 
-def _ignoring_args(step: Callable[[Any], None]) -> Action:
-    def action(charm: Any, args: tuple[Any, ...]) -> None:
+def _ignoring_args(step: Callable[[Charm], None]) -> Action:
+    def action(charm: Charm, args: tuple[Any, ...]) -> None:
         step(charm)
 
     return action
