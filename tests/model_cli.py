@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from charmsmith.model.network import accepts
+from charmsmith.model.state import ModelState
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +41,12 @@ class ModelCLI:
         return json.loads(self("status", "--format", "json").stdout)
 
     def state(self) -> dict:
+        """The raw state document, as written on disk."""
         return json.loads((self.model / "state.json").read_text())
+
+    def records(self) -> ModelState:
+        """The state document read as the model's typed records."""
+        return ModelState.from_json(self.state())
 
 
 def listening(address: str, port: int, timeout: float = 1) -> bool:

@@ -95,7 +95,9 @@ def peer_backend(cli: ModelCLI, app: str) -> Any:
     """The real backend of a peer app, rebuilt from the model state (starts nothing)."""
     from charmsmith.model.peers.real.backends import BACKENDS
 
-    return BACKENDS[app](cli.state()["applications"][app]["peer_state"])
+    peer_state = cli.records().applications[app].peer_state
+    assert peer_state is not None, f"{app} is not a peer application"
+    return BACKENDS[app](peer_state)
 
 
 def openstack(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -138,8 +138,8 @@ def test_sample_api_renders_credentials_that_work_on_real_peers(cli: ModelCLI, s
         out = cli("deploy", peer, "--backend", "real").stdout
         starts[peer] = time.monotonic() - t0
         assert f"{peer}: real backend ready in" in out, out
-    state = cli.state()
-    address = {peer: state["units"][f"{peer}/0"]["address"] for peer in PEERS}
+    state = cli.records()
+    address = {peer: state.units[f"{peer}/0"].address for peer in PEERS}
     assert listening(address["mysql"], 3306) and listening(address["rabbitmq"], 5672)
     assert listening(address["keystone"], 5000) and listening(address["keystone"], 35357)
 
@@ -159,11 +159,11 @@ def test_sample_api_renders_credentials_that_work_on_real_peers(cli: ModelCLI, s
 
     conf = configparser.ConfigParser(interpolation=None)
     conf.read_string(cli("ssh", "sample-api/0", "cat /etc/sample/sample-api.conf").stdout)
-    state = cli.state()
+    state = cli.records()
 
     uri = conf["database"]["connection"]
     assert urlsplit(uri).hostname == address["mysql"]
-    netns = state["units"]["sample-api/0"]["netns"]
+    netns = state.units["sample-api/0"].netns or ""
     db_user = unquote(urlsplit(uri).username or "")
     assert _db_login(netns, uri) == f"{db_user}@{unit['address']}"  # the grant for this unit
 
@@ -175,7 +175,7 @@ def test_sample_api_renders_credentials_that_work_on_real_peers(cli: ModelCLI, s
 
     transport = urlsplit(conf["DEFAULT"]["transport_url"])
     assert transport.hostname == address["rabbitmq"]
-    rabbit = RealRabbitMQ(state["applications"]["rabbitmq"]["peer_state"]).server
+    rabbit = RealRabbitMQ(state.applications["rabbitmq"].peer_state or {}).server
     login = rabbit.ctl(
         "authenticate_user",
         unquote(transport.username or ""),

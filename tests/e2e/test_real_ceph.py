@@ -47,7 +47,7 @@ def model() -> Iterator[ModelCLI]:
 def _ceph(model: ModelCLI):
     from charmsmith.model.peers.real.ceph_backend import RealCeph
 
-    return RealCeph(model.state()["applications"]["ceph-mon"]["peer_state"]).server
+    return RealCeph(model.records().applications["ceph-mon"].peer_state or {}).server
 
 
 def _unit(model: ModelCLI) -> dict:

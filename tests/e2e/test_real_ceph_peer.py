@@ -39,7 +39,7 @@ def cli() -> Iterator[ModelCLI]:
 def _backend(cli: ModelCLI):
     from charmsmith.model.peers.real.ceph_backend import RealCeph
 
-    return RealCeph(cli.state()["applications"]["ceph-mon"]["peer_state"])
+    return RealCeph(cli.records().applications["ceph-mon"].peer_state or {})
 
 
 def _request(rid: str, **op) -> str:

@@ -64,7 +64,7 @@ def _netns_processes(state_id: str, index: int) -> list[procs.Record]:
 def test_killed_add_unit_leaves_no_hook_process(cli: CLI, sig: signal.Signals):
     cli("deploy", str(FIXTURE))
     cli("config", "fixture-api", "hold-hook=install")
-    model_id = cli.state()["id"]
+    model_id = cli.records().id
     proc = _start(cli, "add-unit", "fixture-api")
     _wait_for_hold(cli, proc, "fixture-api/1", "install")
     held = _netns_processes(model_id, 1)
@@ -137,7 +137,7 @@ def test_recover_boots_enabled_services(cli: CLI):
 
 def test_truncated_state_is_reported_and_destroy_still_works(cli: CLI):
     cli("deploy", str(FIXTURE))
-    model_id = cli.state()["id"]
+    model_id = cli.records().id
     state = cli.model / "state.json"
     state.write_bytes(state.read_bytes()[:200])
     proc = cli("status", check=False)

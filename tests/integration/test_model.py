@@ -75,14 +75,14 @@ def test_fixture_charm_reaches_active_isolated(cli: CLI):
     catalog = json.loads(cli("catalog", "--format", "json").stdout)
     assert catalog["swift"]["public_url"] in [f"http://{a}:8080" for a in addresses]
     conf = cli("ssh", "fixture-api/0", "cat /etc/fixture/fixture.conf").stdout
-    state = cli.state()
+    state = cli.records()
     secrets = [
         s
         for a in ("keystone", "mysql", "rabbitmq")
-        for s in state["applications"][a]["peer_state"]["secrets"].values()
+        for s in (state.applications[a].peer_state or {})["secrets"].values()
     ]
     assert all(secret in conf for secret in secrets)
-    assert f"@{state['units']['rabbitmq/0']['address']}:5672/openstack" in conf
+    assert f"@{state.units['rabbitmq/0'].address}:5672/openstack" in conf
     assert stat_mode(cli.model / "state.json") == 0o600
     log = (cli.model / "debug-log.txt").read_text() + (cli.model / "hooks.jsonl").read_text()
     assert not any(secret in log for secret in secrets)
@@ -224,13 +224,13 @@ def test_acceptance_sample_api(cli: CLI, sample_charm: Path):
     for iface in ("public", "internal", "admin"):
         assert entry[f"{iface}_url"] == f"http://{address}:9393"
     conf = cli("ssh", "sample-api/0", "cat /etc/sample/sample-api.conf").stdout
-    state = cli.state()
+    state = cli.records()
     secrets = {
-        a: list(state["applications"][a]["peer_state"]["secrets"].values())
+        a: list((state.applications[a].peer_state or {})["secrets"].values())
         for a in ("keystone", "mysql", "rabbitmq")
     }
-    mysql_host = state["units"]["mysql/0"]["address"]
-    rabbit_host = state["units"]["rabbitmq/0"]["address"]
+    mysql_host = state.units["mysql/0"].address
+    rabbit_host = state.units["rabbitmq/0"].address
     assert f":{secrets['mysql'][0]}@{mysql_host}" in conf  # database URI
     assert f"password = {secrets['keystone'][0]}" in conf  # keystone credentials
     assert f":{secrets['rabbitmq'][0]}@{rabbit_host}:5672/" in conf  # transport URL
@@ -349,10 +349,10 @@ def test_scale_out_and_ha_acceptance(cli: CLI, sample_charm: Path):
     assert _server_lines(cli, new_leader) == [n for n in names if n != gone.replace("/", "-")]
 
     # the database was synced once for the model, by the first leader only
-    state = cli.state()
+    state = cli.records()
     syncs = {
-        name: unit.get("commands", [])
-        for name, unit in state["units"].items()
+        name: unit.commands or []
+        for name, unit in state.units.items()
         if name.startswith("sample-api/")
     }
     assert syncs[holder] == [

@@ -44,22 +44,20 @@ def test_the_broker_grants_the_pool_and_the_unit_uses_it(cli: CLI, glance: Path,
     unit = _unit(cli)
     assert (unit["workload-status"], unit["message"]) == ("active", "Unit is ready"), unit
 
-    state = cli.state()
-    mon = state["applications"]["ceph-mon"]
-    assert mon["peer_state"]["pools"]["glance"] == {
+    state = cli.records()
+    mon = state.applications["ceph-mon"]
+    assert (mon.peer_state or {})["pools"]["glance"] == {
         "size": 3,
         "application": "rbd",
         "target_size_ratio": 0.1,
     }
-    rel = next(
-        r for r in state["relations"].values() if "ceph-mon" in {e["app"] for e in r["endpoints"]}
-    )
-    request = json.loads(rel["unit_data"]["glance/0"]["broker_req"])
-    answer = json.loads(rel["unit_data"]["ceph-mon/0"]["broker-rsp-glance-0"])
+    rel = next(r for r in state.relations.values() if "ceph-mon" in {e.app for e in r.endpoints})
+    request = json.loads(rel.unit_data["glance/0"]["broker_req"])
+    answer = json.loads(rel.unit_data["ceph-mon/0"]["broker-rsp-glance-0"])
     assert answer == {"exit-code": 0, "request-id": request["request-id"]}
 
     conf = cli("ssh", "glance/0", "cat /etc/ceph/ceph.conf").stdout
-    mons = sorted(state["units"][u]["address"] for u in mon["units"])
+    mons = sorted(state.units[u].address for u in mon.units)
     hosts = next(line for line in conf.splitlines() if line.startswith("mon host"))
     assert sorted(hosts.split("=", 1)[1].replace(",", " ").split()) == mons
     keyring = "/etc/ceph/ceph.client.glance.keyring"

@@ -107,11 +107,11 @@ def test_each_certificates_peer_turns_the_units_to_https_and_back(
 
     # renewal: new certificates served after a reload of haproxy, never a restart
     before = _serial(addresses[0])
-    seen = len(cli.state()["units"]["congress/0"]["service_log"])
+    seen = len(cli.records().units["congress/0"].service_log or [])
     cli("run-action", "vault/0", "reissue-certificates")
     assert _serial(addresses[0]) != before
     assert _s_client(addresses[0], root) == 0
-    since = cli.state()["units"]["congress/0"]["service_log"][seen:]
+    since = (cli.records().units["congress/0"].service_log or [])[seen:]
     assert ["reload", "haproxy"] in since and ["restart", "haproxy"] not in since
 
     # behind the VIP: the VIP is in every unit's certificate, the catalog names it in https

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from model_cli import ModelCLI as CLI
 
+from charmsmith.model.state import ModelState
+
 pytestmark = [pytest.mark.netns, pytest.mark.build]
 
 if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("gcc"):
@@ -75,8 +77,13 @@ def _action(cli: CLI, unit: str, name: str, check: bool = True) -> dict:
 
 
 def _subordinate(cli: CLI, principal: str) -> str:
-    units = cli.state()["units"]
-    return next(name for name, unit in units.items() if unit.get("principal") == principal)
+    units = cli.records().units
+    return next(name for name, unit in units.items() if unit.principal == principal)
+
+
+def _vip_holder(state: ModelState, vip: str) -> str | None:
+    """The unit hacluster placed the VIP on (None while it is nowhere)."""
+    return (state.applications["hacluster"].peer_state or {})["vips"][vip]["unit"]
 
 
 def _units(cli: CLI) -> dict:
@@ -92,10 +99,10 @@ def test_rolling_openstack_upgrade_behind_the_vip(cli: CLI, sample_charm: Path):
     cli("config", "sample-api", f"vip={vip}", "vip_cidr=24")
     cli("deploy", "hacluster")
     cli("relate", "sample-api", "hacluster")
-    state = cli.state()
-    assert {u["packages"]["sample-api"] for n, u in state["units"].items() if "sample" in n} == {
-        "25.0.0-0ubuntu1"
-    }
+    state = cli.records()
+    assert {
+        (u.packages or {}).get("sample-api") for n, u in state.units.items() if "sample" in n
+    } == {"25.0.0-0ubuntu1"}
 
     cli("config", "sample-api", "openstack-origin=cloud:jammy-zed")
     assert {u["message"] for u in _units(cli).values()} == {
@@ -108,7 +115,7 @@ def test_rolling_openstack_upgrade_behind_the_vip(cli: CLI, sample_charm: Path):
     assert refused["status"] == "failed"
     assert refused["message"].endswith("the unit is paused: run the resume action first")
     _action(cli, leader, "resume")
-    assert cli.state()["units"][leader]["packages"]["sample-api"] == "25.0.0-0ubuntu1"
+    assert (cli.records().units[leader].packages or {}).get("sample-api") == "25.0.0-0ubuntu1"
 
     client = ClientLoop(vip, 9393)
     client.start()
@@ -119,10 +126,10 @@ def test_rolling_openstack_upgrade_behind_the_vip(cli: CLI, sample_charm: Path):
             hacluster = _subordinate(cli, unit)
             client.step = f"pause {hacluster}"
             _action(cli, hacluster, "pause")
-            state = cli.state()
-            holder = state["applications"]["hacluster"]["peer_state"]["vips"][vip]["unit"]
+            state = cli.records()
+            holder = _vip_holder(state, vip)
             assert holder not in (unit, None)
-            assert state["units"][hacluster]["workload"]["status"] == "maintenance"
+            assert state.units[hacluster].workload["status"] == "maintenance"
             client.step = f"upgrade {unit}"
             done = _action(cli, unit, "openstack-upgrade")
             assert done["results"] == {"outcome": "upgraded from yoga to zed"}
@@ -132,10 +139,10 @@ def test_rolling_openstack_upgrade_behind_the_vip(cli: CLI, sample_charm: Path):
                 )
             client.step = f"resume {hacluster}"
             _action(cli, hacluster, "resume")
-            state = cli.state()
-            assert state["units"][hacluster]["workload"]["status"] == "active"
+            state = cli.records()
+            assert state.units[hacluster].workload["status"] == "active"
             # resource-stickiness: resuming does not pull the VIP back
-            assert state["applications"]["hacluster"]["peer_state"]["vips"][vip]["unit"] == holder
+            assert _vip_holder(state, vip) == holder
         time.sleep(2)
     finally:
         client.halt.set()
@@ -149,13 +156,13 @@ def test_rolling_openstack_upgrade_behind_the_vip(cli: CLI, sample_charm: Path):
     }
     status = cli.status()
     assert status["applications"]["sample-api"]["version"] == "26.0.0"
-    state = cli.state()
+    state = cli.records()
     for name in units:
-        assert state["units"][name]["packages"]["sample-api"] == "26.0.0-0ubuntu1~cloud0"
+        assert (state.units[name].packages or {}).get("sample-api") == "26.0.0-0ubuntu1~cloud0"
         conf = cli("ssh", name, "cat /etc/apt/sources.list.d/cloud-archive.list").stdout
         assert "jammy-updates/zed" in conf
     # one migration for the first deployment and one for zed, both on the leader only
-    commands = {name: state["units"][name].get("commands", []) for name in units}
+    commands = {name: state.units[name].commands or [] for name in units}
     assert commands[leader] == [SYNC, SYNC]
     assert all(not found for name, found in commands.items() if name != leader)
     catalog = json.loads(cli("catalog", "--format", "json").stdout)

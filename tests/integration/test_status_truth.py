@@ -40,7 +40,7 @@ def _files(cli: CLI) -> str:
 
 
 def _restarts(cli: CLI) -> int:
-    log = cli.state()["units"][UNIT].get("service_log", [])
+    log = cli.records().units[UNIT].service_log or []
     return len([verb for verb, _ in log if verb in ("start", "restart", "reload")])
 
 
@@ -112,7 +112,7 @@ def test_status_tells_the_truth_after_config_changes(cli: CLI, sample_charm: Pat
 
 def test_config_errors_are_one_line_and_change_nothing(cli: CLI, sample_charm: Path):
     cli("deploy", str(sample_charm), "--config", "region=RegionTwo")
-    before = cli.state()["applications"]["sample-api"]["config"]
+    before = cli.records().applications["sample-api"].config
     for args, message in (
         (["--reset", "region", "region=x"], 'cannot set and reset option "region" in one command'),
         (["--reset", "nope"], 'unknown option "nope" for application "sample-api"'),
@@ -121,7 +121,7 @@ def test_config_errors_are_one_line_and_change_nothing(cli: CLI, sample_charm: P
     ):
         proc = cli("config", "sample-api", *args, check=False)
         assert proc.returncode == 1 and proc.stderr == f"charmsmith: error: {message}\n", proc
-        assert cli.state()["applications"]["sample-api"]["config"] == before
+        assert cli.records().applications["sample-api"].config == before
     assert cli.status()["pending-hooks"] == 0
 
 

@@ -49,17 +49,17 @@ def test_remove_relation_order_peers_forget_status_and_recovery(cli: CLI):
             "blocked",
             "Missing relations: amqp",
         )
-    state = cli.state()
-    assert all(r["interface"] != "rabbitmq" for r in state["relations"].values())
-    assert state["applications"]["rabbitmq"]["peer_state"].get("users") == {}  # user dropped
+    state = cli.records()
+    assert all(r.interface != "rabbitmq" for r in state.relations.values())
+    assert (state.applications["rabbitmq"].peer_state or {}).get("users") == {}  # user dropped
     assert "amqp" not in cli.status()["applications"]["fixture-api"]["relations"]
 
     cli("remove-relation", "fixture-api:identity-service", "keystone:identity-service")
     assert json.loads(cli("catalog", "--format", "json").stdout) == {}  # endpoints deleted
-    rels = cli.state()["relations"].values()
-    rid = next(r["id"] for r in rels if r["interface"] == "mysql-shared")
+    rels = cli.records().relations.values()
+    rid = next(r.id for r in rels if r.interface == "mysql-shared")
     cli("remove-relation", str(rid))
-    grants = cli.state()["applications"]["mysql"]["peer_state"]["databases"]["fixture"]
+    grants = (cli.records().applications["mysql"].peer_state or {})["databases"]["fixture"]
     assert grants == {}
     missing = cli("remove-relation", "fixture-api", "rabbitmq", check=False)
     assert missing.returncode == 1 and "no relation between fixture-api and rabbitmq" in (
@@ -93,7 +93,7 @@ def test_remove_relation_between_charms_says_goodbye_on_both_sides(cli: CLI):
     for unit, count in before.items():
         new = [(h["hook"], h.get("remote_unit")) for h in _hooks(cli, unit)[count:]]
         assert new == expected[unit]
-    assert not [r for r in cli.state()["relations"].values() if r["interface"] == "http"]
+    assert not [r for r in cli.records().relations.values() if r.interface == "http"]
 
 
 def test_resolved_retries_or_skips_and_run_hook_takes_hook_names_only(cli: CLI):
@@ -141,8 +141,8 @@ def test_remove_unit_force_removes_a_unit_whose_install_failed(cli: CLI):
     before = len(_hooks(cli, "fixture-api/0"))
     cli("remove-unit", "fixture-api/1")  # Juju: the unit stays in error, removal waits
     assert "fixture-api/1" in cli.status()["applications"]["fixture-api"]["units"]
-    state = cli.state()
-    netns = f"/run/netns/cs{state['id']}-{state['units']['fixture-api/1']['index']}"
+    state = cli.records()
+    netns = f"/run/netns/cs{state.id}-{state.units['fixture-api/1'].index}"
     assert Path(netns).exists()
 
     out = cli("remove-unit", "--force", "fixture-api/1").stdout
