@@ -8,16 +8,7 @@ so a reader sees the shape here (migrations.py brings an older document to it).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-
-if TYPE_CHECKING:
-    from typing_extensions import deprecated
-else:
-
-    def deprecated(_why: str) -> Callable[[Any], Any]:
-        return lambda method: method
-
+from typing import Any, ClassVar, TypeVar
 
 SCHEMA = 3  # 2: relation scopes and installed units (scope.py); 3: the typed form below
 
@@ -42,66 +33,6 @@ class Record:
         values = {key: _load(cls.NESTED.get(key), doc[key]) for key in names if key in doc}
         extra = {key: value for key, value in doc.items() if key not in names}
         return cls(**values, extra=extra)
-
-    # -- transitional: `record["key"]` as the JSON document allowed, while readers move to
-    # attributes (issue 13); a field reads as its value, any other key as `extra`'s.
-
-    def _named(self, key: str) -> bool:
-        return key != "extra" and key in {f.name for f in dataclasses.fields(self)}
-
-    def _absent(self, key: str) -> bool:
-        field = next(f for f in dataclasses.fields(self) if f.name == key)
-        return bool(field.metadata.get("optional")) and getattr(self, key) is None
-
-    @deprecated("read and write records by attribute")
-    def __getitem__(self, key: str) -> Any:
-        if self._named(key):
-            if self._absent(key):
-                raise KeyError(key)
-            return getattr(self, key)
-        return self.extra[key]
-
-    @deprecated("read and write records by attribute")
-    def __setitem__(self, key: str, value: Any) -> None:
-        if self._named(key):
-            setattr(self, key, value)
-        else:
-            self.extra[key] = value
-
-    @deprecated("read and write records by attribute")
-    def __delitem__(self, key: str) -> None:
-        if self._named(key):
-            if self._absent(key):
-                raise KeyError(key)
-            setattr(self, key, None)
-        else:
-            del self.extra[key]
-
-    @deprecated("read and write records by attribute")
-    def __contains__(self, key: object) -> bool:
-        if isinstance(key, str) and self._named(key):
-            return not self._absent(key)
-        return key in self.extra
-
-    @deprecated("read and write records by attribute")
-    def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
-
-    @deprecated("read and write records by attribute")
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-    @deprecated("read and write records by attribute")
-    def pop(self, key: str, *default: Any) -> Any:
-        if key in self:
-            value = self[key]
-            del self[key]
-            return value
-        if default:
-            return default[0]
-        raise KeyError(key)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
