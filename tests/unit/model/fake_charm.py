@@ -14,7 +14,7 @@ from pathlib import Path
 from charmsmith.model import runner
 from charmsmith.model.protocols import ModelAPI
 from charmsmith.model.sequencer import Model
-from charmsmith.model.state import QueuedEvent
+from charmsmith.model.state import QueuedEvent, Unit
 from charmsmith.model.store import ModelStore
 from charmsmith.model.substrate import FakeSubstrate, HookPlayer
 
@@ -89,3 +89,19 @@ def fake_model(tmp_path: Path) -> Iterator[tuple[Model, FakeCharm]]:
     charm = FakeCharm()
     with model_on(tmp_path, charm) as model:
         yield model, charm
+
+
+def active_unit(name: str, address: str, netns: str) -> Unit:
+    """An installed, active unit record on machine 0, for tests that place one by hand."""
+    return Unit(
+        name=name,
+        app=name.partition("/")[0],
+        number=0,
+        index=0,
+        address=address,
+        agent="idle",
+        workload={"status": "active", "message": ""},
+        ports=[],
+        machine="0",
+        netns=netns,
+    )

@@ -19,11 +19,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from fake_charm import active_unit
 
 from charmsmith.model import procs, services
 from charmsmith.model import units as unitfs
 from charmsmith.model.sequencer import Model
-from charmsmith.model.state import Unit
 from charmsmith.model.store import ModelStore
 
 UNIT = "fixture-api/0"
@@ -77,19 +77,8 @@ def backend() -> Iterator[int]:
 def model(tmp_path: Path) -> Iterator[Model]:
     store = ModelStore(tmp_path / "m")
     with store.locked(create=True):
-        store.state.units[UNIT] = Unit(
-            name=UNIT,
-            app="fixture-api",
-            number=0,
-            index=0,
-            address="127.0.0.1",
-            agent="idle",
-            workload={"status": "active", "message": ""},
-            ports=[],
-            machine="0",
-            # a namespace that exists (the stand-in launcher does not enter it): the host's
-            netns="/proc/self/ns/net",
-        )
+        # a namespace that exists (the stand-in launcher does not enter it): the host's
+        store.state.units[UNIT] = active_unit(UNIT, "127.0.0.1", "/proc/self/ns/net")
         etc = unitfs.upper(store.path, UNIT, "/etc")
         (etc / "haproxy").mkdir(parents=True)
         enter = store.path / "run" / "bin" / "charmsmith-enter"

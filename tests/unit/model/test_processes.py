@@ -15,12 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+from fake_charm import active_unit
 from model_cli import free_port, listening
 
 from charmsmith.model import procs, runner, services
 from charmsmith.model import units as unitfs
 from charmsmith.model.sequencer import Model
-from charmsmith.model.state import Unit
 from charmsmith.model.store import ModelStore
 
 UNIT = "fixture-api/0"
@@ -31,18 +31,7 @@ SERVICE = "fixture-api"
 def model(tmp_path: Path):
     store = ModelStore(tmp_path / "m")
     with store.locked(create=True):
-        store.state.units[UNIT] = Unit(
-            name=UNIT,
-            app="fixture-api",
-            number=0,
-            index=0,
-            address="203.0.113.2",
-            agent="idle",
-            workload={"status": "active", "message": ""},
-            ports=[],
-            machine="0",
-            netns="ns",
-        )
+        store.state.units[UNIT] = active_unit(UNIT, "203.0.113.2", "ns")
         bin_dir = store.path / "run" / "bin"
         bin_dir.mkdir(parents=True)
         enter = bin_dir / "charmsmith-enter"
