@@ -1,8 +1,7 @@
 """OpenStackCharm: the base of every charm class (the API and HA classes are in _api_charm.py).
 
-A charm author describes the service with class attributes (packages, services, ports, files) and
-the classes turn that description into hook behaviour. Every effect goes through ``self.host``
-(the seam in host.py), so a class can be exercised in tests with a FakeHost.
+A charm author describes the service with class attributes (packages, services, ports, files);
+every effect goes through ``self.host`` (host.py), so tests exercise a class on a FakeHost.
 
 Rules kept here because the upstream framework broke them and made every hook slow or noisy:
 packages are installed once (later hooks only ask dpkg); nothing is re-sent or re-written unless it
@@ -221,11 +220,9 @@ class OpenStackCharm(metaclass=DeclaringClass):
     def upgrade_if_available(self, interfaces: Sequence[Any] = ()) -> bool:
         """Upgrade when openstack-origin moved to a newer release (unless action-managed).
 
-        Returns True if an upgrade ran. With action-managed-upgrade only the openstack-upgrade
-        action's request lets it run (_upgrade.py). ``self`` keeps its class and release: after
-        a True take ``registry.instance()``, the target release's (``successor``), as
-        ``provide_charm_instance(registry, upgrade=True)`` does. A replaced instance never
-        upgrades again.
+        True if it ran (with action-managed-upgrade only on the action's request). ``self``
+        keeps its class; ``registry.instance()`` is the new release's (``successor``), which
+        ``provide_charm_instance(registry, upgrade=True)`` hands the handler.
         """
         import reactive_openstack._upgrade as upgrade
 
@@ -244,12 +241,8 @@ class OpenStackCharm(metaclass=DeclaringClass):
         return upgrade.perform(self, target, interfaces)
 
     def successor(self, release: str) -> Charm:
-        """A new instance for ``release`` that carries this hook on after an upgrade.
-
-        The registry's class for ``release`` (this one without a registry) on the same host,
-        with a copy of this hook's memo; the registry hands it out from now on. ``self``'s memo
-        names it, so the hook-exit status registered through ``self`` is the upgraded unit's.
-        """
+        """The instance of ``release``'s class (same host, a copy of the memo) that carries this
+        hook on after an upgrade; the registry and ``self.memo.upgraded_to`` name it."""
         cls = self.registry.select(release) if self.registry is not None else type(self)
         created: Charm = cls(release=release, host=self.host, registry=self.registry)
         created.memo = dataclasses.replace(self.memo, upgraded_to=None)
@@ -266,7 +259,13 @@ class OpenStackCharm(metaclass=DeclaringClass):
         return adapters.build_adapters(self, list(interfaces))
 
     def render_with_interfaces(self, interfaces: Sequence[Any]) -> list[str]:
-        """Render every managed file from exactly these relation objects; restart on change."""
+        """Render every managed file from exactly these relation objects; restart on change.
+
+        An instance an upgrade replaced (handlers before template 8 go on with it) lets its
+        successor render: the new release's templates, not the old ones again.
+        """
+        if self.memo.upgraded_to is not None:
+            return self.memo.upgraded_to.render_with_interfaces(interfaces)
         return self.render_configs(self.build_adapters(interfaces))
 
     def render_all_configs(self, interfaces: Sequence[Any] = ()) -> list[str]:
@@ -351,6 +350,8 @@ class OpenStackCharm(metaclass=DeclaringClass):
 
     def db_sync(self) -> bool:
         """Run the migrations (leader, once per model); non-leaders restart once afterwards."""
+        if self.memo.upgraded_to is not None:  # as render_with_interfaces: the new release's
+            return self.memo.upgraded_to.db_sync()
         if not config_checks.usable(self):
             return False
         return database.db_sync(self)

@@ -126,3 +126,22 @@ def test_upgrade_needs_the_decorator_form():
     with pytest.raises(TypeError, match="decorator"):
         with ro.provide_charm_instance(registry, upgrade=True):
             pass
+
+
+def test_a_handler_from_before_template_8_renders_the_new_release(charm_dir):
+    """Handlers up to template 7 upgrade through the instance they hold and go on with it;
+    that instance hands rendering and the migration to its successor."""
+    host, registry, yoga_cls, caracal_cls = _yoga_unit(charm_dir)
+
+    @ro.provide_charm_instance(registry)
+    def render_config(charm, *interfaces):
+        assert charm.upgrade_if_available(interfaces)
+        charm.render_with_interfaces(interfaces)
+        charm.db_sync()
+        assert type(charm) is yoga_cls
+
+    render_config(fake.FakeMySQLShared(database="congress", username="congress", db_host="h"))
+    assert host.file_text(CONF).startswith("# caracal\n")
+    assert host.writes.count(CONF) == 1  # not rendered back from the yoga templates
+    assert host.restarted().count("congress-server") == 1
+    assert type(registry.instance()) is caracal_cls
