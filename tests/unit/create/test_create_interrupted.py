@@ -13,9 +13,12 @@ from charmsmith import cli
 from charmsmith.create import render
 
 # `charmsmith create` with render() stopped right after it wrote the whole tree: a test-only
-# patch in the child process, so the signal arrives at a known point of the run.
+# patch in the child process, so the signal arrives at a known point of the run. SIGINT gets
+# Python's usual handler back: a test run started in the background without job control
+# inherits SIGINT ignored, and then there would be no interruption to test.
 PAUSED_CREATE = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from charmsmith import cli
 from charmsmith.create import render
 real = render.render
