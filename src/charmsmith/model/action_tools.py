@@ -112,8 +112,6 @@ def recorded(name: str) -> Callable[..., jujuc.Result]:
         model: ModelView, ctx: jujuc.HookContext, args: list[str], stdin: bytes
     ) -> jujuc.Result:
         unit = model.unit(ctx.unit)
-        if unit.recorded is None:
-            unit.recorded = []
         unit.recorded.append([name, *args])
         return 0, b"", b""
 

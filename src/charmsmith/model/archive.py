@@ -125,7 +125,7 @@ def project_of(pkg: str) -> str | None:
 
 
 def version_of(model: ModelView, pkg: str, release: str) -> str:
-    pinned = (model.state.archive or {}).get(pkg)
+    pinned = model.state.archive.get(pkg)
     if pinned:
         return pinned
     cloud = release != SERIES_DEFAULTS[SERIES]

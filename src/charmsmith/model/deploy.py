@@ -70,7 +70,7 @@ def deploy(
         del model.state.applications[name]  # a rejected deploy leaves no trace
         raise
     if archive:
-        model.state.archive = {**(model.state.archive or {}), **archive}
+        model.state.archive.update(archive)
     if metadata.get("subordinate"):
         raise CharmsmithError("deploying subordinate charms is not supported by the local model")
     ensure_peer_relations(model, name)

@@ -84,7 +84,7 @@ def _not_found(mode: str, pkg: str) -> str:
 
 
 def dpkg_query(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -> Result:
-    installed = model.unit(ctx.unit).packages or {}
+    installed = model.unit(ctx.unit).packages
     mode, fmt, pkgs = _parse(args)
     if not pkgs:  # the whole database: the base image's answer
         proc = subprocess.run(["dpkg-query", *args], capture_output=True)

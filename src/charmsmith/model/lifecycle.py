@@ -29,8 +29,6 @@ def remove_unit(model: ModelAPI, name: str) -> None:
     model.enqueue(name, "stop")
     model.enqueue(name, "remove")
     unit.dying = True
-    if model.state.removing is None:
-        model.state.removing = []
     model.state.removing.append(name)
 
 
@@ -38,15 +36,13 @@ def finish_removal(model: ModelAPI, name: str) -> None:
     """After the unit's last hook: drop it, its data, network, and elect a new leader."""
     unit = model.unit(name)
     app = unit.app
-    for service in (unit.services or {}).values():
+    for service in unit.services.values():
         shims.stop_listener(service)
     kill_unit_processes(model, unit)
     model.substrate.remove_unit_network(model.state, unit)
     unitfs.release_view(model.store.path, name)
     for rel in model.state.relations.values():
         if name in rel.unit_data:  # readable by relation-get until the relation goes
-            if rel.departed_data is None:
-                rel.departed_data = {}
             rel.departed_data[name] = rel.unit_data.pop(name)
         rel.joined.pop(name, None)
         scope.RelationScope.of(rel).leave(name)
@@ -77,7 +73,7 @@ def fail_unit(model: ModelAPI, name: str) -> None:
         raise CharmsmithError(f"{name} is played by charmsmith; fail applies to charm units")
     unit.down = True
     unit.agent = "lost"
-    for service in (unit.services or {}).values():
+    for service in unit.services.values():
         shims.stop_listener(service)
         service["running"] = False
     kill_unit_processes(model, unit)

@@ -92,7 +92,7 @@ def remove_relation(model: ModelAPI, left: str, right: str | None) -> Relation:
 def broken_for(rel: Relation, ctx: HookContext) -> bool:
     """Is `rel` broken as `ctx`'s unit sees it? (relation-ids then leaves it out, as in Juju:
     "Only relation ids for relations which are not broken are included.")"""
-    if ctx.unit in (rel.broken or ()):
+    if ctx.unit in rel.broken:
         return True
     return ctx.relation_id == rel.id and ctx.hook.endswith("-relation-broken")
 
@@ -103,8 +103,6 @@ def mark_broken(model: ModelAPI, unit: str, rid: int | None) -> None:
     dying = unit in model.state.units and model.unit(unit).dying
     if rel is None or not (rel.dying or dying):
         return  # a -broken run by hand (run-hook) breaks nothing
-    if rel.broken is None:
-        rel.broken = []
     if unit not in rel.broken:
         rel.broken.append(unit)
     if rel.dying:
@@ -188,7 +186,7 @@ def force_remove_unit(model: ModelAPI, name: str) -> None:
         for remote in model.remote_units(rel, name):
             scope.tell_departure(model, rel, remote, name)
     events.keep(model.state, lambda e: e.unit != name)
-    if model.state.removing and name in model.state.removing:
+    if name in model.state.removing:
         model.state.removing.remove(name)
     unit.dying = True
     model.finish_removal(name)

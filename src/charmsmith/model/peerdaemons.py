@@ -54,7 +54,6 @@ def deploy_peer(
         leader=None,
         version="",
         subordinate=cls.SUBORDINATE,
-        peer_state={},
     )
     model.state.applications[name] = app
     try:
@@ -90,15 +89,12 @@ def start_peer_backend(model: ModelAPI, name: str) -> None:
 
     a = model.app(name)
     backend = a.backend or ""
-    if a.peer_state is None:
-        a.peer_state = {}
-    peer_state = a.peer_state  # configure fills it in place
     backend_cls = model.peer_class(name).backend_class(backend)
     state_dir = peer_dir(model, name)
     address = model.unit(a.units[0]).address
     reach_state_dir(state_dir, model.store.path, backend_cls.USERS)
-    backend_cls.configure(peer_state, state_dir, address)
-    public = {k: v for k, v in peer_state.items() if k != "secrets"}
+    backend_cls.configure(a.peer_state, state_dir, address)  # fills it in place
+    public = {k: v for k, v in a.peer_state.items() if k != "secrets"}
     marker = {"peer": a.peer, "backend": backend, "peer_state": public}
     write_atomic(state_dir / PEER_MARKER, json.dumps(marker, sort_keys=True).encode())
     model.echo(f"{name}: starting the {backend} {a.peer} backend on {address}")

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def boot_services(model: ModelView, unit_name: str) -> list[str]:
     """Start the unit's enabled services (disabled ones stay down); returns those that failed."""
     failed = []
-    for name, entry in sorted((model.unit(unit_name).services or {}).items()):
+    for name, entry in sorted(model.unit(unit_name).services.items()):
         if not entry.get("enabled", True):
             services.stop_listener(entry)
             entry.update(running=False, failed=False)

@@ -162,7 +162,7 @@ def _read(
         raise jujuc.ToolError(f'"{target}" is not a valid unit name')
     if app not in apps:
         raise jujuc.ToolError("permission denied")
-    for bag in (rel.unit_data, rel.departed_data or {}):
+    for bag in (rel.unit_data, rel.departed_data):
         if target in bag:
             return dict(bag[target])
     raise jujuc.ToolError(

@@ -32,8 +32,6 @@ class RelationScope:
 
     @classmethod
     def of(cls, rel: Relation) -> RelationScope:
-        if rel.in_scope is None:
-            rel.in_scope = []
         return cls(rel.in_scope)
 
     def __contains__(self, unit: str) -> bool:

@@ -90,13 +90,9 @@ def _control(model: ModelView, unit_name: str, verb: str, name: str) -> Result:
     `is-active` then answers "failed" (exit 3), so the charm's status check sees the truth.
     """
     unit = model.unit(unit_name)
-    if unit.services is None:
-        unit.services = {}
     entry = unit.services.setdefault(
         name, {"running": False, "enabled": True, "pid": None, "ports": []}
     )
-    if unit.service_log is None:
-        unit.service_log = []
     unit.service_log.append([verb, name])
     if verb in ("reload", "force-reload") and _graceful_reload(model, unit_name, name):
         return reload_haproxy(model, unit_name, entry)
@@ -135,7 +131,7 @@ def _control(model: ModelView, unit_name: str, verb: str, name: str) -> Result:
 def start_service(model: ModelView, unit_name: str, name: str) -> Result:
     """(Re)start one service: its old process goes first, then its listener (or haproxy)."""
     unit = model.unit(unit_name)
-    entry = _entry(unit, name)
+    entry = unit.services[name]
     stop_listener(entry)
     entry["ports"] = service_ports(model.store.path, unit_name, name)
     if name == "haproxy" and Path(HAPROXY).exists() and unit.netns:
@@ -272,7 +268,7 @@ def _graceful_reload(model: ModelView, unit_name: str, name: str) -> bool:
     """A reload of the real haproxy running in the unit hands over its ports (below); other
     services' stand-ins have no connections worth keeping and restart."""
     unit = model.unit(unit_name)
-    entry = _entry(unit, name)
+    entry = unit.services[name]
     real = name == "haproxy" and Path(HAPROXY).exists() and bool(unit.netns)
     return real and entry["running"] and procs.alive(_record(entry))
 
@@ -317,13 +313,6 @@ def _maxconn_cap(config: str) -> str:
     found = re.search(r"^\s*maxconn\s+(\d+)", config, re.M)
     cap = unitfs.haproxy_maxconn_cap(int(found.group(1))) if found else None
     return f" -n {cap}" if cap else ""
-
-
-def _entry(unit: Unit, name: str) -> dict[str, Any]:
-    """The service's entry in the unit's services (`_control` made it: a KeyError otherwise)."""
-    if unit.services is None:
-        raise KeyError(name)
-    return unit.services[name]
 
 
 def _record(entry: dict[str, Any]) -> procs.Record:

@@ -69,8 +69,6 @@ def apt_get(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes) -
         raise ToolError("E: No operation specified", 100)
     command, pkgs = words[0], words[1:]
     out = []
-    if unit.packages is None:
-        unit.packages = {}
     installed = unit.packages
     if command == "install":
         view = _view(model, ctx)
@@ -104,7 +102,7 @@ def apt_cache(model: ModelView, ctx: HookContext, args: list[str], stdin: bytes)
     words = _packages(args)
     if not words:
         raise ToolError("E: No operation specified", 100)
-    installed = model.unit(ctx.unit).packages or {}
+    installed = model.unit(ctx.unit).packages
     release = archive.unit_release(_view(model, ctx))
     out = []
     if words[0] == "show":
@@ -149,15 +147,11 @@ def add_apt_repository(model: ModelView, ctx: HookContext, args: list[str], stdi
 def stand_in_command(model: ModelView, ctx: HookContext, argv: list[str]) -> Result:
     """A package command the fake archive provided (e.g. `sample-manage db_sync`): record it."""
     unit = model.unit(ctx.unit)
-    if unit.commands is None:
-        unit.commands = []
     unit.commands.append(argv)
     return 0, b"", b""
 
 
 def _log_apt(unit: Unit, call: list[str]) -> None:
-    if unit.apt_log is None:
-        unit.apt_log = []
     unit.apt_log.append(call)
 
 

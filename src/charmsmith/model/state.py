@@ -8,16 +8,23 @@ so a reader sees the shape here (migrations.py brings an older document to it).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 SCHEMA = 3  # 2: relation scopes and installed units (scope.py); 3: the typed form below
 
 R = TypeVar("R", bound="Record")
 OPTIONAL = {"optional": True}  # a key the document holds only when it has a value
+OMIT_EMPTY = {"omit_empty": True}  # a list or dict the document holds only when not empty
 
 
 def optional(default: Any = None) -> Any:
     return dataclasses.field(default=default, metadata=OPTIONAL)
+
+
+def container(factory: Callable[[], Any]) -> Any:
+    """A list or dict field that is always there to fill, and absent from the document empty."""
+    return dataclasses.field(default_factory=factory, metadata=OMIT_EMPTY)
 
 
 @dataclasses.dataclass
@@ -39,6 +46,8 @@ class Record:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if f.name == "extra" or (f.metadata.get("optional") and value is None):
+                continue
+            if f.metadata.get("omit_empty") and not value:
                 continue
             out[f.name] = _dump(value)
         out.update(self.extra)
@@ -98,14 +107,14 @@ class Unit(Record):
     down: bool | None = optional()
     agent_message: str | None = optional()  # why the agent is in error (a failed hook)
     series_upgrade: str | None = optional()  # "prepared" between prepare and complete
-    services: dict[str, Any] | None = optional()  # name -> its listener (services.py)
-    service_log: list[list[str]] | None = optional()  # [verb, service] as the shim ran them
+    services: dict[str, Any] = container(dict)  # name -> its listener (services.py)
+    service_log: list[list[str]] = container(list)  # [verb, service] as the shim ran them
     # the emulated archive (shims.py): installed packages (name -> version), apt-get and
     # add-apt-repository calls, and the stand-in package commands run
-    packages: dict[str, str] | None = optional()
-    apt_log: list[list[str]] | None = optional()
-    commands: list[list[str]] | None = optional()
-    recorded: list[list[str]] | None = optional()  # juju-reboot, add-metric calls (action_tools)
+    packages: dict[str, str] = container(dict)
+    apt_log: list[list[str]] = container(list)
+    commands: list[list[str]] = container(list)
+    recorded: list[list[str]] = container(list)  # juju-reboot, add-metric calls (action_tools)
 
 
 @dataclasses.dataclass
@@ -131,7 +140,7 @@ class Application(Record):
     peer: str | None = optional()
     backend: str | None = optional()
     subordinate: bool | None = optional()
-    peer_state: dict[str, Any] | None = optional()
+    peer_state: dict[str, Any] = container(dict)
     status: dict[str, Any] | None = optional()  # set by the leader's status-set --application
     resources: dict[str, Any] | None = optional()  # attached resources (day2.py)
 
@@ -158,9 +167,9 @@ class Relation(Record):
     app_data: dict[str, dict[str, str]]
     joined: dict[str, list[str]]
     since: float
-    in_scope: list[str] | None = optional()
-    broken: list[str] | None = optional()  # units whose -broken hook has run
-    departed_data: dict[str, dict[str, str]] | None = optional()  # removed units' last bags
+    in_scope: list[str] = container(list)
+    broken: list[str] = container(list)  # units whose -broken hook has run
+    departed_data: dict[str, dict[str, str]] = container(dict)  # removed units' last bags
     dying: bool | None = optional()  # remove-relation ran; retired once its hooks ran
 
 
@@ -191,8 +200,8 @@ class ModelState(Record):
     relations: dict[str, Relation]  # keyed by the relation id as text (JSON keys)
     queue: list[QueuedEvent]
     leader_settings: dict[str, Any]
-    removing: list[str] | None = optional()  # units being removed, their hooks still queued
-    archive: dict[str, str] | None = optional()  # the package archive's pockets (archive.py)
+    removing: list[str] = container(list)  # units being removed, their hooks still queued
+    archive: dict[str, str] = container(dict)  # the package archive's pockets (archive.py)
 
     @classmethod
     def empty(cls) -> ModelState:

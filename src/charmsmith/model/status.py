@@ -37,7 +37,7 @@ def status_data(model: ModelView) -> dict[str, Any]:
             },
         }
         if app.peer == "hacluster":
-            peer_state = app.peer_state or {}
+            peer_state = app.peer_state
             apps[name]["resources"] = peer_state.get("resources", {})
             apps[name]["vips"] = peer_state.get("vips", {})
     return {

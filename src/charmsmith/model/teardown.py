@@ -74,7 +74,7 @@ class UnitHostObjects:
 
     @classmethod
     def of(cls, unit: Unit) -> UnitHostObjects:
-        return cls(unit.name, unit.index, unit.netns or "", unit.services or {})
+        return cls(unit.name, unit.index, unit.netns or "", unit.services)
 
     @classmethod
     def from_document(cls, key: str, doc: dict[str, Any]) -> UnitHostObjects:

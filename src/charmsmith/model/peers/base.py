@@ -131,8 +131,6 @@ class PeerApp(ABC):
 
     def __init__(self, application: Application) -> None:
         self.application = application
-        if application.peer_state is None:
-            application.peer_state = {}
         backend = "emulated" if application.backend is None else application.backend
         self.backend = self.backend_class(backend)(application.peer_state)
 

@@ -219,8 +219,6 @@ def place_vips(model: ModelAPI, app: str) -> None:
     import ipaddress
 
     record = model.app(app)
-    if record.peer_state is None:
-        record.peer_state = {}
     peer_state = record.peer_state
     resources = peer_state.get("resources", {})
     standby = set(peer_state.get("standby", []))
